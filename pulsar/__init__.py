@@ -1,0 +1,82 @@
+"""fastpulsar: the Apache Pulsar client for Python, a drop-in replacement for
+pulsar-client 3.13 (`import pulsar`, unchanged) built on libpulsar 4.2.0.
+
+    import pulsar
+
+    with pulsar.Client("pulsar://localhost:6650") as client:
+        producer = client.create_producer("my-topic")
+        print(producer.send(b"hello"))
+"""
+
+from pulsar import schema
+from pulsar.__about__ import __version__, api_version, libpulsar_version
+from pulsar._auth import (
+    Authentication,
+    AuthenticationAthenz,
+    AuthenticationBasic,
+    AuthenticationOauth2,
+    AuthenticationTLS,
+    AuthenticationToken,
+)
+from pulsar._client import Client
+from pulsar._core import (
+    BatchingType,
+    CompressionType,
+    Consumer,
+    ConsumerCryptoFailureAction,
+    ConsumerType,
+    InitialPosition,
+    LoggerLevel,
+    Message,
+    MessageId,
+    PartitionsRoutingMode,
+    Producer,
+    ProducerAccessMode,
+    RegexSubscriptionMode,
+    Result,
+    SchemaType,
+)
+from pulsar._crypto import CryptoKeyReader
+from pulsar._logging import ConsoleLogger, FileLogger
+from pulsar.exceptions import *  # noqa: F403 - pulsar-client exports them here too
+from pulsar.exceptions import __all__ as _exception_names
+from pulsar.schema import BytesSchema, StringSchema
+
+for _cls in (Consumer, Message, MessageId, Producer):
+    _cls.__module__ = "pulsar"
+del _cls
+
+__all__ = [
+    "Authentication",
+    "AuthenticationAthenz",
+    "AuthenticationBasic",
+    "AuthenticationOauth2",
+    "AuthenticationTLS",
+    "AuthenticationToken",
+    "BatchingType",
+    "BytesSchema",
+    "Client",
+    "CompressionType",
+    "ConsoleLogger",
+    "Consumer",
+    "ConsumerCryptoFailureAction",
+    "ConsumerType",
+    "CryptoKeyReader",
+    "FileLogger",
+    "InitialPosition",
+    "LoggerLevel",
+    "Message",
+    "MessageId",
+    "PartitionsRoutingMode",
+    "Producer",
+    "ProducerAccessMode",
+    "RegexSubscriptionMode",
+    "Result",
+    "SchemaType",
+    "StringSchema",
+    "__version__",
+    "api_version",
+    "libpulsar_version",
+    "schema",
+    *_exception_names,
+]

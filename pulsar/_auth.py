@@ -1,0 +1,83 @@
+"""Authentication providers, as pulsar-client names them."""
+
+from __future__ import annotations
+
+from typing import Callable, Union
+
+from pulsar import _core
+from pulsar._checks import check_optional, check_type
+from pulsar._core import InvalidArgumentType
+
+
+class Authentication:
+    """An authentication plugin by name or shared-library path, with its parameters."""
+
+    auth: _core.AuthenticationHandle
+
+    def __init__(self, dynamicLibPath: str, authParamsString: str) -> None:  # noqa: N803
+        check_type(dynamicLibPath, str, "dynamicLibPath")
+        check_type(authParamsString, str, "authParamsString")
+        self.auth = _core.auth_plugin(dynamicLibPath, authParamsString)
+
+
+class AuthenticationTLS(Authentication):
+    """TLS client-certificate authentication."""
+
+    def __init__(self, certificate_path: str, private_key_path: str) -> None:
+        check_type(certificate_path, str, "certificate_path")
+        check_type(private_key_path, str, "private_key_path")
+        self.auth = _core.auth_tls(certificate_path, private_key_path)
+
+
+class AuthenticationToken(Authentication):
+    """Token (JWT) authentication: a token, or a function returning a fresh one.
+
+    A function is called by libpulsar's threads (with the GIL) whenever a token
+    is needed; an exception it raises goes to sys.unraisablehook and the
+    connection attempt fails with an authentication error.
+    """
+
+    def __init__(self, token: Union[str, Callable[[], str]]) -> None:
+        if not (isinstance(token, str) or callable(token)):
+            raise InvalidArgumentType(
+                "Argument token is expected to be of type 'str' or a function returning 'str', "
+                f"not '{type(token).__name__}'"
+            )
+        self.auth = _core.auth_token(token)
+
+
+class AuthenticationAthenz(Authentication):
+    """Athenz authentication, from its JSON parameters."""
+
+    def __init__(self, auth_params_string: str) -> None:
+        check_type(auth_params_string, str, "auth_params_string")
+        self.auth = _core.auth_plugin("athenz", auth_params_string)
+
+
+class AuthenticationOauth2(Authentication):
+    """OAuth2 client-credentials authentication, from its JSON parameters."""
+
+    def __init__(self, auth_params_string: str) -> None:
+        check_type(auth_params_string, str, "auth_params_string")
+        self.auth = _core.auth_oauth2(auth_params_string)
+
+
+class AuthenticationBasic(Authentication):
+    """HTTP basic authentication: username and password, or a JSON parameter string."""
+
+    def __init__(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        method: str = "basic",
+        auth_params_string: str | None = None,
+    ) -> None:
+        check_optional(auth_params_string, str, "auth_params_string")
+        if auth_params_string is not None:
+            self.auth = _core.auth_plugin("basic", auth_params_string)
+            return
+        check_type(username, str, "username")
+        check_type(password, str, "password")
+        check_type(method, str, "method")
+        assert username is not None and password is not None
+        self.auth = _core.auth_basic(username, password, method)

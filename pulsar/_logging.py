@@ -1,0 +1,64 @@
+"""libpulsar's log lines in Python's logging.
+
+With Client(logger=None) they go to the "pulsar" logger, INFO and above; with a
+logging.Logger, to that logger at its own level. ConsoleLogger and FileLogger
+(pulsar-client's) are loggers of their own writing to stdout or to a file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from pulsar._checks import check_type
+from pulsar._core import LoggerLevel
+
+_PYTHON_LEVELS = {
+    LoggerLevel.Debug: logging.DEBUG,
+    LoggerLevel.Info: logging.INFO,
+    LoggerLevel.Warn: logging.WARNING,
+    LoggerLevel.Error: logging.ERROR,
+}
+_FORMAT = "%(asctime)s %(levelname)s %(filename)s:%(lineno)d | %(message)s"
+
+
+def emit(
+    logger: logging.Logger, level: int, file: str, line: int, message: str, created: float
+) -> None:
+    """Hand one libpulsar log line to `logger` (called on the dispatcher thread)."""
+    if not logger.isEnabledFor(level):
+        return
+    record = logger.makeRecord(logger.name, level, file, line, message, None, None)
+    record.created = created
+    record.msecs = (created - int(created)) * 1000.0
+    logger.handle(record)
+
+
+def _standalone_logger(name: str, level: LoggerLevel, handler: logging.Handler) -> logging.Logger:
+    logger = logging.Logger(name, _PYTHON_LEVELS[level])
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    logger.addHandler(handler)
+    logger.propagate = False
+    return logger
+
+
+class ConsoleLogger:
+    """Write libpulsar's log lines at `log_level` and above to standard output."""
+
+    def __init__(self, log_level: LoggerLevel = LoggerLevel.Info) -> None:
+        check_type(log_level, LoggerLevel, "log_level")
+        self.log_level = log_level
+        self.logger = _standalone_logger(
+            "pulsar.console", log_level, logging.StreamHandler(sys.stdout)
+        )
+
+
+class FileLogger:
+    """Write libpulsar's log lines at `log_level` and above to `log_file`."""
+
+    def __init__(self, log_level: LoggerLevel, log_file: str) -> None:
+        check_type(log_level, LoggerLevel, "log_level")
+        check_type(log_file, str, "log_file")
+        self.log_level = log_level
+        self.log_file = log_file
+        self.logger = _standalone_logger("pulsar.file", log_level, logging.FileHandler(log_file))

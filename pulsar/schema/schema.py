@@ -1,0 +1,86 @@
+"""Schemas: how a producer's content becomes bytes and a message's bytes a value.
+
+BytesSchema (the default) and StringSchema are implemented; a subclass of Schema
+with encode() and decode() works too. The producer encodes BytesSchema and
+StringSchema content in C++, without calling encode().
+"""
+
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from typing import Any
+
+from pulsar import _core
+
+
+class Schema:
+    """Base class of schemas, with pulsar-client's interface."""
+
+    def __init__(
+        self, record_cls: type, schema_type: _core.SchemaType, schema_definition: Any, schema_name: str
+    ) -> None:
+        self._record_cls = record_cls
+        self._schema_info = _core.SchemaInfo(
+            schema_type, schema_name, json.dumps(schema_definition, indent=True)
+        )
+
+    @abstractmethod
+    def encode(self, obj: Any) -> bytes:
+        """The bytes to send for `obj`."""
+
+    @abstractmethod
+    def decode(self, data: bytes) -> Any:
+        """The value of a message's bytes."""
+
+    def decode_message(self, msg: Any) -> Any:
+        """The value of a received pulsar.Message."""
+        return self.decode(msg.data())
+
+    def schema_info(self) -> _core.SchemaInfo:
+        return self._schema_info
+
+    def attach_client(self, client: Any) -> None:
+        self._client = client
+
+    def _validate_object_type(self, obj: Any) -> None:
+        if not isinstance(obj, self._record_cls):
+            raise _core.InvalidArgumentType(
+                f"Invalid record obj of type {type(obj)} - expected type is {self._record_cls}"
+            )
+
+
+class BytesSchema(Schema):
+    """Content is bytes-like (bytes, bytearray, memoryview, any C-contiguous buffer)."""
+
+    def __init__(self) -> None:
+        super().__init__(bytes, _core.SchemaType.BYTES, None, "BYTES")
+
+    def encode(self, data: Any) -> bytes:
+        if isinstance(data, (bytearray, memoryview)):
+            return bytes(data)
+        self._validate_object_type(data)
+        return bytes(data)
+
+    def decode(self, data: bytes) -> bytes:
+        return data
+
+    def __str__(self) -> str:
+        return "BytesSchema"
+
+
+class StringSchema(Schema):
+    """Content is a str, sent as UTF-8."""
+
+    def __init__(self) -> None:
+        super().__init__(str, _core.SchemaType.STRING, None, "STRING")
+
+    def encode(self, obj: Any) -> bytes:
+        self._validate_object_type(obj)
+        return str(obj).encode("utf-8")
+
+    def decode(self, data: bytes) -> str:
+        return data.decode("utf-8")
+
+    def __str__(self) -> str:
+        return "StringSchema"

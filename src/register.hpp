@@ -1,0 +1,22 @@
+// One registration function per bound concept; module.cpp calls them in order.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+void register_results(py::module_& m);
+void register_enums(py::module_& m);
+void register_message_id(py::module_& m);
+void register_message(py::module_& m);
+void register_auth(py::module_& m);
+void register_logging(py::module_& m);
+void register_configuration(py::module_& m);
+void register_dispatcher(py::module_& m);
+void register_producer(py::module_& m);
+void register_consumer(py::module_& m);
+void register_client(py::module_& m);
+
+}  // namespace fastpulsar

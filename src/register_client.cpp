@@ -1,0 +1,170 @@
+// pulsar._core.Client: creates producers and consumers; the Python pulsar.Client
+// checks the arguments and builds the configurations it passes here.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client_state.hpp"
+#include "common.hpp"
+#include "consumer.hpp"
+#include "options.hpp"
+#include "producer.hpp"
+#include "register.hpp"
+#include "wait.hpp"
+
+namespace fastpulsar {
+namespace {
+
+class ClientCore {
+   public:
+    ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf)
+        : state_(std::make_shared<ClientState>()) {
+        std::string error;
+        {
+            py::gil_scoped_release nogil;
+            try {
+                client_ = std::make_unique<pulsar::Client>(service_url, conf);
+            } catch (const std::invalid_argument& e) {
+                error = e.what();
+            }
+        }
+        if (!client_) {
+            raise_result(pulsar::ResultInvalidUrl,
+                         "Invalid service URL '" + service_url + "': " + error);
+        }
+    }
+
+    ~ClientCore() {
+        // libpulsar's client joins its threads when the last handle goes.
+        py::gil_scoped_release nogil;
+        client_.reset();
+    }
+
+    ClientCore(const ClientCore&) = delete;
+    ClientCore& operator=(const ClientCore&) = delete;
+
+    std::shared_ptr<ProducerCore> create_producer(const std::string& topic,
+                                                  const ProducerOptions& options,
+                                                  py::object schema) {
+        check_open();
+        if (options.batching && options.chunking) {
+            raise_result(pulsar::ResultInvalidConfiguration,
+                         "Batching and chunking of messages can't be enabled together.");
+        }
+        auto [result, producer] = call_blocking<pulsar::Producer>(
+            [&](const std::shared_ptr<Pending<pulsar::Producer>>& pending) {
+                client_->createProducerAsync(topic, options.conf,
+                                             [pending](pulsar::Result r, pulsar::Producer p) {
+                                                 pending->complete(r, std::move(p));
+                                             });
+            });
+        if (result != pulsar::ResultOk) {
+            raise_result(result);
+        }
+        auto core = std::make_shared<ProducerCore>(std::move(producer), std::move(schema), options,
+                                                   state_);
+        state_->add_producer(core);
+        return core;
+    }
+
+    std::shared_ptr<ConsumerCore> subscribe(py::handle topic, const std::string& subscription,
+                                            const ConsumerOptions& options, py::object schema,
+                                            bool is_pattern) {
+        check_open();
+        std::string single;
+        std::vector<std::string> topics;
+        bool many = false;
+        if (PyList_Check(topic.ptr()) || PyTuple_Check(topic.ptr())) {
+            many = true;
+            for (py::handle item : topic) {
+                topics.push_back(as_string(item.ptr(), "topic"));
+            }
+        } else {
+            single = as_string(topic.ptr(), "topic");
+        }
+        auto [result, consumer] = call_blocking<pulsar::Consumer>(
+            [&](const std::shared_ptr<Pending<pulsar::Consumer>>& pending) {
+                pulsar::SubscribeCallback done = [pending](pulsar::Result r, pulsar::Consumer c) {
+                    pending->complete(r, std::move(c));
+                };
+                if (many) {
+                    client_->subscribeAsync(topics, subscription, options.conf, done);
+                } else if (is_pattern) {
+                    client_->subscribeWithRegexAsync(single, subscription, options.conf, done);
+                } else {
+                    client_->subscribeAsync(single, subscription, options.conf, done);
+                }
+            });
+        if (result != pulsar::ResultOk) {
+            raise_result(result);
+        }
+        return std::make_shared<ConsumerCore>(std::move(consumer), std::move(schema), state_);
+    }
+
+    std::vector<std::string> get_topic_partitions(const std::string& topic) {
+        check_open();
+        auto [result, partitions] = call_blocking<std::vector<std::string>>(
+            [&](const std::shared_ptr<Pending<std::vector<std::string>>>& pending) {
+                client_->getPartitionsForTopicAsync(
+                    topic, [pending](pulsar::Result r, const std::vector<std::string>& names) {
+                        pending->complete(r, names);
+                    });
+            });
+        if (result != pulsar::ResultOk) {
+            raise_result(result);
+        }
+        return partitions;
+    }
+
+    void close() {
+        check_open();
+        pulsar::Result result =
+            call_blocking_result([&](const pulsar::ResultCallback& cb) { client_->closeAsync(cb); });
+        state_->closed.store(true, std::memory_order_release);
+        // Closing fails the sends still pending: their callbacks have run on return.
+        for (auto& producer : state_->live_producers()) {
+            producer->wait_for_callbacks();
+        }
+        if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
+            raise_result(result);
+        }
+    }
+
+    void shutdown() {
+        state_->closed.store(true, std::memory_order_release);
+        py::gil_scoped_release nogil;
+        client_->shutdown();
+    }
+
+    bool is_closed() const { return state_->closed.load(std::memory_order_acquire); }
+
+   private:
+    void check_open() const {
+        if (is_closed()) {
+            raise_result(pulsar::ResultAlreadyClosed);
+        }
+    }
+
+    std::unique_ptr<pulsar::Client> client_;
+    std::shared_ptr<ClientState> state_;
+};
+
+}  // namespace
+
+void register_client(py::module_& m) {
+    py::class_<ClientCore>(m, "Client")
+        .def(py::init<const std::string&, const pulsar::ClientConfiguration&>(),
+             py::arg("service_url"), py::arg("configuration"))
+        .def("create_producer", &ClientCore::create_producer, py::arg("topic"),
+             py::arg("configuration"), py::arg("schema"))
+        .def("subscribe", &ClientCore::subscribe, py::arg("topic"), py::arg("subscription_name"),
+             py::arg("configuration"), py::arg("schema"), py::arg("is_pattern"))
+        .def("get_topic_partitions", &ClientCore::get_topic_partitions, py::arg("topic"))
+        .def("close", &ClientCore::close)
+        .def("shutdown", &ClientCore::shutdown)
+        .def("is_closed", &ClientCore::is_closed);
+}
+
+}  // namespace fastpulsar

@@ -1,0 +1,88 @@
+// Blocking calls over libpulsar's asynchronous API: start the operation with the
+// GIL released, then wait for its callback with the GIL released, taking it back
+// every 100 ms to run signal handlers so that Ctrl-C interrupts promptly.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include "libpulsar.hpp"
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+struct Nothing {};
+
+template <typename T>
+class Pending {
+   public:
+    // Called once, from any thread, without the GIL.
+    void complete(pulsar::Result result, T value = T{}) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            result_ = result;
+            value_ = std::move(value);
+            done_ = true;
+        }
+        cv_.notify_all();
+    }
+
+    // Called with the GIL held; returns with it held. Raises (throws
+    // error_already_set) when a signal handler raises, e.g. KeyboardInterrupt.
+    pulsar::Result wait() {
+        for (;;) {
+            bool done = false;
+            {
+                py::gil_scoped_release nogil;
+                std::unique_lock<std::mutex> lock(mutex_);
+                done = cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; });
+            }
+            if (done) {
+                return result_;
+            }
+            if (PyErr_CheckSignals() != 0) {
+                throw py::error_already_set();
+            }
+        }
+    }
+
+    T& value() { return value_; }
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    pulsar::Result result_ = pulsar::ResultOk;
+    T value_{};
+};
+
+// Runs `start(pending)` with the GIL released, then waits for `pending` to complete.
+// `start` hands `pending` (a shared_ptr, so it outlives an interrupted wait) to the
+// libpulsar callback. Returns the result and the value.
+template <typename T = Nothing, typename Start>
+std::pair<pulsar::Result, T> call_blocking(Start&& start) {
+    auto pending = std::make_shared<Pending<T>>();
+    {
+        py::gil_scoped_release nogil;
+        start(pending);
+    }
+    pulsar::Result result = pending->wait();
+    return {result, std::move(pending->value())};
+}
+
+// The same for operations that complete with a Result only.
+template <typename Start>
+pulsar::Result call_blocking_result(Start&& start) {
+    return call_blocking<Nothing>([&](const std::shared_ptr<Pending<Nothing>>& pending) {
+               start(pulsar::ResultCallback([pending](pulsar::Result r) { pending->complete(r); }));
+           })
+        .first;
+}
+
+}  // namespace fastpulsar
