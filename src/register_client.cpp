@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <pybind11/stl.h>
+
 #include "client_state.hpp"
 #include "common.hpp"
 #include "consumer.hpp"

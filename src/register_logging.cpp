@@ -27,6 +27,11 @@ namespace {
 constexpr int kNothingEnabled = 4;
 constexpr std::array<int, 4> kPythonLevels = {10, 20, 30, 40};  // DEBUG, INFO, WARNING, ERROR
 
+// libpulsar's logging is global: the loggers it creates are cached per thread and
+// source file for good, whichever client's factory made them. So every logger of
+// ours sends to the target of the latest client configured, read at each line.
+std::atomic<LogTarget*> g_current_target{nullptr};
+
 std::vector<std::unique_ptr<LogTarget>>& targets() {
     static auto* const all = std::make_unique<std::vector<std::unique_ptr<LogTarget>>>().release();
     return *all;
@@ -64,38 +69,37 @@ double now_seconds() {
     return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
+bool enabled(LogTarget* target, pulsar::Logger::Level level) {
+    return target != nullptr &&
+           static_cast<int>(level) >= target->threshold.load(std::memory_order_relaxed);
+}
+
 class PythonLogger : public pulsar::Logger {
    public:
-    PythonLogger(LogTarget* target, std::string file) : target_(target), file_(std::move(file)) {}
+    explicit PythonLogger(std::string file) : file_(std::move(file)) {}
 
     bool isEnabled(Level level) override {
-        return static_cast<int>(level) >= target_->threshold.load(std::memory_order_relaxed);
+        return enabled(g_current_target.load(std::memory_order_acquire), level);
     }
 
     void log(Level level, int line, const std::string& message) override {
-        if (!isEnabled(level)) {
+        LogTarget* target = g_current_target.load(std::memory_order_acquire);
+        if (!enabled(target, level)) {
             return;
         }
-        Dispatcher::instance().push_log(
-            LogRecord{target_, level, line, file_, message, now_seconds()});
+        Dispatcher::instance().push_log(LogRecord{target, level, line, file_, message, now_seconds()});
     }
 
    private:
-    LogTarget* target_;
     std::string file_;
 };
 
 class PythonLoggerFactory : public pulsar::LoggerFactory {
    public:
-    explicit PythonLoggerFactory(LogTarget* target) : target_(target) {}
-
     pulsar::Logger* getLogger(const std::string& fileName) override {
         // Ownership passes to libpulsar, which deletes its loggers.
-        return std::make_unique<PythonLogger>(target_, fileName).release();
+        return std::make_unique<PythonLogger>(fileName).release();
     }
-
-   private:
-    LogTarget* target_;
 };
 
 }  // namespace
@@ -108,7 +112,8 @@ std::unique_ptr<pulsar::LoggerFactory> make_logger_factory(py::handle logger) {
     } else {
         target = target_for(logger, pulsar::Logger::LEVEL_DEBUG);
     }
-    return std::make_unique<PythonLoggerFactory>(target);
+    g_current_target.store(target, std::memory_order_release);
+    return std::make_unique<PythonLoggerFactory>();
 }
 
 void deliver_log(LogRecord& record) {

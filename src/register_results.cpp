@@ -94,7 +94,8 @@ PyObject* result_object(pulsar::Result result) {
 PyObject* exception_class(pulsar::Result result) { return g_exception_classes[index_of(result)]; }
 
 void raise_result(pulsar::Result result) {
-    std::string message = std::string("Pulsar error: ") + kResultNames[index_of(result)];
+    // pulsar-client's form, with libpulsar's spelling (e.g. "Pulsar error: TimeOut").
+    std::string message = std::string("Pulsar error: ") + pulsar::strResult(result);
     raise_result(result, message);
 }
 
