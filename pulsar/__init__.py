@@ -38,7 +38,7 @@ from pulsar._core import (
 )
 from pulsar._crypto import CryptoKeyReader
 from pulsar._logging import ConsoleLogger, FileLogger
-from pulsar.exceptions import *  # noqa: F403 - pulsar-client exports them here too
+from pulsar.exceptions import *
 from pulsar.exceptions import __all__ as _exception_names
 from pulsar.schema import BytesSchema, StringSchema
 
@@ -78,5 +78,5 @@ __all__ = [
     "api_version",
     "libpulsar_version",
     "schema",
-    *_exception_names,
 ]
+__all__ += _exception_names  # noqa: PLE0605 - as pulsar.exceptions lists them

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from typing import Callable
 
 from pulsar import _core
 from pulsar._checks import check_optional, check_type
@@ -14,7 +14,7 @@ class Authentication:
 
     auth: _core.AuthenticationHandle
 
-    def __init__(self, dynamicLibPath: str, authParamsString: str) -> None:  # noqa: N803
+    def __init__(self, dynamicLibPath: str, authParamsString: str) -> None:
         check_type(dynamicLibPath, str, "dynamicLibPath")
         check_type(authParamsString, str, "authParamsString")
         self.auth = _core.auth_plugin(dynamicLibPath, authParamsString)
@@ -37,7 +37,7 @@ class AuthenticationToken(Authentication):
     connection attempt fails with an authentication error.
     """
 
-    def __init__(self, token: Union[str, Callable[[], str]]) -> None:
+    def __init__(self, token: str | Callable[[], str]) -> None:
         if not (isinstance(token, str) or callable(token)):
             raise InvalidArgumentType(
                 "Argument token is expected to be of type 'str' or a function returning 'str', "
@@ -79,5 +79,6 @@ class AuthenticationBasic(Authentication):
         check_type(username, str, "username")
         check_type(password, str, "password")
         check_type(method, str, "method")
-        assert username is not None and password is not None
+        assert username is not None
+        assert password is not None
         self.auth = _core.auth_basic(username, password, method)

@@ -4,11 +4,9 @@ the argument."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, cast
 
 from pulsar._core import InvalidArgumentType
-
-T = TypeVar("T")
 
 _INT32_MAX = 2**31 - 1
 _INT64_MAX = 2**63 - 1
@@ -51,7 +49,7 @@ def check_str_dict(value: Any, name: str) -> dict[str, str]:
                 f"Argument {name} is expected to be a dict of str to str, "
                 f"not to contain {type(key).__name__}: {type(item).__name__}"
             )
-    return value
+    return cast("dict[str, str]", value)
 
 
 INT32_MAX = _INT32_MAX

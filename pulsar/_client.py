@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 import re
 from types import TracebackType
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable
+
+from typing_extensions import Self
 
 from pulsar import _core, _dispatch
 from pulsar._auth import Authentication
@@ -27,6 +29,7 @@ from pulsar._crypto import CryptoKeyReader
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar.schema.schema import BytesSchema, Schema
 
+
 def _trust_store() -> str | None:
     """pulsar-client's default CA bundle for pulsar+ssl://, when certifi is there."""
     try:
@@ -45,22 +48,22 @@ class Client:
     def __init__(
         self,
         service_url: str,
-        authentication: Optional[Authentication] = None,
+        authentication: Authentication | None = None,
         operation_timeout_seconds: int = 30,
         io_threads: int = 1,
         message_listener_threads: int = 1,
         concurrent_lookup_requests: int = 50000,
-        log_conf_file_path: Optional[str] = None,
+        log_conf_file_path: str | None = None,
         stats_interval_in_seconds: int = 600,
         use_tls: bool = False,
-        tls_trust_certs_file_path: Optional[str] = None,
+        tls_trust_certs_file_path: str | None = None,
         tls_allow_insecure_connection: bool = False,
         tls_validate_hostname: bool = False,
-        logger: Union[None, logging.Logger, ConsoleLogger, FileLogger] = None,
+        logger: logging.Logger | ConsoleLogger | FileLogger | None = None,
         connection_timeout_ms: int = 10000,
-        listener_name: Optional[str] = None,
-        tls_private_key_file_path: Optional[str] = None,
-        tls_certificate_file_path: Optional[str] = None,
+        listener_name: str | None = None,
+        tls_private_key_file_path: str | None = None,
+        tls_certificate_file_path: str | None = None,
     ) -> None:
         check_type(service_url, str, "service_url")
         check_optional(authentication, Authentication, "authentication")
@@ -111,9 +114,9 @@ class Client:
     def create_producer(
         self,
         topic: str,
-        producer_name: Optional[str] = None,
+        producer_name: str | None = None,
         schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
-        initial_sequence_id: Optional[int] = None,
+        initial_sequence_id: int | None = None,
         send_timeout_millis: int = 30000,
         compression_type: CompressionType = CompressionType.NONE,
         max_pending_messages: int = 1000,
@@ -126,12 +129,12 @@ class Client:
         chunking_enabled: bool = False,
         message_routing_mode: PartitionsRoutingMode = PartitionsRoutingMode.RoundRobinDistribution,
         lazy_start_partitioned_producers: bool = False,
-        properties: Optional[dict[str, str]] = None,
+        properties: dict[str, str] | None = None,
         batching_type: BatchingType = BatchingType.Default,
-        encryption_key: Optional[str] = None,
-        crypto_key_reader: Optional[CryptoKeyReader] = None,
+        encryption_key: str | None = None,
+        crypto_key_reader: CryptoKeyReader | None = None,
         access_mode: ProducerAccessMode = ProducerAccessMode.Shared,
-        message_router: Optional[Callable[[Message, int], int]] = None,
+        message_router: Callable[[Message, int], int] | None = None,
     ) -> _core.Producer:
         """Create a producer on `topic` (waits until the broker has registered it)."""
         check_type(topic, str, "topic")
@@ -142,12 +145,15 @@ class Client:
         check_int(send_timeout_millis, "send_timeout_millis", 0)
         check_type(compression_type, CompressionType, "compression_type")
         check_int(max_pending_messages, "max_pending_messages", 0)
-        check_int(max_pending_messages_across_partitions, "max_pending_messages_across_partitions", 0)
+        check_int(
+            max_pending_messages_across_partitions, "max_pending_messages_across_partitions", 0
+        )
         check_type(block_if_queue_full, bool, "block_if_queue_full")
         check_type(batching_enabled, bool, "batching_enabled")
         check_int(batching_max_messages, "batching_max_messages", 1, 2**32 - 1)
-        check_int(batching_max_allowed_size_in_bytes, "batching_max_allowed_size_in_bytes", 1,
-                  INT64_MAX)
+        check_int(
+            batching_max_allowed_size_in_bytes, "batching_max_allowed_size_in_bytes", 1, INT64_MAX
+        )
         check_int(batching_max_publish_delay_ms, "batching_max_publish_delay_ms", 0, INT64_MAX)
         check_type(chunking_enabled, bool, "chunking_enabled")
         check_type(message_routing_mode, PartitionsRoutingMode, "message_routing_mode")
@@ -201,22 +207,22 @@ class Client:
 
     def subscribe(
         self,
-        topic: Union[str, list[str], re.Pattern[str]],
+        topic: str | list[str] | re.Pattern[str],
         subscription_name: str,
         consumer_type: ConsumerType = ConsumerType.Exclusive,
         schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
         message_listener: Any = None,
         receiver_queue_size: int = 1000,
         max_total_receiver_queue_size_across_partitions: int = 50000,
-        consumer_name: Optional[str] = None,
-        unacked_messages_timeout_ms: Optional[int] = None,
+        consumer_name: str | None = None,
+        unacked_messages_timeout_ms: int | None = None,
         broker_consumer_stats_cache_time_ms: int = 30000,
         negative_ack_redelivery_delay_ms: int = 60000,
         is_read_compacted: bool = False,
-        properties: Optional[dict[str, str]] = None,
+        properties: dict[str, str] | None = None,
         pattern_auto_discovery_period: int = 60,
         initial_position: InitialPosition = InitialPosition.Latest,
-        crypto_key_reader: Optional[CryptoKeyReader] = None,
+        crypto_key_reader: CryptoKeyReader | None = None,
         replicate_subscription_state_enabled: bool = False,
         max_pending_chunked_message: int = 10,
         auto_ack_oldest_chunked_message_on_queue_full: bool = False,
@@ -243,7 +249,7 @@ class Client:
         is_pattern = isinstance(topic, re.Pattern)
         if is_pattern:
             assert isinstance(topic, re.Pattern)
-            topic_arg: Union[str, list[str]] = topic.pattern
+            topic_arg: str | list[str] = topic.pattern
         elif isinstance(topic, list):
             if not topic or not all(isinstance(t, str) for t in topic):
                 raise _core.InvalidArgumentType(
@@ -253,31 +259,41 @@ class Client:
             topic_arg = topic
         else:
             check_type(topic, (str, list, re.Pattern), "topic")
+            assert isinstance(topic, str)
             topic_arg = topic
         check_type(subscription_name, str, "subscription_name")
         check_type(consumer_type, ConsumerType, "consumer_type")
         check_type(schema, Schema, "schema")
         check_int(receiver_queue_size, "receiver_queue_size", 0)
-        check_int(max_total_receiver_queue_size_across_partitions,
-                  "max_total_receiver_queue_size_across_partitions", 0)
+        check_int(
+            max_total_receiver_queue_size_across_partitions,
+            "max_total_receiver_queue_size_across_partitions",
+            0,
+        )
         check_optional(consumer_name, str, "consumer_name")
         if unacked_messages_timeout_ms is not None:
             check_int(unacked_messages_timeout_ms, "unacked_messages_timeout_ms", 0, INT64_MAX)
-        check_int(broker_consumer_stats_cache_time_ms, "broker_consumer_stats_cache_time_ms", 0,
-                  INT64_MAX)
-        check_int(negative_ack_redelivery_delay_ms, "negative_ack_redelivery_delay_ms", 0,
-                  INT64_MAX)
+        check_int(
+            broker_consumer_stats_cache_time_ms, "broker_consumer_stats_cache_time_ms", 0, INT64_MAX
+        )
+        check_int(
+            negative_ack_redelivery_delay_ms, "negative_ack_redelivery_delay_ms", 0, INT64_MAX
+        )
         check_type(is_read_compacted, bool, "is_read_compacted")
         if properties is not None:
             check_str_dict(properties, "properties")
         check_int(pattern_auto_discovery_period, "pattern_auto_discovery_period", 1)
         check_type(initial_position, InitialPosition, "initial_position")
         check_optional(crypto_key_reader, CryptoKeyReader, "crypto_key_reader")
-        check_type(replicate_subscription_state_enabled, bool,
-                   "replicate_subscription_state_enabled")
+        check_type(
+            replicate_subscription_state_enabled, bool, "replicate_subscription_state_enabled"
+        )
         check_int(max_pending_chunked_message, "max_pending_chunked_message", 0)
-        check_type(auto_ack_oldest_chunked_message_on_queue_full, bool,
-                   "auto_ack_oldest_chunked_message_on_queue_full")
+        check_type(
+            auto_ack_oldest_chunked_message_on_queue_full,
+            bool,
+            "auto_ack_oldest_chunked_message_on_queue_full",
+        )
         check_type(start_message_id_inclusive, bool, "start_message_id_inclusive")
         check_type(batch_index_ack_enabled, bool, "batch_index_ack_enabled")
         check_type(regex_subscription_mode, RegexSubscriptionMode, "regex_subscription_mode")
@@ -333,14 +349,14 @@ class Client:
         """Stop the client at once, without closing producers and consumers cleanly."""
         self._client.shutdown()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
         self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if not self._client.is_closed():
             self._client.close()

@@ -28,14 +28,15 @@ def emit(
     """Hand one libpulsar log line to `logger` (called on the dispatcher thread)."""
     if not logger.isEnabledFor(level):
         return
-    record = logger.makeRecord(logger.name, level, file, line, message, None, None)
+    record = logger.makeRecord(logger.name, level, file, line, message, (), None)
     record.created = created
     record.msecs = (created - int(created)) * 1000.0
     logger.handle(record)
 
 
 def _standalone_logger(name: str, level: LoggerLevel, handler: logging.Handler) -> logging.Logger:
-    logger = logging.Logger(name, _PYTHON_LEVELS[level])
+    # A logger of its own, outside logging's hierarchy: not logging.getLogger.
+    logger = logging.Logger(name, _PYTHON_LEVELS[level])  # noqa: LOG001
     handler.setFormatter(logging.Formatter(_FORMAT))
     logger.addHandler(handler)
     logger.propagate = False

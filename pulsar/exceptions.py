@@ -30,7 +30,7 @@ from pulsar._core import (
     InvalidTopicName,
     InvalidTxnStatusError,
     InvalidUrl,
-    LookupError,  # noqa: A004 - pulsar-client's name
+    LookupError,
     MemoryBufferIsFull,
     MessageTooBig,
     NotAllowedError,

@@ -18,7 +18,11 @@ class Schema:
     """Base class of schemas, with pulsar-client's interface."""
 
     def __init__(
-        self, record_cls: type, schema_type: _core.SchemaType, schema_definition: Any, schema_name: str
+        self,
+        record_cls: type,
+        schema_type: _core.SchemaType,
+        schema_definition: Any,
+        schema_name: str,
     ) -> None:
         self._record_cls = record_cls
         self._schema_info = _core.SchemaInfo(
