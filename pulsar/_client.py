@@ -9,8 +9,6 @@ import re
 from types import TracebackType
 from typing import Any, Callable
 
-from typing_extensions import Self
-
 from pulsar import _core, _dispatch
 from pulsar._auth import Authentication
 from pulsar._checks import INT64_MAX, check_int, check_optional, check_str_dict, check_type
@@ -349,7 +347,7 @@ class Client:
         """Stop the client at once, without closing producers and consumers cleanly."""
         self._client.shutdown()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(

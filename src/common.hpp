@@ -78,6 +78,25 @@ class PyRef {
     PyObject* obj_;
 };
 
+// Whether the interpreter is finalizing (it is then unsafe to take the GIL).
+bool interpreter_finalizing();
+
+// Releases the GIL for the scope, like py::gil_scoped_release, except at exit: a
+// (daemon) thread that would take the GIL back while the interpreter finalizes is
+// parked for good instead. Python would end it with pthread_exit, whose unwinding
+// through C++ frames terminates the process ("terminate called without an active
+// exception").
+class GilRelease {
+   public:
+    GilRelease() : state_(PyEval_SaveThread()) {}
+    ~GilRelease() noexcept(false);
+    GilRelease(const GilRelease&) = delete;
+    GilRelease& operator=(const GilRelease&) = delete;
+
+   private:
+    PyThreadState* state_;
+};
+
 // Holds the GIL for the scope on any thread, libpulsar's included; `ok()` is false
 // (and the GIL not taken) once the interpreter is finalizing.
 class GilForCallback {

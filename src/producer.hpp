@@ -37,6 +37,11 @@ class ProducerCore {
     void close();
     // Waits until the callbacks of every send_async made so far have run.
     void wait_for_callbacks();
+    // Called with the GIL held once the producer (or its client) is marked closed:
+    // waits until no thread is inside libpulsar's sendAsync for it. libpulsar can
+    // lose the callback of a send that races with closing the producer; with no
+    // send in flight through sendAsync when closeAsync starts, there is no race.
+    void wait_for_sends_to_leave() const;
 
     const pulsar::Producer& producer() const { return producer_; }
 
@@ -58,6 +63,8 @@ class ProducerCore {
     uint64_t sent_async_ = 0;               // GIL-protected
     std::atomic<uint64_t> callbacks_done_{0};  // written on the dispatcher thread
     std::atomic<int64_t> in_flight_{0};     // sent and not yet completed by libpulsar
+    // Threads inside sendAsync without the GIL (the blocking path and send()).
+    mutable std::atomic<int> sends_without_gil_{0};
 };
 
 }  // namespace fastpulsar

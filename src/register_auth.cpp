@@ -108,7 +108,7 @@ void register_auth(py::module_& m) {
         [](const std::string& plugin, const std::string& params) {
             AuthHandle handle;
             {
-                py::gil_scoped_release nogil;  // may load a shared library
+                GilRelease nogil;  // may load a shared library
                 handle.auth = pulsar::AuthFactory::create(plugin, params);
             }
             return checked(std::move(handle.auth), "the authentication plugin");

@@ -1,5 +1,6 @@
 // pulsar._core.Client: creates producers and consumers; the Python pulsar.Client
 // checks the arguments and builds the configurations it passes here.
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -25,7 +26,7 @@ class ClientCore {
         : state_(std::make_shared<ClientState>()) {
         std::string error;
         {
-            py::gil_scoped_release nogil;
+            GilRelease nogil;
             try {
                 client_ = std::make_unique<pulsar::Client>(service_url, conf);
             } catch (const std::invalid_argument& e) {
@@ -40,7 +41,7 @@ class ClientCore {
 
     ~ClientCore() {
         // libpulsar's client joins its threads when the last handle goes.
-        py::gil_scoped_release nogil;
+        GilRelease nogil;
         client_.reset();
     }
 
@@ -102,7 +103,14 @@ class ClientCore {
         if (result != pulsar::ResultOk) {
             raise_result(result);
         }
-        return std::make_shared<ConsumerCore>(std::move(consumer), std::move(schema), state_);
+        auto core = std::make_shared<ConsumerCore>(std::move(consumer), std::move(schema), state_);
+        // Like pulsar-client, the client keeps its consumers (and so their subscriptions)
+        // until they are closed, even when the caller drops them.
+        consumers_.erase(std::remove_if(consumers_.begin(), consumers_.end(),
+                                        [](const auto& c) { return c->is_closed(); }),
+                         consumers_.end());
+        consumers_.push_back(core);
+        return core;
     }
 
     std::vector<std::string> get_topic_partitions(const std::string& topic) {
@@ -122,11 +130,16 @@ class ClientCore {
 
     void close() {
         check_open();
+        state_->closed.store(true, std::memory_order_release);  // new sends raise from here
+        auto producers = state_->live_producers();
+        for (auto& producer : producers) {
+            producer->wait_for_sends_to_leave();
+        }
         pulsar::Result result =
             call_blocking_result([&](const pulsar::ResultCallback& cb) { client_->closeAsync(cb); });
-        state_->closed.store(true, std::memory_order_release);
+        consumers_.clear();
         // Closing fails the sends still pending: their callbacks have run on return.
-        for (auto& producer : state_->live_producers()) {
+        for (auto& producer : producers) {
             producer->wait_for_callbacks();
         }
         if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
@@ -136,7 +149,7 @@ class ClientCore {
 
     void shutdown() {
         state_->closed.store(true, std::memory_order_release);
-        py::gil_scoped_release nogil;
+        GilRelease nogil;
         client_->shutdown();
     }
 
@@ -151,6 +164,7 @@ class ClientCore {
 
     std::unique_ptr<pulsar::Client> client_;
     std::shared_ptr<ClientState> state_;
+    std::vector<std::shared_ptr<ConsumerCore>> consumers_;  // GIL-protected
 };
 
 }  // namespace

@@ -34,7 +34,7 @@ ConsumerCore::ConsumerCore(pulsar::Consumer consumer, py::object schema,
     : consumer_(std::move(consumer)), schema_(std::move(schema)), client_(std::move(client)) {}
 
 ConsumerCore::~ConsumerCore() {
-    py::gil_scoped_release nogil;
+    GilRelease nogil;
     consumer_ = pulsar::Consumer();
 }
 
@@ -63,7 +63,7 @@ py::object ConsumerCore::receive(py::handle timeout_millis) {
         }
         pulsar::Result result;
         {
-            py::gil_scoped_release nogil;
+            GilRelease nogil;
             result = consumer_.receive(message, slice);
         }
         if (result == pulsar::ResultOk) {
@@ -104,7 +104,7 @@ void ConsumerCore::acknowledge_cumulative(py::handle message) {
 void ConsumerCore::negative_acknowledge(py::handle message) {
     check_open();
     pulsar::MessageId id = message_id_of(message, "message");
-    py::gil_scoped_release nogil;
+    GilRelease nogil;
     consumer_.negativeAcknowledge(id);
 }
 

@@ -93,7 +93,7 @@ void Dispatcher::run() {
         bool stopping = false;
         std::size_t dropped = 0;
         {
-            py::gil_scoped_release nogil;
+            GilRelease nogil;
             std::unique_lock<std::mutex> lock(mutex_);
             auto has_work = [this] {
                 return stop_ || !sends_.empty() || !logs_.empty() || !releases_.empty();
@@ -185,7 +185,7 @@ void Dispatcher::wait_for(const std::function<bool()>& done) {
     for (;;) {
         bool finished = false;
         {
-            py::gil_scoped_release nogil;
+            GilRelease nogil;
             std::unique_lock<std::mutex> lock(progress_mutex_);
             finished = progress_.wait_for(lock, std::chrono::milliseconds(100),
                                           [&] { return done() || !is_running(); });
@@ -203,13 +203,31 @@ void report_callback_error(PyObject* callback) { PyErr_WriteUnraisable(callback)
 
 PyRef::~PyRef() { Dispatcher::instance().release_later(obj_); }
 
-GilForCallback::GilForCallback() {
+bool interpreter_finalizing() {
 #if PY_VERSION_HEX >= 0x030D0000
-    bool finalizing = Py_IsFinalizing() != 0;
+    return !Py_IsInitialized() || Py_IsFinalizing() != 0;
 #else
-    bool finalizing = _Py_IsFinalizing() != 0;
+    return !Py_IsInitialized() || _Py_IsFinalizing() != 0;
 #endif
-    if (!Py_IsInitialized() || finalizing) {
+}
+
+namespace {
+// The thread that imported the module: the main thread, which is the one that
+// finalizes the interpreter (and may take the GIL back while doing so).
+unsigned long g_main_thread = 0;
+}  // namespace
+
+GilRelease::~GilRelease() noexcept(false) {
+    if (PyThread_get_thread_ident() != g_main_thread) {
+        while (interpreter_finalizing()) {
+            std::this_thread::sleep_for(std::chrono::hours(1));  // the process is exiting
+        }
+    }
+    PyEval_RestoreThread(state_);
+}
+
+GilForCallback::GilForCallback() {
+    if (interpreter_finalizing()) {
         return;
     }
     state_ = PyGILState_Ensure();
@@ -223,6 +241,8 @@ GilForCallback::~GilForCallback() {
 }
 
 void register_dispatcher(py::module_& m) {
+    g_main_thread =
+        py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
     m.def(
         "_dispatch_run", [] { Dispatcher::instance().run(); },
         "Serve libpulsar's completions and log lines until _dispatch_stop(); the body of the "

@@ -10,6 +10,8 @@
 #include <datetime.h>
 
 #include <array>
+#include <chrono>
+#include <thread>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -175,6 +177,18 @@ struct SendDone {
 
 void noop_result(pulsar::Result) {}
 
+// Counts a thread inside sendAsync without the GIL.
+class SendWithoutGil {
+   public:
+    explicit SendWithoutGil(std::atomic<int>& count) : count_(count) { count_.fetch_add(1); }
+    ~SendWithoutGil() { count_.fetch_sub(1); }
+    SendWithoutGil(const SendWithoutGil&) = delete;
+    SendWithoutGil& operator=(const SendWithoutGil&) = delete;
+
+   private:
+    std::atomic<int>& count_;
+};
+
 }  // namespace
 
 // ---- ProducerCore ---------------------------------------------------------------------
@@ -201,7 +215,7 @@ ProducerCore::ProducerCore(pulsar::Producer producer, py::object schema,
 
 ProducerCore::~ProducerCore() {
     // Releasing the handle may release libpulsar's producer, which takes its locks.
-    py::gil_scoped_release nogil;
+    GilRelease nogil;
     producer_ = pulsar::Producer();
 }
 
@@ -323,7 +337,8 @@ void ProducerCore::send_async(PyObject* self, const pulsar::Message& message, Py
     if (block_if_queue_full_ && in_flight > block_threshold_) {
         // The queue may be full: libpulsar blocks until there is room, and other
         // Python threads (and the callbacks freeing that room) must run meanwhile.
-        py::gil_scoped_release nogil;
+        SendWithoutGil counted(sends_without_gil_);
+        GilRelease nogil;
         producer_.sendAsync(message, done);
     } else {
         producer_.sendAsync(message, done);
@@ -331,6 +346,8 @@ void ProducerCore::send_async(PyObject* self, const pulsar::Message& message, Py
 }
 
 py::object ProducerCore::send(const pulsar::Message& message) {
+    // Counted from here, where the GIL is held, until sendAsync has returned.
+    auto counted = std::make_unique<SendWithoutGil>(sends_without_gil_);
     auto [result, id] = call_blocking<pulsar::MessageId>(
         [&](const std::shared_ptr<Pending<pulsar::MessageId>>& pending) {
             producer_.sendAsync(message, [pending](pulsar::Result r, const pulsar::MessageId& id) {
@@ -340,6 +357,7 @@ py::object ProducerCore::send(const pulsar::Message& message) {
                 // As libpulsar's own send(): do not wait for the batch timer.
                 producer_.flushAsync(&noop_result);
             }
+            counted.reset();
         });
     if (result != pulsar::ResultOk) {
         raise_result(result);
@@ -357,11 +375,22 @@ void ProducerCore::flush() {
     wait_for_callbacks();
 }
 
+void ProducerCore::wait_for_sends_to_leave() const {
+    if (sends_without_gil_.load() == 0) {
+        return;
+    }
+    GilRelease nogil;
+    while (sends_without_gil_.load() != 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
 void ProducerCore::close() {
     check_open();
+    closed_.store(true, std::memory_order_release);  // new sends raise AlreadyClosed from here
+    wait_for_sends_to_leave();
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.closeAsync(cb); });
-    closed_.store(true, std::memory_order_release);
     wait_for_callbacks();
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);

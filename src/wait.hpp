@@ -11,6 +11,7 @@
 #include <mutex>
 #include <utility>
 
+#include "common.hpp"
 #include "libpulsar.hpp"
 
 namespace fastpulsar {
@@ -39,7 +40,7 @@ class Pending {
         for (;;) {
             bool done = false;
             {
-                py::gil_scoped_release nogil;
+                GilRelease nogil;
                 std::unique_lock<std::mutex> lock(mutex_);
                 done = cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; });
             }
@@ -69,7 +70,7 @@ template <typename T = Nothing, typename Start>
 std::pair<pulsar::Result, T> call_blocking(Start&& start) {
     auto pending = std::make_shared<Pending<T>>();
     {
-        py::gil_scoped_release nogil;
+        GilRelease nogil;
         start(pending);
     }
     pulsar::Result result = pending->wait();
