@@ -1,0 +1,1 @@
+"""Support code for the fastpulsar test suite (imported as ``support.xxx``)."""

@@ -1,0 +1,139 @@
+"""Module surface: enums, the Result enum, the exception hierarchy and exported names.
+
+No broker needed.  Expected names and values are those of pulsar-client 3.13.0 (plus
+``Result.Disconnected`` = 46 from libpulsar 4.2.0).
+"""
+
+import pytest
+
+import pulsar
+import pulsar.exceptions
+import pulsar.schema
+
+RESULTS = {
+    "Ok": 0,
+    "UnknownError": 1,
+    "InvalidConfiguration": 2,
+    "Timeout": 3,
+    "LookupError": 4,
+    "ConnectError": 5,
+    "ReadError": 6,
+    "AuthenticationError": 7,
+    "AuthorizationError": 8,
+    "ErrorGettingAuthenticationData": 9,
+    "BrokerMetadataError": 10,
+    "BrokerPersistenceError": 11,
+    "ChecksumError": 12,
+    "ConsumerBusy": 13,
+    "NotConnected": 14,
+    "AlreadyClosed": 15,
+    "InvalidMessage": 16,
+    "ConsumerNotInitialized": 17,
+    "ProducerNotInitialized": 18,
+    "ProducerBusy": 19,
+    "TooManyLookupRequestException": 20,
+    "InvalidTopicName": 21,
+    "InvalidUrl": 22,
+    "ServiceUnitNotReady": 23,
+    "OperationNotSupported": 24,
+    "ProducerBlockedQuotaExceededError": 25,
+    "ProducerBlockedQuotaExceededException": 26,
+    "ProducerQueueIsFull": 27,
+    "MessageTooBig": 28,
+    "TopicNotFound": 29,
+    "SubscriptionNotFound": 30,
+    "ConsumerNotFound": 31,
+    "UnsupportedVersionError": 32,
+    "TopicTerminated": 33,
+    "CryptoError": 34,
+    "IncompatibleSchema": 35,
+    "ConsumerAssignError": 36,
+    "CumulativeAcknowledgementNotAllowedError": 37,
+    "TransactionCoordinatorNotFoundError": 38,
+    "InvalidTxnStatusError": 39,
+    "NotAllowedError": 40,
+    "TransactionConflict": 41,
+    "TransactionNotFound": 42,
+    "ProducerFenced": 43,
+    "MemoryBufferIsFull": 44,
+    "Interrupted": 45,
+}
+
+# The exception classes exported by pulsar-client 3.13.0's pulsar.exceptions.
+OFFICIAL_EXCEPTIONS = [name for name in RESULTS if name != "Ok"]
+
+ENUMS = {
+    "CompressionType": {"NONE": 0, "LZ4": 1, "ZLib": 2, "ZSTD": 3, "SNAPPY": 4},
+    "PartitionsRoutingMode": {
+        "UseSinglePartition": 0,
+        "RoundRobinDistribution": 1,
+        "CustomPartition": 2,
+    },
+    "BatchingType": {"Default": 0, "KeyBased": 1},
+    "ProducerAccessMode": {
+        "Shared": 0,
+        "Exclusive": 1,
+        "WaitForExclusive": 2,
+        "ExclusiveWithFencing": 3,
+    },
+    "ConsumerType": {"Exclusive": 0, "Shared": 1, "Failover": 2, "KeyShared": 3},
+    "InitialPosition": {"Latest": 0, "Earliest": 1},
+}
+
+
+@pytest.mark.parametrize("enum_name", sorted(ENUMS))
+def test_enum_members_and_values(enum_name):
+    enum = getattr(pulsar, enum_name)
+    for member, value in ENUMS[enum_name].items():
+        item = getattr(enum, member)
+        assert int(item) == value, f"{enum_name}.{member}"
+        assert item.name == member
+        assert item == getattr(enum, member)
+    members = list(ENUMS[enum_name])
+    assert getattr(enum, members[0]) != getattr(enum, members[1])
+
+
+def test_result_enum_members_and_values():
+    for name, value in RESULTS.items():
+        member = getattr(pulsar.Result, name)
+        assert int(member) == value, name
+        assert member.name == name
+    assert int(pulsar.Result.Disconnected) == 46
+    assert pulsar.Result.Ok != pulsar.Result.Timeout
+
+
+@pytest.mark.parametrize("name", OFFICIAL_EXCEPTIONS)
+def test_exception_class_per_result(name):
+    cls = getattr(pulsar.exceptions, name)
+    assert isinstance(cls, type)
+    assert issubclass(cls, pulsar.exceptions.PulsarException)
+    assert cls is not pulsar.exceptions.PulsarException
+    # Importable from the top-level package too (``from pulsar import Timeout``).
+    assert getattr(pulsar, name) is cls
+
+
+def test_exception_base_classes():
+    assert pulsar.PulsarException is pulsar.exceptions.PulsarException
+    assert issubclass(pulsar.PulsarException, Exception)
+    assert issubclass(pulsar.Timeout, pulsar.PulsarException)
+    distinct = {getattr(pulsar.exceptions, n) for n in OFFICIAL_EXCEPTIONS}
+    assert len(distinct) == len(OFFICIAL_EXCEPTIONS)
+
+
+def test_public_classes_exist():
+    for name in (
+        "Client",
+        "Producer",
+        "Consumer",
+        "Message",
+        "MessageId",
+        "Authentication",
+        "AuthenticationToken",
+        "AuthenticationTLS",
+        "AuthenticationBasic",
+        "AuthenticationOauth2",
+    ):
+        assert isinstance(getattr(pulsar, name), type), name
+    assert isinstance(pulsar.schema.BytesSchema(), pulsar.schema.Schema)
+    assert isinstance(pulsar.schema.StringSchema(), pulsar.schema.Schema)
+    assert isinstance(pulsar.__version__, str) and pulsar.__version__
