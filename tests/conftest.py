@@ -55,7 +55,7 @@ def _pulsar_under_test_problem() -> str | None:
     if not location:
         return f"`import pulsar` resolved to a namespace package ({pulsar!r}). {hint}"
     resolved = Path(location).resolve()
-    if resolved == REPO_ROOT or REPO_ROOT in resolved.parents:
+    if resolved.parent == REPO_ROOT / "pulsar":  # (a virtual environment in the checkout is fine)
         return f"`import pulsar` resolved to the source tree ({resolved}), not an installed package. {hint}"
     try:
         importlib.import_module("pulsar._core")
