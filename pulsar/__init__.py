@@ -19,24 +19,21 @@ from pulsar._auth import (
     AuthenticationToken,
 )
 from pulsar._client import Client
-from pulsar._core import (
+from pulsar._core import Consumer, Message, MessageId, Producer
+from pulsar._crypto import CryptoKeyReader
+from pulsar._enums import (
     BatchingType,
     CompressionType,
-    Consumer,
     ConsumerCryptoFailureAction,
     ConsumerType,
     InitialPosition,
     LoggerLevel,
-    Message,
-    MessageId,
     PartitionsRoutingMode,
-    Producer,
     ProducerAccessMode,
     RegexSubscriptionMode,
     Result,
     SchemaType,
 )
-from pulsar._crypto import CryptoKeyReader
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar.exceptions import *
 from pulsar.exceptions import __all__ as _exception_names

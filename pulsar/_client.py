@@ -12,18 +12,18 @@ from typing import Any, Callable
 from pulsar import _core, _dispatch
 from pulsar._auth import Authentication
 from pulsar._checks import INT64_MAX, check_int, check_optional, check_str_dict, check_type
-from pulsar._core import (
+from pulsar._core import Message
+from pulsar._crypto import CryptoKeyReader
+from pulsar._enums import (
     BatchingType,
     CompressionType,
     ConsumerCryptoFailureAction,
     ConsumerType,
     InitialPosition,
-    Message,
     PartitionsRoutingMode,
     ProducerAccessMode,
     RegexSubscriptionMode,
 )
-from pulsar._crypto import CryptoKeyReader
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar.schema.schema import BytesSchema, Schema
 
@@ -174,7 +174,7 @@ class Client:
 
         conf = _core.ProducerConfiguration()
         conf.send_timeout_millis(send_timeout_millis)
-        conf.compression_type(compression_type)
+        conf.compression_type(compression_type.value)
         conf.max_pending_messages(max_pending_messages)
         conf.max_pending_messages_across_partitions(max_pending_messages_across_partitions)
         conf.block_if_queue_full(block_if_queue_full)
@@ -182,11 +182,11 @@ class Client:
         conf.batching_max_messages(batching_max_messages)
         conf.batching_max_allowed_size_in_bytes(batching_max_allowed_size_in_bytes)
         conf.batching_max_publish_delay_ms(batching_max_publish_delay_ms)
-        conf.partitions_routing_mode(message_routing_mode)
-        conf.batching_type(batching_type)
+        conf.partitions_routing_mode(message_routing_mode.value)
+        conf.batching_type(batching_type.value)
         conf.chunking_enabled(chunking_enabled)
         conf.lazy_start_partitioned_producers(lazy_start_partitioned_producers)
-        conf.access_mode(access_mode)
+        conf.access_mode(access_mode.value)
         if message_router is not None:
             conf.message_router(message_router)
         if producer_name is not None:
@@ -298,8 +298,8 @@ class Client:
         check_type(crypto_failure_action, ConsumerCryptoFailureAction, "crypto_failure_action")
 
         conf = _core.ConsumerConfiguration()
-        conf.consumer_type(consumer_type)
-        conf.regex_subscription_mode(regex_subscription_mode)
+        conf.consumer_type(consumer_type.value)
+        conf.regex_subscription_mode(regex_subscription_mode.value)
         conf.read_compacted(is_read_compacted)
         conf.receiver_queue_size(receiver_queue_size)
         conf.max_total_receiver_queue_size_across_partitions(
@@ -314,7 +314,7 @@ class Client:
         conf.pattern_auto_discovery_period(pattern_auto_discovery_period)
         for key, value in (properties or {}).items():
             conf.property(key, value)
-        conf.subscription_initial_position(initial_position)
+        conf.subscription_initial_position(initial_position.value)
         conf.schema(schema.schema_info())
         if crypto_key_reader is not None:
             conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
@@ -325,7 +325,7 @@ class Client:
         )
         conf.start_message_id_inclusive(start_message_id_inclusive)
         conf.batch_index_ack_enabled(batch_index_ack_enabled)
-        conf.crypto_failure_action(crypto_failure_action)
+        conf.crypto_failure_action(crypto_failure_action.value)
         schema.attach_client(self)
         return self._client.subscribe(topic_arg, subscription_name, conf, schema, is_pattern)
 

@@ -1,63 +1,15 @@
 """Type stubs of pulsar._core, fastpulsar's binding of libpulsar 4.2.0."""
 
 import datetime
-import enum
 import logging
 from collections.abc import Callable
 from typing import Any, ClassVar, overload
 
 from typing_extensions import Buffer, Self, TypeAlias
 
-# ---- results and exceptions ------------------------------------------------------------
+from pulsar._enums import Result, SchemaType
 
-class Result(enum.Enum):
-    Ok = 0
-    UnknownError = 1
-    InvalidConfiguration = 2
-    Timeout = 3
-    LookupError = 4
-    ConnectError = 5
-    ReadError = 6
-    AuthenticationError = 7
-    AuthorizationError = 8
-    ErrorGettingAuthenticationData = 9
-    BrokerMetadataError = 10
-    BrokerPersistenceError = 11
-    ChecksumError = 12
-    ConsumerBusy = 13
-    NotConnected = 14
-    AlreadyClosed = 15
-    InvalidMessage = 16
-    ConsumerNotInitialized = 17
-    ProducerNotInitialized = 18
-    ProducerBusy = 19
-    TooManyLookupRequestException = 20
-    InvalidTopicName = 21
-    InvalidUrl = 22
-    ServiceUnitNotReady = 23
-    OperationNotSupported = 24
-    ProducerBlockedQuotaExceededError = 25
-    ProducerBlockedQuotaExceededException = 26
-    ProducerQueueIsFull = 27
-    MessageTooBig = 28
-    TopicNotFound = 29
-    SubscriptionNotFound = 30
-    ConsumerNotFound = 31
-    UnsupportedVersionError = 32
-    TopicTerminated = 33
-    CryptoError = 34
-    IncompatibleSchema = 35
-    ConsumerAssignError = 36
-    CumulativeAcknowledgementNotAllowedError = 37
-    TransactionCoordinatorNotFoundError = 38
-    InvalidTxnStatusError = 39
-    NotAllowedError = 40
-    TransactionConflict = 41
-    TransactionNotFound = 42
-    ProducerFenced = 43
-    MemoryBufferIsFull = 44
-    Interrupted = 45
-    Disconnected = 46
+# ---- results and exceptions ------------------------------------------------------------
 
 class PulsarException(Exception): ...
 class UnknownError(PulsarException): ...
@@ -108,75 +60,7 @@ class Interrupted(PulsarException): ...
 class Disconnected(PulsarException): ...
 class InvalidArgumentType(TypeError, ValueError): ...
 
-def raise_for_result(result: Result) -> None: ...
-
-# ---- enums --------------------------------------------------------------------------------
-
-class CompressionType(enum.Enum):
-    NONE = 0
-    LZ4 = 1
-    ZLib = 2
-    ZSTD = 3
-    SNAPPY = 4
-
-class PartitionsRoutingMode(enum.Enum):
-    UseSinglePartition = 0
-    RoundRobinDistribution = 1
-    CustomPartition = 2
-
-class BatchingType(enum.Enum):
-    Default = 0
-    KeyBased = 1
-
-class ProducerAccessMode(enum.Enum):
-    Shared = 0
-    Exclusive = 1
-    WaitForExclusive = 2
-    ExclusiveWithFencing = 3
-
-class ConsumerType(enum.Enum):
-    Exclusive = 0
-    Shared = 1
-    Failover = 2
-    KeyShared = 3
-
-class InitialPosition(enum.Enum):
-    Latest = 0
-    Earliest = 1
-
-class RegexSubscriptionMode(enum.Enum):
-    PersistentOnly = 0
-    NonPersistentOnly = 1
-    AllTopics = 2
-
-class ConsumerCryptoFailureAction(enum.Enum):
-    FAIL = 0
-    DISCARD = 1
-    CONSUME = 2
-
-class LoggerLevel(enum.Enum):
-    Debug = 0
-    Info = 1
-    Warn = 2
-    Error = 3
-
-class SchemaType(enum.Enum):
-    NONE = 0
-    STRING = 1
-    INT8 = 6
-    INT16 = 7
-    INT32 = 8
-    INT64 = 9
-    FLOAT = 10
-    DOUBLE = 11
-    BYTES = -1
-    JSON = 2
-    PROTOBUF = 3
-    AVRO = 4
-    AUTO_CONSUME = -3
-    AUTO_PUBLISH = -4
-    KEY_VALUE = 15
-    PROTOBUF_NATIVE = 20
+def raise_for_result(result: int) -> None: ...
 
 # ---- message ids and messages --------------------------------------------------------------
 
@@ -221,7 +105,7 @@ class Message:
 # ---- configuration ----------------------------------------------------------------------
 
 class SchemaInfo:
-    def __init__(self, schema_type: SchemaType, schema_name: str, schema: str) -> None: ...
+    def __init__(self, schema_type: int, schema_name: str, schema: str) -> None: ...
     def schema_type(self) -> SchemaType: ...
     def name(self) -> str: ...
     def schema(self) -> str: ...
@@ -260,7 +144,7 @@ class ProducerConfiguration:
     def schema(self, schema: SchemaInfo) -> None: ...
     def send_timeout_millis(self, millis: int) -> None: ...
     def initial_sequence_id(self, sequence_id: int) -> None: ...
-    def compression_type(self, compression: CompressionType) -> None: ...
+    def compression_type(self, compression: int) -> None: ...
     def max_pending_messages(self, count: int) -> None: ...
     def max_pending_messages_across_partitions(self, count: int) -> None: ...
     def block_if_queue_full(self, block: bool) -> None: ...
@@ -268,19 +152,19 @@ class ProducerConfiguration:
     def batching_max_messages(self, count: int) -> None: ...
     def batching_max_allowed_size_in_bytes(self, size: int) -> None: ...
     def batching_max_publish_delay_ms(self, millis: int) -> None: ...
-    def batching_type(self, batching_type: BatchingType) -> None: ...
+    def batching_type(self, batching_type: int) -> None: ...
     def chunking_enabled(self, enabled: bool) -> None: ...
-    def partitions_routing_mode(self, mode: PartitionsRoutingMode) -> None: ...
+    def partitions_routing_mode(self, mode: int) -> None: ...
     def message_router(self, router: Callable[[Message, int], int]) -> None: ...
     def lazy_start_partitioned_producers(self, lazy: bool) -> None: ...
     def property(self, key: str, value: str) -> None: ...
     def encryption_key(self, key: str) -> None: ...
     def crypto_key_reader(self, reader: CryptoKeyReader) -> None: ...
-    def access_mode(self, mode: ProducerAccessMode) -> None: ...
+    def access_mode(self, mode: int) -> None: ...
 
 class ConsumerConfiguration:
     def __init__(self) -> None: ...
-    def consumer_type(self, consumer_type: ConsumerType) -> None: ...
+    def consumer_type(self, consumer_type: int) -> None: ...
     def schema(self, schema: SchemaInfo) -> None: ...
     def receiver_queue_size(self, size: int) -> None: ...
     def max_total_receiver_queue_size_across_partitions(self, size: int) -> None: ...
@@ -290,11 +174,11 @@ class ConsumerConfiguration:
     def broker_consumer_stats_cache_time_ms(self, millis: int) -> None: ...
     def read_compacted(self, compacted: bool) -> None: ...
     def pattern_auto_discovery_period(self, seconds: int) -> None: ...
-    def regex_subscription_mode(self, mode: RegexSubscriptionMode) -> None: ...
-    def subscription_initial_position(self, position: InitialPosition) -> None: ...
+    def regex_subscription_mode(self, mode: int) -> None: ...
+    def subscription_initial_position(self, position: int) -> None: ...
     def property(self, key: str, value: str) -> None: ...
     def crypto_key_reader(self, reader: CryptoKeyReader) -> None: ...
-    def crypto_failure_action(self, action: ConsumerCryptoFailureAction) -> None: ...
+    def crypto_failure_action(self, action: int) -> None: ...
     def replicate_subscription_state_enabled(self, enabled: bool) -> None: ...
     def max_pending_chunked_message(self, count: int) -> None: ...
     def auto_ack_oldest_chunked_message_on_queue_full(self, enabled: bool) -> None: ...

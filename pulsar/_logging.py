@@ -11,7 +11,7 @@ import logging
 import sys
 
 from pulsar._checks import check_type
-from pulsar._core import LoggerLevel
+from pulsar._enums import LoggerLevel
 
 _PYTHON_LEVELS = {
     LoggerLevel.Debug: logging.DEBUG,

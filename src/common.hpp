@@ -49,6 +49,10 @@ bool as_bool(PyObject* obj, const char* name);
 
 // A new pulsar.MessageId (register_message_id.cpp).
 py::object wrap_message_id(const pulsar::MessageId& id);
+// The same for the dispatcher: a new reference, or nullptr with a Python error set.
+PyObject* new_message_id(pulsar::MessageId&& id);
+// The libpulsar id inside a pulsar.MessageId, or nullptr for another object.
+const pulsar::MessageId* unwrap_message_id(py::handle obj);
 // A new pulsar.Message whose value() decodes with `schema` (register_message.cpp).
 py::object wrap_message(const pulsar::Message& message, py::handle schema);
 // The libpulsar message inside a pulsar.Message, or nullptr for another object.

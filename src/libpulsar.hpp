@@ -167,6 +167,7 @@ class MessageId {
     MessageId();
     MessageId(int32_t partition, int64_t ledgerId, int64_t entryId, int32_t batchIndex);
     MessageId(const MessageId&) = default;
+    MessageId(MessageId&&) = default;  // ours: moves the shared_ptr
     MessageId& operator=(const MessageId&);
     ~MessageId();
 

@@ -8,7 +8,6 @@ namespace fastpulsar {
 namespace py = pybind11;
 
 void register_results(py::module_& m);
-void register_enums(py::module_& m);
 void register_message_id(py::module_& m);
 void register_message(py::module_& m);
 void register_auth(py::module_& m);

@@ -62,16 +62,31 @@ class PythonRouter : public pulsar::MessageRoutingPolicy {
     std::shared_ptr<PyRef> router_;
 };
 
+// An enum value from the Python layer (which passes the member's .value).
+template <typename Enum>
+Enum enum_value(int value, int min, int max, const char* name) {
+    if (value < min || value > max) {
+        raise_value_error(std::string("Argument ") + name + " is out of range: " +
+                          std::to_string(value));
+    }
+    return static_cast<Enum>(value);
+}
+
 }  // namespace
 
 void register_configuration(py::module_& m) {
     py::class_<pulsar::SchemaInfo>(m, "SchemaInfo", "A schema's type, name and definition.")
-        .def(py::init([](pulsar::SchemaType type, const std::string& name,
-                         const std::string& schema) {
-                 return pulsar::SchemaInfo(type, name, schema, pulsar::StringMap());
+        .def(py::init([](int type, const std::string& name, const std::string& schema) {
+                 return pulsar::SchemaInfo(
+                     enum_value<pulsar::SchemaType>(type, -4, 20, "schema_type"), name, schema,
+                     pulsar::StringMap());
              }),
              py::arg("schema_type"), py::arg("schema_name"), py::arg("schema"))
-        .def("schema_type", &pulsar::SchemaInfo::getSchemaType)
+        .def("schema_type",
+             [](const pulsar::SchemaInfo& info) {
+                 return py::module_::import("pulsar._enums")
+                     .attr("SchemaType")(static_cast<int>(info.getSchemaType()));
+             })
         .def("name", &pulsar::SchemaInfo::getName)
         .def("schema", &pulsar::SchemaInfo::getSchema);
 
@@ -115,7 +130,10 @@ void register_configuration(py::module_& m) {
         .def("send_timeout_millis", [](PO& o, int v) { o.conf.setSendTimeout(v); })
         .def("initial_sequence_id", [](PO& o, int64_t v) { o.conf.setInitialSequenceId(v); })
         .def("compression_type",
-             [](PO& o, pulsar::CompressionType v) { o.conf.setCompressionType(v); })
+             [](PO& o, int v) {
+                 o.conf.setCompressionType(
+                     enum_value<pulsar::CompressionType>(v, 0, 4, "compression_type"));
+             })
         .def("max_pending_messages",
              [](PO& o, int v) {
                  o.max_pending = v;
@@ -142,15 +160,20 @@ void register_configuration(py::module_& m) {
         .def("batching_max_publish_delay_ms",
              [](PO& o, unsigned long v) { o.conf.setBatchingMaxPublishDelayMs(v); })
         .def("batching_type",
-             [](PO& o, pulsar::ProducerConfiguration::BatchingType v) { o.conf.setBatchingType(v); })
+             [](PO& o, int v) {
+                 o.conf.setBatchingType(enum_value<pulsar::ProducerConfiguration::BatchingType>(
+                     v, 0, 1, "batching_type"));
+             })
         .def("chunking_enabled",
              [](PO& o, bool v) {
                  o.chunking = v;
                  o.conf.setChunkingEnabled(v);
              })
         .def("partitions_routing_mode",
-             [](PO& o, pulsar::ProducerConfiguration::PartitionsRoutingMode v) {
-                 o.conf.setPartitionsRoutingMode(v);
+             [](PO& o, int v) {
+                 o.conf.setPartitionsRoutingMode(
+                     enum_value<pulsar::ProducerConfiguration::PartitionsRoutingMode>(
+                         v, 0, 2, "message_routing_mode"));
              })
         .def("message_router",
              [](PO& o, py::object router) {
@@ -164,14 +187,18 @@ void register_configuration(py::module_& m) {
         .def("encryption_key", [](PO& o, const std::string& v) { o.conf.addEncryptionKey(v); })
         .def("crypto_key_reader",
              [](PO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
-        .def("access_mode", [](PO& o, pulsar::ProducerConfiguration::ProducerAccessMode v) {
-            o.conf.setAccessMode(v);
+        .def("access_mode", [](PO& o, int v) {
+            o.conf.setAccessMode(enum_value<pulsar::ProducerConfiguration::ProducerAccessMode>(
+                v, 0, 3, "access_mode"));
         });
 
     using CO = ConsumerOptions;
     py::class_<CO>(m, "ConsumerConfiguration")
         .def(py::init<>())
-        .def("consumer_type", [](CO& o, pulsar::ConsumerType v) { o.conf.setConsumerType(v); })
+        .def("consumer_type",
+             [](CO& o, int v) {
+                 o.conf.setConsumerType(enum_value<pulsar::ConsumerType>(v, 0, 3, "consumer_type"));
+             })
         .def("schema", [](CO& o, const pulsar::SchemaInfo& v) { o.conf.setSchema(v); })
         .def("receiver_queue_size", [](CO& o, int v) { o.conf.setReceiverQueueSize(v); })
         .def("max_total_receiver_queue_size_across_partitions",
@@ -187,15 +214,24 @@ void register_configuration(py::module_& m) {
         .def("pattern_auto_discovery_period",
              [](CO& o, int v) { o.conf.setPatternAutoDiscoveryPeriod(v); })
         .def("regex_subscription_mode",
-             [](CO& o, pulsar::RegexSubscriptionMode v) { o.conf.setRegexSubscriptionMode(v); })
+             [](CO& o, int v) {
+                 o.conf.setRegexSubscriptionMode(enum_value<pulsar::RegexSubscriptionMode>(
+                     v, 0, 2, "regex_subscription_mode"));
+             })
         .def("subscription_initial_position",
-             [](CO& o, pulsar::InitialPosition v) { o.conf.setSubscriptionInitialPosition(v); })
+             [](CO& o, int v) {
+                 o.conf.setSubscriptionInitialPosition(
+                     enum_value<pulsar::InitialPosition>(v, 0, 1, "initial_position"));
+             })
         .def("property", [](CO& o, const std::string& k,
                             const std::string& v) { o.conf.setProperty(k, v); })
         .def("crypto_key_reader",
              [](CO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
         .def("crypto_failure_action",
-             [](CO& o, pulsar::ConsumerCryptoFailureAction v) { o.conf.setCryptoFailureAction(v); })
+             [](CO& o, int v) {
+                 o.conf.setCryptoFailureAction(enum_value<pulsar::ConsumerCryptoFailureAction>(
+                     v, 0, 2, "crypto_failure_action"));
+             })
         .def("replicate_subscription_state_enabled",
              [](CO& o, bool v) { o.conf.setReplicateSubscriptionStateEnabled(v); })
         .def("max_pending_chunked_message",

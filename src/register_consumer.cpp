@@ -21,8 +21,8 @@ const pulsar::MessageId& message_id_of(py::handle obj, const char* name) {
     if (const pulsar::Message* message = unwrap_message(obj)) {
         return message->getMessageId();
     }
-    if (py::isinstance<pulsar::MessageId>(obj)) {
-        return obj.cast<const pulsar::MessageId&>();
+    if (const pulsar::MessageId* id = unwrap_message_id(obj)) {
+        return *id;
     }
     raise_type_error(name, "a Message or a MessageId", obj.ptr());
 }

@@ -413,12 +413,7 @@ void ProducerCore::on_callback_done() {
 
 void deliver_send(SendCompletion& completion) {
     if (completion.callback != nullptr) {
-        PyObject* id = nullptr;
-        try {
-            id = wrap_message_id(completion.id).release().ptr();
-        } catch (py::error_already_set& e) {
-            e.restore();
-        }
+        PyObject* id = new_message_id(std::move(completion.id));
         if (id != nullptr) {
             PyObject* argv[2] = {result_object(completion.result), id};
             PyObject* returned = PyObject_Vectorcall(completion.callback, argv, 2, nullptr);

@@ -169,12 +169,14 @@ void set_python_error_from_current_exception() {
 }
 
 void register_results(py::module_& m) {
-    py::enum_<pulsar::Result> result(m, "Result", "The outcome of a libpulsar operation.");
+    // pulsar.Result is a Python enum (pulsar/_enums.py); keep its members at hand.
+    py::object result = py::module_::import("pulsar._enums").attr("Result");
     for (std::size_t i = 0; i < kResultCount; ++i) {
-        result.value(kResultNames[i], static_cast<pulsar::Result>(i));
-    }
-    for (std::size_t i = 0; i < kResultCount; ++i) {
-        g_result_objects[i] = py::cast(static_cast<pulsar::Result>(i)).release().ptr();
+        py::object member = result(i);
+        if (member.attr("name").cast<std::string>() != kResultNames[i]) {
+            throw std::logic_error("pulsar._enums.Result does not match libpulsar's results");
+        }
+        g_result_objects[i] = member.release().ptr();
     }
     g_unknown_result_object = g_result_objects[pulsar::ResultUnknownError];
 
@@ -219,8 +221,8 @@ void register_results(py::module_& m) {
 
     m.def(
         "raise_for_result",
-        [](pulsar::Result r) {
-            if (r != pulsar::ResultOk) raise_result(r);
+        [](int r) {
+            if (r != pulsar::ResultOk) raise_result(static_cast<pulsar::Result>(r));
         },
         "Raise the exception of a non-Ok result (for tests and the Python layer).");
 }

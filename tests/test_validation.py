@@ -12,7 +12,7 @@ import logging
 import time
 
 import pytest
-from support.helpers import assert_type_and_value_error
+from support.helpers import assert_type_and_value_error, receive_unique
 
 import pulsar
 
@@ -99,7 +99,7 @@ def test_send_async_without_callback_delivers(client, topic):
     for i in range(10):
         producer.send_async(b"%d" % i, None)
     producer.flush()
-    got = sorted(consumer.receive(timeout_millis=10000).data() for _ in range(10))
+    got = sorted(m.data() for m in receive_unique(consumer, 10))
     assert got == sorted(b"%d" % i for i in range(10))
 
 

@@ -12,6 +12,7 @@ from abc import abstractmethod
 from typing import Any
 
 from pulsar import _core
+from pulsar._enums import SchemaType
 
 
 class Schema:
@@ -20,13 +21,13 @@ class Schema:
     def __init__(
         self,
         record_cls: type,
-        schema_type: _core.SchemaType,
+        schema_type: SchemaType,
         schema_definition: Any,
         schema_name: str,
     ) -> None:
         self._record_cls = record_cls
         self._schema_info = _core.SchemaInfo(
-            schema_type, schema_name, json.dumps(schema_definition, indent=True)
+            schema_type.value, schema_name, json.dumps(schema_definition, indent=True)
         )
 
     @abstractmethod
@@ -58,7 +59,7 @@ class BytesSchema(Schema):
     """Content is bytes-like (bytes, bytearray, memoryview, any C-contiguous buffer)."""
 
     def __init__(self) -> None:
-        super().__init__(bytes, _core.SchemaType.BYTES, None, "BYTES")
+        super().__init__(bytes, SchemaType.BYTES, None, "BYTES")
 
     def encode(self, data: Any) -> bytes:
         if isinstance(data, (bytearray, memoryview)):
@@ -77,7 +78,7 @@ class StringSchema(Schema):
     """Content is a str, sent as UTF-8."""
 
     def __init__(self) -> None:
-        super().__init__(str, _core.SchemaType.STRING, None, "STRING")
+        super().__init__(str, SchemaType.STRING, None, "STRING")
 
     def encode(self, obj: Any) -> bytes:
         self._validate_object_type(obj)

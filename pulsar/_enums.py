@@ -1,0 +1,147 @@
+"""The enums of the API, with pulsar-client's names, members and values.
+
+They are plain `enum.Enum` classes (pulsar-client's are pybind11 enums): members
+compare by identity, which costs nothing in a send callback's `result == Result.Ok`,
+and `int(member)` gives the value as it does in pulsar-client. This module imports
+nothing of pulsar's: the extension reads Result from it while it initializes.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class _PulsarEnum(enum.Enum):
+    def __int__(self) -> int:
+        return int(self.value)
+
+    def __index__(self) -> int:
+        return int(self.value)
+
+
+class Result(_PulsarEnum):
+    """The outcome of an operation: Ok, or the reason it failed."""
+
+    Ok = 0
+    UnknownError = 1
+    InvalidConfiguration = 2
+    Timeout = 3
+    LookupError = 4
+    ConnectError = 5
+    ReadError = 6
+    AuthenticationError = 7
+    AuthorizationError = 8
+    ErrorGettingAuthenticationData = 9
+    BrokerMetadataError = 10
+    BrokerPersistenceError = 11
+    ChecksumError = 12
+    ConsumerBusy = 13
+    NotConnected = 14
+    AlreadyClosed = 15
+    InvalidMessage = 16
+    ConsumerNotInitialized = 17
+    ProducerNotInitialized = 18
+    ProducerBusy = 19
+    TooManyLookupRequestException = 20
+    InvalidTopicName = 21
+    InvalidUrl = 22
+    ServiceUnitNotReady = 23
+    OperationNotSupported = 24
+    ProducerBlockedQuotaExceededError = 25
+    ProducerBlockedQuotaExceededException = 26
+    ProducerQueueIsFull = 27
+    MessageTooBig = 28
+    TopicNotFound = 29
+    SubscriptionNotFound = 30
+    ConsumerNotFound = 31
+    UnsupportedVersionError = 32
+    TopicTerminated = 33
+    CryptoError = 34
+    IncompatibleSchema = 35
+    ConsumerAssignError = 36
+    CumulativeAcknowledgementNotAllowedError = 37
+    TransactionCoordinatorNotFoundError = 38
+    InvalidTxnStatusError = 39
+    NotAllowedError = 40
+    TransactionConflict = 41
+    TransactionNotFound = 42
+    ProducerFenced = 43
+    MemoryBufferIsFull = 44
+    Interrupted = 45
+    Disconnected = 46
+
+
+class CompressionType(_PulsarEnum):
+    NONE = 0
+    LZ4 = 1
+    ZLib = 2
+    ZSTD = 3
+    SNAPPY = 4
+
+
+class PartitionsRoutingMode(_PulsarEnum):
+    UseSinglePartition = 0
+    RoundRobinDistribution = 1
+    CustomPartition = 2
+
+
+class BatchingType(_PulsarEnum):
+    Default = 0
+    KeyBased = 1
+
+
+class ProducerAccessMode(_PulsarEnum):
+    Shared = 0
+    Exclusive = 1
+    WaitForExclusive = 2
+    ExclusiveWithFencing = 3
+
+
+class ConsumerType(_PulsarEnum):
+    Exclusive = 0
+    Shared = 1
+    Failover = 2
+    KeyShared = 3
+
+
+class InitialPosition(_PulsarEnum):
+    Latest = 0
+    Earliest = 1
+
+
+class RegexSubscriptionMode(_PulsarEnum):
+    PersistentOnly = 0
+    NonPersistentOnly = 1
+    AllTopics = 2
+
+
+class ConsumerCryptoFailureAction(_PulsarEnum):
+    FAIL = 0
+    DISCARD = 1
+    CONSUME = 2
+
+
+class LoggerLevel(_PulsarEnum):
+    Debug = 0
+    Info = 1
+    Warn = 2
+    Error = 3
+
+
+class SchemaType(_PulsarEnum):
+    NONE = 0
+    STRING = 1
+    INT8 = 6
+    INT16 = 7
+    INT32 = 8
+    INT64 = 9
+    FLOAT = 10
+    DOUBLE = 11
+    BYTES = -1
+    JSON = 2
+    PROTOBUF = 3
+    AVRO = 4
+    AUTO_CONSUME = -3
+    AUTO_PUBLISH = -4
+    KEY_VALUE = 15
+    PROTOBUF_NATIVE = 20

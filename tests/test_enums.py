@@ -1,0 +1,51 @@
+"""The enums behave as pulsar-client's pybind11 enums where a user could notice."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import pulsar
+
+ENUMS = [
+    pulsar.Result,
+    pulsar.CompressionType,
+    pulsar.PartitionsRoutingMode,
+    pulsar.BatchingType,
+    pulsar.ProducerAccessMode,
+    pulsar.ConsumerType,
+    pulsar.InitialPosition,
+    pulsar.RegexSubscriptionMode,
+    pulsar.ConsumerCryptoFailureAction,
+    pulsar.LoggerLevel,
+    pulsar.SchemaType,
+]
+
+
+@pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
+def test_members_str_repr_int_and_lookup_by_value(enum):
+    for name, member in enum.__members__.items():
+        assert str(member) == f"{enum.__name__}.{name}"
+        assert repr(member) == f"<{enum.__name__}.{name}: {member.value}>"
+        assert int(member) == member.value
+        assert enum(member.value) is member
+        assert member.name == name
+        assert pickle.loads(pickle.dumps(member)) is member
+
+
+def test_result_compares_by_identity_not_to_ints():
+    assert pulsar.Result.Ok == pulsar.Result.Ok
+    assert pulsar.Result.Ok != pulsar.Result.Timeout
+    assert pulsar.Result.Ok != 0  # as pulsar-client's pybind11 enum
+    assert hash(pulsar.Result.Ok) == hash(pulsar.Result(0))
+    assert [0, 1, 2][pulsar.Result.InvalidConfiguration] == 2  # usable as an index
+
+
+def test_callback_receives_result_members(client, topic):
+    producer = client.create_producer(topic)
+    seen = []
+    producer.send_async(b"x", lambda result, msg_id: seen.append(result))
+    producer.flush()
+    assert seen == [pulsar.Result.Ok]
+    assert seen[0] is pulsar.Result.Ok
