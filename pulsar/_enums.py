@@ -1,8 +1,9 @@
 """The enums of the API, with pulsar-client's names, members and values.
 
-They are plain `enum.Enum` classes (pulsar-client's are pybind11 enums): members
-compare by identity, which costs nothing in a send callback's `result == Result.Ok`,
-and `int(member)` gives the value as it does in pulsar-client. This module imports
+pulsar-client's are pybind11 enums; these are int-based Python enums that behave
+the same where a user could notice (str "Result.Ok", repr "<Result.Ok: 0>",
+int(), equality with ints, hashing as the value), and compare in C: a send
+callback's `result == Result.Ok` costs next to nothing. This module imports
 nothing of pulsar's: the extension reads Result from it while it initializes.
 """
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 import enum
 
 
-class _PulsarEnum(enum.Enum):
-    def __int__(self) -> int:
-        return int(self.value)
+class _PulsarEnum(int, enum.Enum):
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
 
-    def __index__(self) -> int:
-        return int(self.value)
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self), format_spec)
 
 
 class Result(_PulsarEnum):

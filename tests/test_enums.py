@@ -34,12 +34,15 @@ def test_members_str_repr_int_and_lookup_by_value(enum):
         assert pickle.loads(pickle.dumps(member)) is member
 
 
-def test_result_compares_by_identity_not_to_ints():
+def test_result_compares_like_pulsar_clients_enum():
     assert pulsar.Result.Ok == pulsar.Result.Ok
     assert pulsar.Result.Ok != pulsar.Result.Timeout
-    assert pulsar.Result.Ok != 0  # as pulsar-client's pybind11 enum
+    assert pulsar.Result.Ok == 0  # pulsar-client's pybind11 enums equal their values
+    assert pulsar.Result.Timeout != 0
     assert hash(pulsar.Result.Ok) == hash(pulsar.Result(0))
     assert [0, 1, 2][pulsar.Result.InvalidConfiguration] == 2  # usable as an index
+    assert f"{pulsar.Result.Timeout}" == "Result.Timeout"
+    assert "%s" % pulsar.Result.Timeout == "Result.Timeout"
 
 
 def test_callback_receives_result_members(client, topic):
