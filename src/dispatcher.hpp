@@ -65,6 +65,10 @@ class Dispatcher {
     void wait_for(const std::function<bool()>& done);
 
    private:
+    // Queues `item` (unless `queue` holds `limit` already: then it is counted as
+    // a dropped log line) and wakes the dispatcher if it sleeps.
+    template <typename Item>
+    void push(std::vector<Item>& queue, Item&& item, std::size_t limit);
     void serve(std::vector<SendCompletion>& sends, std::vector<LogRecord>& logs,
                std::vector<PyObject*>& releases);
 

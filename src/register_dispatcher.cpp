@@ -1,5 +1,6 @@
 // The dispatcher (see dispatcher.hpp) and its Python entry points.
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <utility>
@@ -25,29 +26,17 @@ Dispatcher& Dispatcher::instance() {
     return *dispatcher;
 }
 
-void Dispatcher::push_send(SendCompletion&& completion) {
+template <typename Item>
+void Dispatcher::push(std::vector<Item>& queue, Item&& item, std::size_t limit) {
     bool notify = false;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        sends_.push_back(std::move(completion));
-        notify = idle_;
-        idle_ = false;
-    }
-    if (notify) {
-        wake_.notify_one();
-    }
-}
-
-void Dispatcher::push_log(LogRecord&& record) {
-    bool notify = false;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (logs_.size() >= kMaxQueuedLogs) {
+        if (queue.size() >= limit) {
             ++dropped_logs_;
             return;
         }
-        logs_.push_back(std::move(record));
-        notify = idle_;
+        queue.push_back(std::move(item));
+        notify = idle_;  // wake the dispatcher once, not for every item
         idle_ = false;
     }
     if (notify) {
@@ -55,19 +44,15 @@ void Dispatcher::push_log(LogRecord&& record) {
     }
 }
 
+void Dispatcher::push_send(SendCompletion&& completion) {
+    push(sends_, std::move(completion), std::numeric_limits<std::size_t>::max());
+}
+
+void Dispatcher::push_log(LogRecord&& record) { push(logs_, std::move(record), kMaxQueuedLogs); }
+
 void Dispatcher::release_later(PyObject* owned) {
-    if (owned == nullptr) {
-        return;
-    }
-    bool notify = false;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        releases_.push_back(owned);
-        notify = idle_;
-        idle_ = false;
-    }
-    if (notify) {
-        wake_.notify_one();
+    if (owned != nullptr) {
+        push(releases_, std::move(owned), std::numeric_limits<std::size_t>::max());
     }
 }
 
