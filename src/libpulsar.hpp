@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -193,6 +194,10 @@ class MessageId {
    private:
     std::shared_ptr<MessageIdImpl> impl_;
 };
+
+// Prints (ledger,entry,partition,batch); a chunked message's id prints its first
+// and last chunks, "(l,e0,p,b);(l,eN,p,b)".
+std::ostream& operator<<(std::ostream& out, const MessageId& messageId);
 
 class Message {
    public:

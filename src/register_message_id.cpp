@@ -6,6 +6,7 @@
 // small allocation instead of pybind11's instance bookkeeping.
 #include <cstdint>
 #include <new>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -23,8 +24,9 @@ struct MessageIdObject {
 PyTypeObject* g_message_id_type = nullptr;  // immortal: the module holds it
 
 std::string to_string(const pulsar::MessageId& id) {
-    return "(" + std::to_string(id.ledgerId()) + "," + std::to_string(id.entryId()) + "," +
-           std::to_string(id.partition()) + "," + std::to_string(id.batchIndex()) + ")";
+    std::ostringstream out;
+    out << id;  // libpulsar's own form, which knows chunked ids
+    return out.str();
 }
 
 pulsar::MessageId& id_of(PyObject* self) { return reinterpret_cast<MessageIdObject*>(self)->id; }
