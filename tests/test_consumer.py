@@ -247,33 +247,37 @@ def test_failover_subscription(client, topic):
     assert got == {b"%d" % i for i in range(10)}
 
 
-def test_exclusive_subscription_rejects_second_consumer(broker, topic):
-    # Apache Pulsar answers ConsumerBusy at once; pulsar-lite answers with an error that
-    # libpulsar retries until the operation timeout (then Timeout): keep that short.
-    client = pulsar.Client(broker.service_url, operation_timeout_seconds=5)
+# A second consumer on an Exclusive subscription: Apache Pulsar answers ConsumerBusy at once;
+# pulsar-lite answers with an error that libpulsar retries until the operation timeout, so
+# there the client raises Timeout (kept short: operation_timeout_seconds=5).
+SECOND_EXCLUSIVE_CONSUMER_ERROR = {"standalone": pulsar.ConsumerBusy, "pulsar-lite": pulsar.Timeout}
+
+
+def test_exclusive_subscription_rejects_second_consumer(pulsar_broker, topic):
+    client = pulsar.Client(pulsar_broker.service_url, operation_timeout_seconds=5)
     try:
         first = client.subscribe(topic, "excl")
-        with pytest.raises(pulsar.PulsarException):
+        with pytest.raises(SECOND_EXCLUSIVE_CONSUMER_ERROR[pulsar_broker.kind]):
             client.subscribe(topic, "excl")
         assert first.subscription_name() == "excl"
     finally:
         client.close()
 
 
-def test_dropped_consumer_stays_subscribed_until_client_close(broker, topic):
+def test_dropped_consumer_stays_subscribed_until_client_close(pulsar_broker, topic):
     # As in the official client (whose Client keeps a list of its consumers), a consumer
     # whose Python object is dropped is not closed: it holds its subscription until
     # client.close() (this is what keeps fire-and-forget message_listener consumers alive).
-    client = pulsar.Client(broker.service_url, operation_timeout_seconds=5)
+    client = pulsar.Client(pulsar_broker.service_url, operation_timeout_seconds=5)
     try:
         client.subscribe(topic, "held")  # return value dropped on purpose
         gc.collect()
-        with pytest.raises(pulsar.PulsarException):
+        with pytest.raises(SECOND_EXCLUSIVE_CONSUMER_ERROR[pulsar_broker.kind]):
             client.subscribe(topic, "held")
     finally:
         client.close()
     # After client.close() the subscription is free again.
-    again = pulsar.Client(broker.service_url, operation_timeout_seconds=5)
+    again = pulsar.Client(pulsar_broker.service_url, operation_timeout_seconds=5)
     try:
         assert again.subscribe(topic, "held").subscription_name() == "held"
     finally:

@@ -91,6 +91,8 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 class PulsarLite:
     """One pulsar-lite process listening on a free loopback port."""
 
+    kind = "pulsar-lite"
+
     def __init__(self, binary: Path, workdir: Path):
         self.binary = Path(binary)
         self.workdir = Path(workdir)

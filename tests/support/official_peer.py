@@ -14,18 +14,22 @@ produce --service-url URL --topic TOPIC  (JSON spec on stdin)
     ``event_timestamp``, ``sequence_id``, ``deliver_after_ms``, ``deliver_at``,
     ``replication_clusters``, ``disable_replication``.
     Producer keys: ``producer_name``, ``batching_enabled``, ``batching_max_publish_delay_ms``,
-    ``batching_max_messages``, ``compression_type`` (enum member name), ``chunking_enabled``,
+    ``batching_max_messages``, ``compression_type``, ``batching_type``,
+    ``message_routing_mode`` (enum member names), ``chunking_enabled``,
     ``initial_sequence_id``, ``send_timeout_millis``, ``access_mode`` (enum member name),
     ``schema`` ("bytes" or "string"), ``async`` (use send_async + flush; default: true when
     batching is enabled).
-    Prints ``{"producer_name", "topic", "last_sequence_id", "results": [ {message id fields} ]}``.
+    Prints ``{"producer_name", "topic", "last_sequence_id", "results": [ {message id fields} ]}``
+    (``last_sequence_id_at_start`` too: the producer's before any send).
 
 consume --service-url URL --topic TOPIC [--topic TOPIC2 ...] --subscription NAME --count N
         [--timeout-ms MS] [--subscription-type Exclusive|Shared|Failover|KeyShared]
         [--schema bytes|string] [--no-ack] [--unique]
     Subscribes with InitialPosition.Earliest, receives N messages (with --unique: N distinct
     message ids; repeated deliveries of one id are dropped) and prints
-    ``{"messages": [ {every field} ]}``.
+    ``{"messages": [ {every field, and received_at_ms: the local time of receipt} ]}``.
+
+Both take ``--token TOKEN`` (AuthenticationToken) and ``--tls-trust-certs-file PATH``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import json
 import logging
 import os
 import sys
+import time
 
 import pulsar
 from pulsar.schema import BytesSchema, StringSchema
@@ -79,6 +84,15 @@ def _emit(obj) -> None:
     sys.stdout.flush()
 
 
+def _client(args):
+    kwargs = {"logger": _logger()}
+    if args.token:
+        kwargs["authentication"] = pulsar.AuthenticationToken(args.token)
+    if args.tls_trust_certs_file:
+        kwargs["tls_trust_certs_file_path"] = args.tls_trust_certs_file
+    return pulsar.Client(args.service_url, **kwargs)
+
+
 def produce(args) -> int:
     spec = json.load(sys.stdin)
     if isinstance(spec, list):
@@ -90,9 +104,16 @@ def produce(args) -> int:
         popts["compression_type"] = getattr(pulsar.CompressionType, popts["compression_type"])
     if "access_mode" in popts:
         popts["access_mode"] = getattr(pulsar.ProducerAccessMode, popts["access_mode"])
-    client = pulsar.Client(args.service_url, logger=_logger())
+    if "batching_type" in popts:
+        popts["batching_type"] = getattr(pulsar.BatchingType, popts["batching_type"])
+    if "message_routing_mode" in popts:
+        popts["message_routing_mode"] = getattr(
+            pulsar.PartitionsRoutingMode, popts["message_routing_mode"]
+        )
+    client = _client(args)
     try:
         producer = client.create_producer(args.topic, schema=_schema(schema_name), **popts)
+        at_start = producer.last_sequence_id()
         results = [None] * len(spec["messages"])
         errors = []
         for index, m in enumerate(spec["messages"]):
@@ -133,6 +154,7 @@ def produce(args) -> int:
             "producer_name": producer.producer_name(),
             "topic": producer.topic(),
             "last_sequence_id": producer.last_sequence_id(),
+            "last_sequence_id_at_start": at_start,
             "results": results,
             "errors": errors,
         }
@@ -144,7 +166,7 @@ def produce(args) -> int:
 
 
 def consume(args) -> int:
-    client = pulsar.Client(args.service_url, logger=_logger())
+    client = _client(args)
     messages = []
     try:
         topics = args.topic if len(args.topic) > 1 else args.topic[0]
@@ -158,6 +180,7 @@ def consume(args) -> int:
         seen = set()
         while len(messages) < args.count:
             msg = consumer.receive(args.timeout_ms)
+            received_at_ms = int(time.time() * 1000)
             if not args.no_ack:
                 consumer.acknowledge(msg)
             key = str(msg.message_id())
@@ -175,6 +198,7 @@ def consume(args) -> int:
                 "redelivery_count": msg.redelivery_count(),
                 "topic_name": msg.topic_name(),
                 "producer_name": msg.producer_name(),
+                "received_at_ms": received_at_ms,
             }
             if args.schema == "string" and not msg.has_null_value():
                 record["value"] = msg.value()
@@ -195,6 +219,9 @@ def main(argv=None) -> int:
     p.add_argument("--topic", required=True)
     c = sub.add_parser("consume")
     c.add_argument("--service-url", required=True)
+    for sp in (p, c):
+        sp.add_argument("--token")
+        sp.add_argument("--tls-trust-certs-file")
     c.add_argument("--topic", required=True, action="append")
     c.add_argument("--subscription", required=True)
     c.add_argument("--count", required=True, type=int)
