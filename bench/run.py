@@ -220,9 +220,9 @@ def main() -> int:
         if args.broker == "lite":
             broker = PulsarLite(find_pulsar_lite_binary(), Path(workdir)).start()
         else:
-            from support.standalone import start_standalone  # issue 3's launcher
+            from support.standalone import StandaloneBroker  # the tests' launcher
 
-            broker = start_standalone(Path(workdir))
+            broker = StandaloneBroker(work_dir=Path(workdir) / "standalone").start()
         try:
             print(f"broker: {args.broker} at {broker.service_url}", flush=True)
             results: dict[str, dict[str, list[dict[str, float]]]] = {
