@@ -3,14 +3,18 @@
 
 #include <pybind11/pybind11.h>
 
-#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "client_state.hpp"
 #include "libpulsar.hpp"
 #include "options.hpp"
+#include "wait.hpp"
 
 namespace fastpulsar {
 
@@ -19,6 +23,13 @@ namespace py = pybind11;
 // How content becomes the payload.
 enum class SchemaKind { Bytes, String, Other };
 
+// send_async hands its messages to libpulsar through a queue served by a thread of
+// the producer's own (the submitter), started by the first send_async. The calling
+// thread builds the message and queues it (a fraction of a microsecond, with the
+// GIL); the submitter calls libpulsar's sendAsync (a couple of microseconds, no
+// GIL), and meanwhile the GIL is free for the dispatcher to run callbacks. Messages
+// reach libpulsar in the order they were queued; a send() queued behind them keeps
+// its place too.
 class ProducerCore {
    public:
     ProducerCore(pulsar::Producer producer, py::object schema, const ProducerOptions& options,
@@ -31,17 +42,20 @@ class ProducerCore {
     void check_open() const;
     bool is_closed() const { return closed_.load() || client_->closed.load(); }
     pulsar::Message build(PyObject* const* args) const;  // args: see kSendParams
-    void send_async(PyObject* self, const pulsar::Message& message, PyObject* callback);
-    py::object send(const pulsar::Message& message);
+    void send_async(PyObject* self, pulsar::Message&& message, PyObject* callback);
+    py::object send(pulsar::Message&& message);
     void flush();
     void close();
     // Waits until the callbacks of every send_async made so far have run.
     void wait_for_callbacks();
     // Called with the GIL held once the producer (or its client) is marked closed:
-    // waits until no thread is inside libpulsar's sendAsync for it. libpulsar can
-    // lose the callback of a send that races with closing the producer; with no
-    // send in flight through sendAsync when closeAsync starts, there is no race.
-    void wait_for_sends_to_leave() const;
+    // waits until every queued message has been handed to libpulsar and no thread is
+    // inside libpulsar's sendAsync for it. libpulsar can lose the callback of a send
+    // that races with closing the producer; with none in flight through sendAsync
+    // when closeAsync starts, there is no race.
+    void wait_for_sends_to_leave();
+    // Sends what libpulsar still holds (a batch), as closing would fail it.
+    void flush_before_close();
 
     const pulsar::Producer& producer() const { return producer_; }
 
@@ -50,21 +64,42 @@ class ProducerCore {
     void on_callback_done();
 
    private:
+    struct Queued {
+        pulsar::Message message;
+        PyObject* callback;                                  // send_async's, owned, or nullptr
+        std::shared_ptr<Pending<pulsar::MessageId>> waiter;  // a send() queued behind others
+    };
+
+    void queue(Queued&& item);                   // GIL held; waits for room without it
+    void wait_until_submitted(uint64_t target);  // GIL held; waits without it
+    void submit(Queued& item);                   // on the submitter thread
+    void submitter_loop();
+    void stop_submitter();
+
     pulsar::Producer producer_;
     py::object schema_;
     SchemaKind schema_kind_;
     bool batching_;
-    bool block_if_queue_full_;
-    int64_t block_threshold_;  // in-flight sends above which sendAsync may block
+    uint64_t queue_limit_;  // queued and not yet submitted, at most
     std::shared_ptr<ClientState> client_;
     std::atomic<bool> closed_{false};
     PyObject* self_ = nullptr;  // the pulsar.Producer; a reference is held per send in flight
 
-    uint64_t sent_async_ = 0;               // GIL-protected
+    uint64_t sent_async_ = 0;                  // GIL-protected
     std::atomic<uint64_t> callbacks_done_{0};  // written on the dispatcher thread
-    std::atomic<int64_t> in_flight_{0};     // sent and not yet completed by libpulsar
-    // Threads inside sendAsync without the GIL (the blocking path and send()).
-    mutable std::atomic<int> sends_without_gil_{0};
+    // Threads inside sendAsync without the GIL in send()'s direct path.
+    std::atomic<int> sends_without_gil_{0};
+
+    // The submitter and its queue.
+    uint64_t queued_ = 0;                 // GIL-protected: messages ever queued
+    std::atomic<uint64_t> submitted_{0};  // of those, handed to libpulsar (submitter thread)
+    std::mutex queue_mutex_;
+    std::condition_variable queue_wake_;     // the submitter waits for work
+    std::condition_variable queue_progress_; // senders wait for room, flush for submission
+    std::vector<Queued> queue_;
+    bool submitter_idle_ = false;
+    bool submitter_stop_ = false;
+    std::thread submitter_;
 };
 
 }  // namespace fastpulsar

@@ -134,6 +134,7 @@ class ClientCore {
         auto producers = state_->live_producers();
         for (auto& producer : producers) {
             producer->wait_for_sends_to_leave();
+            producer->flush_before_close();
         }
         pulsar::Result result =
             call_blocking_result([&](const pulsar::ResultCallback& cb) { client_->closeAsync(cb); });

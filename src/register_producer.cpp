@@ -199,8 +199,8 @@ ProducerCore::ProducerCore(pulsar::Producer producer, py::object schema,
       schema_(std::move(schema)),
       schema_kind_(SchemaKind::Other),
       batching_(options.batching),
-      block_if_queue_full_(options.block_if_queue_full),
-      block_threshold_(std::min(options.max_pending, options.max_pending_across_partitions)),
+      // As much again as libpulsar itself holds: enough to keep the submitter busy.
+      queue_limit_(static_cast<uint64_t>(std::max(1000, options.max_pending))),
       client_(std::move(client)) {
     py::object schema_module = py::module_::import("pulsar.schema");
     if (schema_.is_none() || py::type::of(schema_).is(schema_module.attr("BytesSchema"))) {
@@ -208,14 +208,13 @@ ProducerCore::ProducerCore(pulsar::Producer producer, py::object schema,
     } else if (py::type::of(schema_).is(schema_module.attr("StringSchema"))) {
         schema_kind_ = SchemaKind::String;
     }
-    if (block_threshold_ <= 0) {
-        block_threshold_ = 1;
-    }
 }
 
 ProducerCore::~ProducerCore() {
-    // Releasing the handle may release libpulsar's producer, which takes its locks.
+    // Nothing is queued: every queued message holds a reference to the pulsar.Producer.
     GilRelease nogil;
+    stop_submitter();
+    // Releasing the handle may release libpulsar's producer, which takes its locks.
     producer_ = pulsar::Producer();
 }
 
@@ -324,7 +323,97 @@ pulsar::Message ProducerCore::build(PyObject* const* args) const {
     return builder.build();
 }
 
-void ProducerCore::send_async(PyObject* self, const pulsar::Message& message, PyObject* callback) {
+// ---- the submitter ---------------------------------------------------------------------
+
+void ProducerCore::queue(Queued&& item) {
+    while (queued_ - submitted_.load(std::memory_order_acquire) >= queue_limit_) {
+        // Full: wait (without the GIL) until the submitter has handed some on. With
+        // block_if_queue_full, it waits for libpulsar's queue in turn.
+        wait_until_submitted(queued_ - queue_limit_ + 1);
+    }
+    if (!submitter_.joinable()) {
+        submitter_ = std::thread([this] { submitter_loop(); });
+    }
+    ++queued_;
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        queue_.push_back(std::move(item));
+        wake = submitter_idle_;
+        submitter_idle_ = false;
+    }
+    if (wake) {
+        queue_wake_.notify_one();
+    }
+}
+
+void ProducerCore::submitter_loop() {
+    // Never touches Python (but for libpulsar calling a message_router, which takes
+    // the GIL itself).
+    std::vector<Queued> batch;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(queue_mutex_);
+            if (queue_.empty() && !submitter_stop_) {
+                submitter_idle_ = true;
+                queue_wake_.wait(lock, [this] { return !queue_.empty() || submitter_stop_; });
+                submitter_idle_ = false;
+            }
+            if (queue_.empty() && submitter_stop_) {
+                return;
+            }
+            batch.swap(queue_);
+        }
+        for (Queued& item : batch) {
+            submit(item);
+        }
+        batch.clear();
+        {
+            std::lock_guard<std::mutex> lock(queue_mutex_);  // no lost wake-up for waiters
+        }
+        queue_progress_.notify_all();
+    }
+}
+
+void ProducerCore::submit(Queued& item) {
+    if (item.waiter) {
+        auto waiter = std::move(item.waiter);
+        producer_.sendAsync(item.message, [waiter](pulsar::Result r, const pulsar::MessageId& id) {
+            waiter->complete(r, id);
+        });
+        if (batching_) {
+            producer_.flushAsync(&noop_result);
+        }
+    } else {
+        producer_.sendAsync(item.message, pulsar::SendCallback(SendDone{this, item.callback}));
+    }
+    submitted_.fetch_add(1, std::memory_order_release);
+}
+
+void ProducerCore::stop_submitter() {
+    if (!submitter_.joinable()) {
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        submitter_stop_ = true;
+    }
+    queue_wake_.notify_one();
+    submitter_.join();
+}
+
+void ProducerCore::wait_until_submitted(uint64_t target) {
+    if (submitted_.load(std::memory_order_acquire) >= target) {
+        return;
+    }
+    wait_without_gil(queue_mutex_, queue_progress_, [this, target] {
+        return submitted_.load(std::memory_order_acquire) >= target;
+    });
+}
+
+// ---- sending ----------------------------------------------------------------------------
+
+void ProducerCore::send_async(PyObject* self, pulsar::Message&& message, PyObject* callback) {
     // Each send holds a reference to the pulsar.Producer (so this object lives
     // until its callback has run) and one to the callback; the dispatcher drops
     // them after running it.
@@ -332,21 +421,30 @@ void ProducerCore::send_async(PyObject* self, const pulsar::Message& message, Py
     Py_XINCREF(callback);
     self_ = self;
     ++sent_async_;
-    int64_t in_flight = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
-    pulsar::SendCallback done(SendDone{this, callback});
-    if (block_if_queue_full_ && in_flight > block_threshold_) {
-        // The queue may be full: libpulsar blocks until there is room, and other
-        // Python threads (and the callbacks freeing that room) must run meanwhile.
-        SendWithoutGil counted(sends_without_gil_);
-        GilRelease nogil;
-        producer_.sendAsync(message, done);
-    } else {
-        producer_.sendAsync(message, done);
+    try {
+        queue(Queued{std::move(message), callback, nullptr});
+    } catch (...) {
+        // Interrupted while waiting for room: the message was not queued.
+        --sent_async_;
+        Py_XDECREF(callback);
+        Py_DECREF(self);
+        throw;
     }
 }
 
-py::object ProducerCore::send(const pulsar::Message& message) {
-    // Counted from here, where the GIL is held, until sendAsync has returned.
+py::object ProducerCore::send(pulsar::Message&& message) {
+    if (submitted_.load(std::memory_order_acquire) < queued_) {
+        // Behind queued send_async messages: take its place in the queue.
+        auto waiter = std::make_shared<Pending<pulsar::MessageId>>();
+        queue(Queued{std::move(message), nullptr, waiter});
+        pulsar::Result result = waiter->wait();
+        if (result != pulsar::ResultOk) {
+            raise_result(result);
+        }
+        return wrap_message_id(waiter->value());
+    }
+    // Nothing queued: straight to libpulsar, without the GIL. Counted from here,
+    // where the GIL is held, until sendAsync has returned (see close()).
     auto counted = std::make_unique<SendWithoutGil>(sends_without_gil_);
     auto [result, id] = call_blocking<pulsar::MessageId>(
         [&](const std::shared_ptr<Pending<pulsar::MessageId>>& pending) {
@@ -367,6 +465,7 @@ py::object ProducerCore::send(const pulsar::Message& message) {
 
 void ProducerCore::flush() {
     check_open();
+    wait_until_submitted(queued_);
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.flushAsync(cb); });
     if (result != pulsar::ResultOk) {
@@ -375,7 +474,8 @@ void ProducerCore::flush() {
     wait_for_callbacks();
 }
 
-void ProducerCore::wait_for_sends_to_leave() const {
+void ProducerCore::wait_for_sends_to_leave() {
+    wait_until_submitted(queued_);
     if (sends_without_gil_.load() == 0) {
         return;
     }
@@ -385,12 +485,24 @@ void ProducerCore::wait_for_sends_to_leave() const {
     }
 }
 
+void ProducerCore::flush_before_close() {
+    // libpulsar's closeAsync fails the messages still pending (a batch not yet sent)
+    // with AlreadyClosed: send them first. A failure here is the messages' own,
+    // reported to their callbacks; the close goes on.
+    call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.flushAsync(cb); });
+}
+
 void ProducerCore::close() {
     check_open();
     closed_.store(true, std::memory_order_release);  // new sends raise AlreadyClosed from here
     wait_for_sends_to_leave();
+    flush_before_close();
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.closeAsync(cb); });
+    {
+        GilRelease nogil;
+        stop_submitter();
+    }
     wait_for_callbacks();
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
@@ -404,7 +516,6 @@ void ProducerCore::wait_for_callbacks() {
 }
 
 void ProducerCore::on_callback_done() {
-    in_flight_.fetch_sub(1, std::memory_order_relaxed);
     callbacks_done_.fetch_add(1, std::memory_order_release);
     Py_DECREF(self_);  // may destroy this object: nothing after this line
 }
@@ -473,8 +584,7 @@ PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t 
         }
         ProducerCore& core = core_of(self);
         core.check_open();
-        pulsar::Message message = core.build(params.data());
-        core.send_async(self, message, callback);
+        core.send_async(self, core.build(params.data()), callback);
         Py_RETURN_NONE;
     } catch (...) {
         set_python_error_from_current_exception();
@@ -489,8 +599,7 @@ PyObject* producer_send(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
         parse_send_args("send", kSendOrder, args, nargs, kwnames, params.data());
         ProducerCore& core = core_of(self);
         core.check_open();
-        pulsar::Message message = core.build(params.data());
-        return core.send(message).release().ptr();
+        return core.send(core.build(params.data())).release().ptr();
     } catch (...) {
         set_python_error_from_current_exception();
         return nullptr;

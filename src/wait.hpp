@@ -36,22 +36,7 @@ class Pending {
 
     // Called with the GIL held; returns with it held. Raises (throws
     // error_already_set) when a signal handler raises, e.g. KeyboardInterrupt.
-    pulsar::Result wait() {
-        for (;;) {
-            bool done = false;
-            {
-                GilRelease nogil;
-                std::unique_lock<std::mutex> lock(mutex_);
-                done = cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; });
-            }
-            if (done) {
-                return result_;
-            }
-            if (PyErr_CheckSignals() != 0) {
-                throw py::error_already_set();
-            }
-        }
-    }
+    pulsar::Result wait();
 
     T& value() { return value_; }
 
@@ -62,6 +47,32 @@ class Pending {
     pulsar::Result result_ = pulsar::ResultOk;
     T value_{};
 };
+
+// Waits on `cv` until `done()` holds, with the GIL released and signals checked
+// every 100 ms. Called with the GIL held; done() must not touch Python.
+template <typename Done>
+void wait_without_gil(std::mutex& mutex, std::condition_variable& cv, Done done) {
+    for (;;) {
+        bool finished = false;
+        {
+            GilRelease nogil;
+            std::unique_lock<std::mutex> lock(mutex);
+            finished = cv.wait_for(lock, std::chrono::milliseconds(100), done);
+        }
+        if (finished) {
+            return;
+        }
+        if (PyErr_CheckSignals() != 0) {
+            throw py::error_already_set();
+        }
+    }
+}
+
+template <typename T>
+pulsar::Result Pending<T>::wait() {
+    wait_without_gil(mutex_, cv_, [this] { return done_; });
+    return result_;
+}
 
 // Runs `start(pending)` with the GIL released, then waits for `pending` to complete.
 // `start` hands `pending` (a shared_ptr, so it outlives an interrupted wait) to the

@@ -275,3 +275,37 @@ def test_rejected_sends_publish_nothing(client, topic):
     producer.send(b"the only one")
     messages = drain_unique(consumer, idle_ms=1500)
     assert [m.data() for m in messages] == [b"the only one"]
+
+
+@pytest.mark.parametrize("batching", [False, True], ids=["no-batching", "batching"])
+def test_send_after_send_async_keeps_the_order(client, topic, batching):
+    # send_async queues for the producer's submitter thread; a send() issued behind queued
+    # messages must take its place in that queue, not overtake it.
+    producer = client.create_producer(topic, batching_enabled=batching)
+    consumer = client.subscribe(topic, "s", initial_position=pulsar.InitialPosition.Earliest)
+    results = []
+    expected = []
+    for round_ in range(20):
+        for i in range(50):
+            payload = b"%d-async-%d" % (round_, i)
+            expected.append(payload)
+            producer.send_async(payload, lambda r, m: results.append(r))
+        payload = b"%d-sync" % round_
+        expected.append(payload)
+        msg_id = producer.send(payload)
+        assert msg_id.entry_id() >= 0
+    producer.flush()
+    assert results == [pulsar.Result.Ok] * 1000
+    got = [m.data() for m in receive_unique(consumer, len(expected))]
+    assert got == expected
+
+
+def test_many_queued_sends_then_close_runs_every_callback(client, topic):
+    producer = client.create_producer(topic, batching_enabled=True, max_pending_messages=100,
+                                      block_if_queue_full=True)
+    results = []
+    for _ in range(5000):
+        producer.send_async(b"x", lambda r, m: results.append(r))
+    producer.close()  # hands every queued message to libpulsar first
+    assert len(results) == 5000
+    assert set(results) == {pulsar.Result.Ok}
