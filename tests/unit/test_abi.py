@@ -49,7 +49,7 @@ def test_every_pulsar_symbol_the_extension_needs_is_exported_by_the_bundled_libr
     exported = _symbols(_bundled_libpulsar(), "--defined-only")
     assert len(needed) > 100, "the extension should use libpulsar's C++ API"
     missing = sorted(needed - exported)
-    assert not missing, f"declared in src/libpulsar.hpp but not exported: {missing}"
+    assert not missing, f"declared in src/abi/ but not exported: {missing}"
 
 
 @needs_binutils

@@ -1,0 +1,98 @@
+// libpulsar's client and the producers and consumers it creates, with the callbacks
+// of their asynchronous operations (std::function, taken by const reference).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "abi/configuration.hpp"
+#include "abi/message.hpp"
+#include "abi/results.hpp"
+
+namespace pulsar {
+
+class ClientImpl;
+class ProducerImplBase;
+class ConsumerImplBase;
+
+using ResultCallback = std::function<void(Result)>;
+using SendCallback = std::function<void(Result, const MessageId&)>;
+
+class Producer {
+   public:
+    Producer();  // a null handle: only the client hands out usable producers
+
+    const std::string& getTopic() const;
+    const std::string& getProducerName() const;
+    int64_t getLastSequenceId() const;
+    const std::string& getSchemaVersion() const;
+    bool isConnected() const;
+
+    // Runs the callback on a library thread, or synchronously on the caller's
+    // thread for immediate failures; blocks when the queue is full and
+    // block-if-queue-full is on.
+    void sendAsync(const Message& msg, const SendCallback& callback);
+    void flushAsync(const ResultCallback& callback);
+    void closeAsync(const ResultCallback& callback);
+
+   private:
+    std::shared_ptr<ProducerImplBase> impl_;
+};
+
+// Polymorphic in the library: a vptr, then the shared_ptr. The vtable
+// (_ZTVN6pulsar8ConsumerE) is the library's: the destructor's two slots, then the
+// two seekAsync overloads, which are defined out of line there.
+class Consumer {
+   public:
+    Consumer();
+    virtual ~Consumer() = default;
+    virtual void seekAsync(const MessageId& msgId, const ResultCallback& callback);
+    virtual void seekAsync(uint64_t timestamp, const ResultCallback& callback);
+
+    const std::string& getTopic() const;
+    const std::string& getSubscriptionName() const;
+    const std::string& getConsumerName() const;
+    bool isConnected() const;
+
+    Result receive(Message& msg, int timeoutMs);
+    void acknowledgeAsync(const MessageId& messageId, const ResultCallback& callback);
+    void acknowledgeCumulativeAsync(const MessageId& messageId, const ResultCallback& callback);
+    void negativeAcknowledge(const MessageId& messageId);
+    void unsubscribeAsync(const ResultCallback& callback);
+    void closeAsync(const ResultCallback& callback);
+
+   private:
+    std::shared_ptr<ConsumerImplBase> impl_;
+};
+
+using CreateProducerCallback = std::function<void(Result, Producer)>;
+using SubscribeCallback = std::function<void(Result, Consumer)>;
+using GetPartitionsCallback = std::function<void(Result, const std::vector<std::string>&)>;
+
+class Client {
+   public:
+    explicit Client(const std::string& serviceUrl);  // throws invalid_argument on a bad URL
+    Client(const std::string& serviceUrl, const ClientConfiguration& clientConfiguration);
+
+    void createProducerAsync(const std::string& topic, const ProducerConfiguration& conf,
+                             const CreateProducerCallback& callback);
+    void subscribeAsync(const std::string& topic, const std::string& subscriptionName,
+                        const ConsumerConfiguration& conf, const SubscribeCallback& callback);
+    void subscribeAsync(const std::vector<std::string>& topics, const std::string& subscriptionName,
+                        const ConsumerConfiguration& conf, const SubscribeCallback& callback);
+    void subscribeWithRegexAsync(const std::string& regexPattern,
+                                 const std::string& subscriptionName,
+                                 const ConsumerConfiguration& conf,
+                                 const SubscribeCallback& callback);
+    void getPartitionsForTopicAsync(const std::string& topic, const GetPartitionsCallback& callback);
+    void closeAsync(const ResultCallback& callback);
+    void shutdown();
+
+   private:
+    std::shared_ptr<ClientImpl> impl_;
+};
+
+}  // namespace pulsar

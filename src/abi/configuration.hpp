@@ -1,0 +1,128 @@
+// libpulsar's client, producer and consumer configurations. Copies are shallow: they
+// share their settings.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "abi/auth.hpp"
+#include "abi/enums.hpp"
+#include "abi/interfaces.hpp"
+#include "abi/schema.hpp"
+
+namespace pulsar {
+
+class ClientConfigurationImpl;
+class ProducerConfigurationImpl;
+class ConsumerConfigurationImpl;
+
+class ClientConfiguration {
+   public:
+    ClientConfiguration();
+    ClientConfiguration(const ClientConfiguration&);  // shallow: shares settings
+    ClientConfiguration& operator=(const ClientConfiguration&);
+    ~ClientConfiguration();
+
+    void setAuth(const AuthenticationPtr& authentication);
+    void setOperationTimeoutSeconds(int timeout);
+    void setConnectionTimeout(int timeoutMs);
+    void setIOThreads(int threads);
+    void setMessageListenerThreads(int threads);
+    void setConcurrentLookupRequest(int concurrentLookupRequest);
+    void setStatsIntervalInSeconds(const unsigned int& statsIntervalInSeconds);
+    void setLogger(LoggerFactory* loggerFactory);  // takes ownership
+    void setTlsTrustCertsFilePath(const std::string& path);
+    void setTlsAllowInsecureConnection(bool allowInsecure);
+    void setValidateHostName(bool validateHostName);
+    void setTlsPrivateKeyFilePath(const std::string& path);
+    void setTlsCertificateFilePath(const std::string& path);
+    void setListenerName(const std::string& listenerName);
+
+   private:
+    std::shared_ptr<ClientConfigurationImpl> impl_;
+};
+
+class ProducerConfiguration {
+   public:
+    enum PartitionsRoutingMode : uint8_t {
+        UseSinglePartition = 0,
+        RoundRobinDistribution = 1,
+        CustomPartition = 2,
+    };
+    enum HashingScheme : uint8_t { Murmur3_32Hash = 0, BoostHash = 1, JavaStringHash = 2 };
+    enum BatchingType : uint8_t { DefaultBatching = 0, KeyBasedBatching = 1 };
+    enum ProducerAccessMode : uint8_t {
+        Shared = 0,
+        Exclusive = 1,
+        WaitForExclusive = 2,
+        ExclusiveWithFencing = 3,
+    };
+
+    ProducerConfiguration();
+    ProducerConfiguration(const ProducerConfiguration&);  // shallow: shares settings
+    ProducerConfiguration& operator=(const ProducerConfiguration&);
+    ~ProducerConfiguration();
+
+    void setProducerName(const std::string& producerName);
+    void setSchema(const SchemaInfo& schemaInfo);
+    void setSendTimeout(int sendTimeoutMs);
+    void setInitialSequenceId(int64_t initialSequenceId);
+    void setCompressionType(CompressionType compressionType);
+    void setMaxPendingMessages(int maxPendingMessages);
+    int getMaxPendingMessages() const;
+    void setMaxPendingMessagesAcrossPartitions(int maxPendingMessagesAcrossPartitions);
+    void setBlockIfQueueFull(bool block);
+    void setPartitionsRoutingMode(const PartitionsRoutingMode& mode);
+    void setMessageRouter(const std::shared_ptr<MessageRoutingPolicy>& router);
+    void setLazyStartPartitionedProducers(bool lazy);
+    void setBatchingEnabled(const bool& batchingEnabled);
+    void setBatchingMaxMessages(const unsigned int& batchingMaxMessages);
+    void setBatchingMaxAllowedSizeInBytes(const unsigned long& batchingMaxAllowedSizeInBytes);
+    void setBatchingMaxPublishDelayMs(const unsigned long& batchingMaxPublishDelayMs);
+    void setBatchingType(BatchingType batchingType);
+    void setChunkingEnabled(bool chunkingEnabled);
+    void setAccessMode(const ProducerAccessMode& accessMode);
+    void setProperty(const std::string& name, const std::string& value);
+    void addEncryptionKey(const std::string& key);
+    void setCryptoKeyReader(CryptoKeyReaderPtr cryptoKeyReader);
+    void setCryptoFailureAction(ProducerCryptoFailureAction action);
+
+   private:
+    std::shared_ptr<ProducerConfigurationImpl> impl_;
+};
+
+class ConsumerConfiguration {
+   public:
+    ConsumerConfiguration();
+    ConsumerConfiguration(const ConsumerConfiguration&);  // shallow: shares settings
+    ConsumerConfiguration& operator=(const ConsumerConfiguration&);
+    ~ConsumerConfiguration();
+
+    void setSchema(const SchemaInfo& schemaInfo);
+    void setConsumerType(ConsumerType consumerType);
+    void setReceiverQueueSize(int size);
+    void setMaxTotalReceiverQueueSizeAcrossPartitions(int maxTotalReceiverQueueSizeAcrossPartitions);
+    void setConsumerName(const std::string& consumerName);
+    void setUnAckedMessagesTimeoutMs(const uint64_t milliSeconds);
+    void setNegativeAckRedeliveryDelayMs(long redeliveryDelayMillis);
+    void setBrokerConsumerStatsCacheTimeInMs(const long cacheTimeInMs);
+    void setReadCompacted(bool compacted);
+    void setPatternAutoDiscoveryPeriod(int periodInSeconds);
+    void setRegexSubscriptionMode(RegexSubscriptionMode regexSubscriptionMode);
+    void setSubscriptionInitialPosition(InitialPosition subscriptionInitialPosition);
+    void setProperty(const std::string& name, const std::string& value);
+    void setCryptoKeyReader(CryptoKeyReaderPtr cryptoKeyReader);
+    void setCryptoFailureAction(ConsumerCryptoFailureAction action);
+    void setReplicateSubscriptionStateEnabled(bool enabled);
+    void setMaxPendingChunkedMessage(std::size_t maxPendingChunkedMessage);
+    void setAutoAckOldestChunkedMessageOnQueueFull(bool autoAckOldestChunkedMessageOnQueueFull);
+    void setStartMessageIdInclusive(bool startMessageIdInclusive);
+    void setBatchIndexAckEnabled(bool enabled);
+
+   private:
+    std::shared_ptr<ConsumerConfigurationImpl> impl_;
+};
+
+}  // namespace pulsar

@@ -1,0 +1,105 @@
+// libpulsar's message ids, messages and message builder.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace pulsar {
+
+using StringMap = std::map<std::string, std::string>;
+
+class MessageImpl;
+class MessageIdImpl;
+
+class MessageId {
+   public:
+    MessageId();
+    MessageId(int32_t partition, int64_t ledgerId, int64_t entryId, int32_t batchIndex);
+    MessageId(const MessageId&) = default;
+    MessageId(MessageId&&) = default;  // ours: moves the shared_ptr
+    MessageId& operator=(const MessageId&);
+    ~MessageId();
+
+    static const MessageId& earliest();  // returns a reference to a static
+    static const MessageId& latest();
+    static MessageId deserialize(const std::string& serializedMessageId);  // throws invalid_argument
+    void serialize(std::string& result) const;
+    void setTopicName(const std::string& topicName);
+
+    int64_t ledgerId() const;
+    int64_t entryId() const;
+    int32_t batchIndex() const;
+    int32_t batchSize() const;
+    int32_t partition() const;
+
+    bool operator<(const MessageId& other) const;
+    bool operator<=(const MessageId& other) const;
+    bool operator>(const MessageId& other) const;
+    bool operator>=(const MessageId& other) const;
+    bool operator==(const MessageId& other) const;
+    bool operator!=(const MessageId& other) const;
+
+   private:
+    std::shared_ptr<MessageIdImpl> impl_;
+};
+
+// Prints (ledger,entry,partition,batch); a chunked message's id prints its first
+// and last chunks, "(l,e0,p,b);(l,eN,p,b)".
+std::ostream& operator<<(std::ostream& out, const MessageId& messageId);
+
+class Message {
+   public:
+    Message();
+
+    const void* getData() const;
+    std::size_t getLength() const;
+    const StringMap& getProperties() const;
+    const std::string& getPartitionKey() const;
+    bool hasPartitionKey() const;
+    const std::string& getOrderingKey() const;
+    bool hasOrderingKey() const;
+    uint64_t getPublishTimestamp() const;
+    uint64_t getEventTimestamp() const;
+    const MessageId& getMessageId() const;
+    const std::string& getTopicName() const;
+    int getRedeliveryCount() const;
+    bool hasNullValue() const;
+    const std::string& getProducerName() const;
+    bool hasSchemaVersion() const;
+    const std::string& getSchemaVersion() const;
+
+   private:
+    std::shared_ptr<MessageImpl> impl_;
+};
+
+class MessageBuilder {
+   public:
+    MessageBuilder();
+
+    Message build();  // the builder keeps sharing the message: call create() before reuse
+    void create();
+
+    void setContent(const void* data, std::size_t size);  // copies
+    void setProperty(const std::string& name, const std::string& value);
+    void setProperties(const StringMap& properties);
+    void setPartitionKey(const std::string& partitionKey);
+    void setOrderingKey(const std::string& orderingKey);
+    void setDeliverAfter(std::chrono::milliseconds delay);
+    void setDeliverAt(uint64_t deliveryTimestampMs);
+    void setEventTimestamp(uint64_t eventTimestampMs);
+    void setSequenceId(int64_t sequenceId);
+    void setReplicationClusters(const std::vector<std::string>& clusters);
+    void disableReplication(bool flag);
+    void setNullValue();
+
+   private:
+    std::shared_ptr<MessageImpl> impl_;
+};
+
+}  // namespace pulsar

@@ -1,0 +1,19 @@
+// pulsar._core: the binding of libpulsar 4.2.0. Each concept registers itself
+// from its own register_<concept>.cpp.
+#include <pybind11/pybind11.h>
+
+#include "bind/register.hpp"
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "fastpulsar's binding of libpulsar 4.2.0 (use the pulsar package, not this module)";
+    fastpulsar::register_results(m);
+    fastpulsar::register_message_id(m);
+    fastpulsar::register_message(m);
+    fastpulsar::register_auth(m);
+    fastpulsar::register_logging(m);
+    fastpulsar::register_configuration(m);
+    fastpulsar::register_dispatcher(m);
+    fastpulsar::register_producer(m);
+    fastpulsar::register_consumer(m);
+    fastpulsar::register_client(m);
+}

@@ -1,0 +1,29 @@
+// pulsar._core.Client: its methods (the class is core/client.hpp's ClientCore).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+
+#include "abi/configuration.hpp"
+#include "bind/register.hpp"
+#include "core/client.hpp"
+#include "core/consumer.hpp"
+#include "core/producer.hpp"
+
+namespace fastpulsar {
+
+void register_client(py::module_& m) {
+    py::class_<ClientCore>(m, "Client")
+        .def(py::init<const std::string&, const pulsar::ClientConfiguration&>(),
+             py::arg("service_url"), py::arg("configuration"))
+        .def("create_producer", &ClientCore::create_producer, py::arg("topic"),
+             py::arg("configuration"), py::arg("schema"))
+        .def("subscribe", &ClientCore::subscribe, py::arg("topic"), py::arg("subscription_name"),
+             py::arg("configuration"), py::arg("schema"), py::arg("is_pattern"))
+        .def("get_topic_partitions", &ClientCore::get_topic_partitions, py::arg("topic"))
+        .def("close", &ClientCore::close)
+        .def("shutdown", &ClientCore::shutdown)
+        .def("is_closed", &ClientCore::is_closed);
+}
+
+}  // namespace fastpulsar

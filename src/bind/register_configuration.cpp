@@ -1,0 +1,202 @@
+// The configuration objects the Python layer builds (pulsar._core.*Configuration),
+// and the objects they carry to libpulsar: schema info, crypto key reader, router.
+// Argument types and ranges are checked by the Python layer before these are called.
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "abi/configuration.hpp"
+#include "bind/register.hpp"
+#include "core/auth.hpp"
+#include "core/logger.hpp"
+#include "core/options.hpp"
+#include "core/router.hpp"
+#include "runtime/errors.hpp"
+
+namespace fastpulsar {
+namespace {
+
+// An enum value from the Python layer (which passes the member's .value).
+template <typename Enum>
+Enum enum_value(int value, int min, int max, const char* name) {
+    if (value < min || value > max) {
+        raise_value_error(std::string("Argument ") + name + " is out of range: " +
+                          std::to_string(value));
+    }
+    return static_cast<Enum>(value);
+}
+
+}  // namespace
+
+void register_configuration(py::module_& m) {
+    py::class_<pulsar::SchemaInfo>(m, "SchemaInfo", "A schema's type, name and definition.")
+        .def(py::init([](int type, const std::string& name, const std::string& schema) {
+                 return pulsar::SchemaInfo(
+                     enum_value<pulsar::SchemaType>(type, -4, 20, "schema_type"), name, schema,
+                     pulsar::StringMap());
+             }),
+             py::arg("schema_type"), py::arg("schema_name"), py::arg("schema"))
+        .def("schema_type",
+             [](const pulsar::SchemaInfo& info) {
+                 return py::module_::import("pulsar._enums")
+                     .attr("SchemaType")(static_cast<int>(info.getSchemaType()));
+             })
+        .def("name", &pulsar::SchemaInfo::getName)
+        .def("schema", &pulsar::SchemaInfo::getSchema);
+
+    py::class_<CryptoKeyReaderHandle>(m, "CryptoKeyReader",
+                                      "Reads encryption keys from PEM files.")
+        .def(py::init([](const std::string& public_key_path, const std::string& private_key_path) {
+                 return CryptoKeyReaderHandle{
+                     pulsar::DefaultCryptoKeyReader::create(public_key_path, private_key_path)};
+             }),
+             py::arg("public_key_path"), py::arg("private_key_path"));
+
+    using CC = pulsar::ClientConfiguration;
+    py::class_<CC>(m, "ClientConfiguration")
+        .def(py::init<>())
+        .def("authentication",
+             [](CC& c, py::handle auth) { c.setAuth(unwrap_authentication(auth)); })
+        .def("operation_timeout_seconds", &CC::setOperationTimeoutSeconds)
+        .def("connection_timeout", &CC::setConnectionTimeout)
+        .def("io_threads", &CC::setIOThreads)
+        .def("message_listener_threads", &CC::setMessageListenerThreads)
+        .def("concurrent_lookup_requests", &CC::setConcurrentLookupRequest)
+        .def("stats_interval_in_seconds",
+             [](CC& c, unsigned int seconds) { c.setStatsIntervalInSeconds(seconds); })
+        .def("logger",
+             [](CC& c, py::handle logger) {
+                 // libpulsar takes ownership of the factory.
+                 c.setLogger(make_logger_factory(logger).release());
+             })
+        .def("tls_trust_certs_file_path", &CC::setTlsTrustCertsFilePath)
+        .def("tls_allow_insecure_connection", &CC::setTlsAllowInsecureConnection)
+        .def("tls_validate_hostname", &CC::setValidateHostName)
+        .def("tls_private_key_file_path", &CC::setTlsPrivateKeyFilePath)
+        .def("tls_certificate_file_path", &CC::setTlsCertificateFilePath)
+        .def("listener_name", &CC::setListenerName);
+
+    using PO = ProducerOptions;
+    py::class_<PO>(m, "ProducerConfiguration")
+        .def(py::init<>())
+        .def("producer_name", [](PO& o, const std::string& v) { o.conf.setProducerName(v); })
+        .def("schema", [](PO& o, const pulsar::SchemaInfo& v) { o.conf.setSchema(v); })
+        .def("send_timeout_millis", [](PO& o, int v) { o.conf.setSendTimeout(v); })
+        .def("initial_sequence_id", [](PO& o, int64_t v) { o.conf.setInitialSequenceId(v); })
+        .def("compression_type",
+             [](PO& o, int v) {
+                 o.conf.setCompressionType(
+                     enum_value<pulsar::CompressionType>(v, 0, 4, "compression_type"));
+             })
+        .def("max_pending_messages",
+             [](PO& o, int v) {
+                 o.max_pending = v;
+                 o.conf.setMaxPendingMessages(v);
+             })
+        .def("max_pending_messages_across_partitions",
+             [](PO& o, int v) {
+                 o.max_pending_across_partitions = v;
+                 o.conf.setMaxPendingMessagesAcrossPartitions(v);
+             })
+        .def("block_if_queue_full",
+             [](PO& o, bool v) {
+                 o.block_if_queue_full = v;
+                 o.conf.setBlockIfQueueFull(v);
+             })
+        .def("batching_enabled",
+             [](PO& o, bool v) {
+                 o.batching = v;
+                 o.conf.setBatchingEnabled(v);
+             })
+        .def("batching_max_messages", [](PO& o, unsigned int v) { o.conf.setBatchingMaxMessages(v); })
+        .def("batching_max_allowed_size_in_bytes",
+             [](PO& o, unsigned long v) { o.conf.setBatchingMaxAllowedSizeInBytes(v); })
+        .def("batching_max_publish_delay_ms",
+             [](PO& o, unsigned long v) { o.conf.setBatchingMaxPublishDelayMs(v); })
+        .def("batching_type",
+             [](PO& o, int v) {
+                 o.conf.setBatchingType(enum_value<pulsar::ProducerConfiguration::BatchingType>(
+                     v, 0, 1, "batching_type"));
+             })
+        .def("chunking_enabled",
+             [](PO& o, bool v) {
+                 o.chunking = v;
+                 o.conf.setChunkingEnabled(v);
+             })
+        .def("partitions_routing_mode",
+             [](PO& o, int v) {
+                 o.conf.setPartitionsRoutingMode(
+                     enum_value<pulsar::ProducerConfiguration::PartitionsRoutingMode>(
+                         v, 0, 2, "message_routing_mode"));
+             })
+        .def("message_router",
+             [](PO& o, py::object router) {
+                 o.conf.setMessageRouter(std::make_shared<PythonRouter>(std::move(router)));
+                 o.conf.setPartitionsRoutingMode(pulsar::ProducerConfiguration::CustomPartition);
+             })
+        .def("lazy_start_partitioned_producers",
+             [](PO& o, bool v) { o.conf.setLazyStartPartitionedProducers(v); })
+        .def("property", [](PO& o, const std::string& k,
+                            const std::string& v) { o.conf.setProperty(k, v); })
+        .def("encryption_key", [](PO& o, const std::string& v) { o.conf.addEncryptionKey(v); })
+        .def("crypto_key_reader",
+             [](PO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
+        .def("access_mode", [](PO& o, int v) {
+            o.conf.setAccessMode(enum_value<pulsar::ProducerConfiguration::ProducerAccessMode>(
+                v, 0, 3, "access_mode"));
+        });
+
+    using CO = ConsumerOptions;
+    py::class_<CO>(m, "ConsumerConfiguration")
+        .def(py::init<>())
+        .def("consumer_type",
+             [](CO& o, int v) {
+                 o.conf.setConsumerType(enum_value<pulsar::ConsumerType>(v, 0, 3, "consumer_type"));
+             })
+        .def("schema", [](CO& o, const pulsar::SchemaInfo& v) { o.conf.setSchema(v); })
+        .def("receiver_queue_size", [](CO& o, int v) { o.conf.setReceiverQueueSize(v); })
+        .def("max_total_receiver_queue_size_across_partitions",
+             [](CO& o, int v) { o.conf.setMaxTotalReceiverQueueSizeAcrossPartitions(v); })
+        .def("consumer_name", [](CO& o, const std::string& v) { o.conf.setConsumerName(v); })
+        .def("unacked_messages_timeout_ms",
+             [](CO& o, uint64_t v) { o.conf.setUnAckedMessagesTimeoutMs(v); })
+        .def("negative_ack_redelivery_delay_ms",
+             [](CO& o, long v) { o.conf.setNegativeAckRedeliveryDelayMs(v); })
+        .def("broker_consumer_stats_cache_time_ms",
+             [](CO& o, long v) { o.conf.setBrokerConsumerStatsCacheTimeInMs(v); })
+        .def("read_compacted", [](CO& o, bool v) { o.conf.setReadCompacted(v); })
+        .def("pattern_auto_discovery_period",
+             [](CO& o, int v) { o.conf.setPatternAutoDiscoveryPeriod(v); })
+        .def("regex_subscription_mode",
+             [](CO& o, int v) {
+                 o.conf.setRegexSubscriptionMode(enum_value<pulsar::RegexSubscriptionMode>(
+                     v, 0, 2, "regex_subscription_mode"));
+             })
+        .def("subscription_initial_position",
+             [](CO& o, int v) {
+                 o.conf.setSubscriptionInitialPosition(
+                     enum_value<pulsar::InitialPosition>(v, 0, 1, "initial_position"));
+             })
+        .def("property", [](CO& o, const std::string& k,
+                            const std::string& v) { o.conf.setProperty(k, v); })
+        .def("crypto_key_reader",
+             [](CO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
+        .def("crypto_failure_action",
+             [](CO& o, int v) {
+                 o.conf.setCryptoFailureAction(enum_value<pulsar::ConsumerCryptoFailureAction>(
+                     v, 0, 2, "crypto_failure_action"));
+             })
+        .def("replicate_subscription_state_enabled",
+             [](CO& o, bool v) { o.conf.setReplicateSubscriptionStateEnabled(v); })
+        .def("max_pending_chunked_message",
+             [](CO& o, std::size_t v) { o.conf.setMaxPendingChunkedMessage(v); })
+        .def("auto_ack_oldest_chunked_message_on_queue_full",
+             [](CO& o, bool v) { o.conf.setAutoAckOldestChunkedMessageOnQueueFull(v); })
+        .def("start_message_id_inclusive",
+             [](CO& o, bool v) { o.conf.setStartMessageIdInclusive(v); })
+        .def("batch_index_ack_enabled", [](CO& o, bool v) { o.conf.setBatchIndexAckEnabled(v); });
+}
+
+}  // namespace fastpulsar

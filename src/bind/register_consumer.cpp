@@ -1,0 +1,56 @@
+// pulsar.Consumer's methods.
+#include <pybind11/pybind11.h>
+
+#include <memory>
+
+#include "bind/register.hpp"
+#include "core/consumer.hpp"
+
+namespace fastpulsar {
+
+void register_consumer(py::module_& m) {
+    py::class_<ConsumerCore, std::shared_ptr<ConsumerCore>>(
+        m, "Consumer", "Receives messages of a subscription; made by Client.subscribe().")
+        .def(
+            "topic", [](const ConsumerCore& c) { return c.consumer().getTopic(); },
+            "The topic (or topics) this consumer is subscribed to.")
+        .def(
+            "subscription_name",
+            [](const ConsumerCore& c) { return c.consumer().getSubscriptionName(); },
+            "The subscription's name.")
+        .def(
+            "consumer_name", [](const ConsumerCore& c) { return c.consumer().getConsumerName(); },
+            "The consumer's name, given or generated.")
+        .def(
+            "is_connected", [](const ConsumerCore& c) { return c.consumer().isConnected(); },
+            "Whether the consumer is connected to its broker now.")
+        .def("receive", &ConsumerCore::receive, py::arg("timeout_millis") = py::none(),
+             "Wait for the next message and return it; with timeout_millis, raise pulsar.Timeout\n"
+             "when none arrives in time. The GIL is released while waiting; Ctrl-C interrupts.")
+        .def("acknowledge", &ConsumerCore::acknowledge, py::arg("message"),
+             "Acknowledge a message (a Message or a MessageId).")
+        .def("acknowledge_cumulative", &ConsumerCore::acknowledge_cumulative, py::arg("message"),
+             "Acknowledge a message and every earlier one of the subscription.")
+        .def("negative_acknowledge", &ConsumerCore::negative_acknowledge, py::arg("message"),
+             "Ask for a message to be redelivered after negative_ack_redelivery_delay_ms.")
+        .def("unsubscribe", &ConsumerCore::unsubscribe,
+             "Remove the subscription from the broker (the consumer is closed too).")
+        .def("close", &ConsumerCore::close,
+             "Close the consumer. Raises AlreadyClosed when already closed.")
+        .def("__enter__", [](py::object self) { return self; })
+        .def(
+            "__exit__",
+            [](ConsumerCore& c, py::handle, py::handle, py::handle) {
+                if (!c.is_closed()) {
+                    c.close();
+                }
+                return false;
+            },
+            "Close the consumer (if still open).")
+        .def("__repr__", [](const ConsumerCore& c) {
+            return "<pulsar.Consumer topic='" + c.consumer().getTopic() + "' subscription='" +
+                   c.consumer().getSubscriptionName() + "'>";
+        });
+}
+
+}  // namespace fastpulsar

@@ -1,0 +1,24 @@
+// The dispatcher thread's entry points (the dispatcher is runtime/dispatcher.hpp's).
+#include <pybind11/pybind11.h>
+
+#include "bind/register.hpp"
+#include "runtime/dispatcher.hpp"
+#include "runtime/gil.hpp"
+
+namespace fastpulsar {
+
+void register_dispatcher(py::module_& m) {
+    remember_main_thread();
+    m.def(
+        "_dispatch_run", [] { Dispatcher::instance().run(); },
+        "Serve libpulsar's completions and log lines until _dispatch_stop(); the body of the "
+        "pulsar dispatcher thread (started by pulsar._dispatch).");
+    m.def(
+        "_dispatch_stop", [] { Dispatcher::instance().stop(); },
+        "Ask the dispatcher thread to serve what is queued and return.");
+    m.def(
+        "_dispatch_running", [] { return Dispatcher::instance().is_running(); },
+        "Whether the dispatcher thread is serving.");
+}
+
+}  // namespace fastpulsar

@@ -1,0 +1,241 @@
+// ProducerCore: sending, the submitter thread, flushing and closing (see producer.hpp).
+//
+// send_async keeps the GIL unless libpulsar may block on a full queue; its callbacks
+// are queued by libpulsar's thread and run by the dispatcher thread
+// (core/send_completion.hpp).
+#include "core/producer.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/message_id.hpp"
+#include "core/send_completion.hpp"
+#include "runtime/dispatcher.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/gil.hpp"
+
+namespace fastpulsar {
+namespace {
+
+void noop_result(pulsar::Result) {}
+
+}  // namespace
+
+ProducerCore::ProducerCore(pulsar::Producer producer, py::object schema, SchemaKind schema_kind,
+                           const ProducerOptions& options, std::shared_ptr<ClientState> client)
+    : producer_(std::move(producer)),
+      schema_(std::move(schema)),
+      schema_kind_(schema_kind),
+      batching_(options.batching),
+      // As much again as libpulsar itself holds: enough to keep the submitter busy.
+      queue_limit_(static_cast<uint64_t>(std::max(1000, options.max_pending))),
+      client_(std::move(client)) {}
+
+ProducerCore::~ProducerCore() {
+    // Nothing is queued: every queued message holds a reference to the pulsar.Producer.
+    GilRelease nogil;
+    stop_submitter();
+    // Releasing the handle may release libpulsar's producer, which takes its locks.
+    producer_ = pulsar::Producer();
+}
+
+void ProducerCore::check_open() const {
+    if (closed_.load(std::memory_order_acquire) ||
+        client_->closed.load(std::memory_order_acquire)) {
+        raise_result(pulsar::ResultAlreadyClosed);
+    }
+}
+
+// ---- the submitter ---------------------------------------------------------------------
+
+void ProducerCore::queue(Queued&& item) {
+    while (queued_ - submitted_.load(std::memory_order_acquire) >= queue_limit_) {
+        // Full: wait (without the GIL) until the submitter has handed some on. With
+        // block_if_queue_full, it waits for libpulsar's queue in turn.
+        wait_until_submitted(queued_ - queue_limit_ + 1);
+    }
+    if (!submitter_.joinable()) {
+        submitter_ = std::thread([this] { submitter_loop(); });
+    }
+    ++queued_;
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        queue_.push_back(std::move(item));
+        wake = submitter_idle_;
+        submitter_idle_ = false;
+    }
+    if (wake) {
+        queue_wake_.notify_one();
+    }
+}
+
+void ProducerCore::submitter_loop() {
+    // Never touches Python (but for libpulsar calling a message_router, which takes
+    // the GIL itself).
+    std::vector<Queued> batch;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(queue_mutex_);
+            if (queue_.empty() && !submitter_stop_) {
+                submitter_idle_ = true;
+                queue_wake_.wait(lock, [this] { return !queue_.empty() || submitter_stop_; });
+                submitter_idle_ = false;
+            }
+            if (queue_.empty() && submitter_stop_) {
+                return;
+            }
+            batch.swap(queue_);
+        }
+        for (Queued& item : batch) {
+            submit(item);
+        }
+        batch.clear();
+        notify_all_after_lock(queue_mutex_, queue_progress_);
+    }
+}
+
+void ProducerCore::submit(Queued& item) {
+    if (item.waiter) {
+        auto waiter = std::move(item.waiter);
+        producer_.sendAsync(item.message, [waiter](pulsar::Result r, const pulsar::MessageId& id) {
+            waiter->complete(r, id);
+        });
+        if (batching_) {
+            producer_.flushAsync(&noop_result);
+        }
+    } else {
+        producer_.sendAsync(item.message, pulsar::SendCallback(SendDone{this, item.callback}));
+    }
+    submitted_.fetch_add(1, std::memory_order_release);
+}
+
+void ProducerCore::stop_submitter() {
+    if (!submitter_.joinable()) {
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        submitter_stop_ = true;
+    }
+    queue_wake_.notify_one();
+    submitter_.join();
+}
+
+void ProducerCore::wait_until_submitted(uint64_t target) {
+    if (submitted_.load(std::memory_order_acquire) >= target) {
+        return;
+    }
+    wait_without_gil(queue_mutex_, queue_progress_, [this, target] {
+        return submitted_.load(std::memory_order_acquire) >= target;
+    });
+}
+
+// ---- sending ----------------------------------------------------------------------------
+
+void ProducerCore::send_async(PyObject* self, pulsar::Message&& message, PyObject* callback) {
+    // Each send holds a reference to the pulsar.Producer (so this object lives
+    // until its callback has run) and one to the callback; the dispatcher drops
+    // them after running it.
+    Py_INCREF(self);
+    Py_XINCREF(callback);
+    self_ = self;
+    ++sent_async_;
+    try {
+        queue(Queued{std::move(message), callback, nullptr});
+    } catch (...) {
+        // Interrupted while waiting for room: the message was not queued.
+        --sent_async_;
+        Py_XDECREF(callback);
+        Py_DECREF(self);
+        throw;
+    }
+}
+
+py::object ProducerCore::send(pulsar::Message&& message) {
+    if (submitted_.load(std::memory_order_acquire) < queued_) {
+        // Behind queued send_async messages: take its place in the queue.
+        auto waiter = std::make_shared<Pending<pulsar::MessageId>>();
+        queue(Queued{std::move(message), nullptr, waiter});
+        pulsar::Result result = waiter->wait();
+        if (result != pulsar::ResultOk) {
+            raise_result(result);
+        }
+        return wrap_message_id(waiter->value());
+    }
+    // Nothing queued: straight to libpulsar, without the GIL. Counted from here,
+    // where the GIL is held, until sendAsync has returned (see close()).
+    auto counted = std::make_unique<InSection>(sends_without_gil_);
+    auto [result, id] = call_blocking<pulsar::MessageId>(
+        [&](const std::shared_ptr<Pending<pulsar::MessageId>>& pending) {
+            producer_.sendAsync(message, [pending](pulsar::Result r, const pulsar::MessageId& id) {
+                pending->complete(r, id);
+            });
+            if (batching_) {
+                // As libpulsar's own send(): do not wait for the batch timer.
+                producer_.flushAsync(&noop_result);
+            }
+            counted.reset();
+        });
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    return wrap_message_id(id);
+}
+
+void ProducerCore::flush() {
+    check_open();
+    wait_until_submitted(queued_);
+    pulsar::Result result =
+        call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.flushAsync(cb); });
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    wait_for_callbacks();
+}
+
+void ProducerCore::wait_for_sends_to_leave() {
+    wait_until_submitted(queued_);
+    if (sends_without_gil_.empty()) {
+        return;
+    }
+    GilRelease nogil;
+    sends_without_gil_.wait_until_empty();
+}
+
+void ProducerCore::flush_before_close() {
+    // libpulsar's closeAsync fails the messages still pending (a batch not yet sent)
+    // with AlreadyClosed: send them first. A failure here is the messages' own,
+    // reported to their callbacks; the close goes on.
+    call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.flushAsync(cb); });
+}
+
+void ProducerCore::close() {
+    check_open();
+    closed_.store(true, std::memory_order_release);  // new sends raise AlreadyClosed from here
+    wait_for_sends_to_leave();
+    flush_before_close();
+    pulsar::Result result =
+        call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.closeAsync(cb); });
+    {
+        GilRelease nogil;
+        stop_submitter();
+    }
+    wait_for_callbacks();
+    if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
+        raise_result(result);
+    }
+}
+
+void ProducerCore::wait_for_callbacks() {
+    uint64_t target = sent_async_;
+    Dispatcher::instance().wait_for(
+        [this, target] { return callbacks_done_.load(std::memory_order_acquire) >= target; });
+}
+
+void ProducerCore::on_callback_done() {
+    callbacks_done_.fetch_add(1, std::memory_order_release);
+    Py_DECREF(self_);  // may destroy this object: nothing after this line
+}
+
+}  // namespace fastpulsar

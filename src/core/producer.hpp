@@ -1,0 +1,106 @@
+// The C++ object behind pulsar.Producer.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "abi/client.hpp"
+#include "core/client.hpp"
+#include "core/options.hpp"
+#include "core/send_args.hpp"
+#include "runtime/sync.hpp"
+#include "runtime/wait.hpp"
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+// send_async hands its messages to libpulsar through a queue served by a thread of
+// the producer's own (the submitter), started by the first send_async. The calling
+// thread builds the message and queues it (a fraction of a microsecond, with the
+// GIL); the submitter calls libpulsar's sendAsync (a couple of microseconds, no
+// GIL), and meanwhile the GIL is free for the dispatcher to run callbacks. Messages
+// reach libpulsar in the order they were queued; a send() queued behind them keeps
+// its place too.
+class ProducerCore {
+   public:
+    ProducerCore(pulsar::Producer producer, py::object schema, SchemaKind schema_kind,
+                 const ProducerOptions& options, std::shared_ptr<ClientState> client);
+    ~ProducerCore();
+    ProducerCore(const ProducerCore&) = delete;
+    ProducerCore& operator=(const ProducerCore&) = delete;
+
+    // Called with the GIL held by the pulsar.Producer methods; they throw
+    // error_already_set (AlreadyClosed, the send's failure, KeyboardInterrupt, ...).
+    void check_open() const;
+    bool is_closed() const { return closed_.load() || client_->closed.load(); }
+    SchemaKind schema_kind() const { return schema_kind_; }
+    py::handle schema() const { return schema_; }
+    void send_async(PyObject* self, pulsar::Message&& message, PyObject* callback);
+    py::object send(pulsar::Message&& message);
+    void flush();
+    void close();
+    // Waits until the callbacks of every send_async made so far have run.
+    void wait_for_callbacks();
+    // Called with the GIL held once the producer (or its client) is marked closed:
+    // waits until every queued message has been handed to libpulsar and no thread is
+    // inside libpulsar's sendAsync for it. libpulsar can lose the callback of a send
+    // that races with closing the producer; with none in flight through sendAsync
+    // when closeAsync starts, there is no race.
+    void wait_for_sends_to_leave();
+    // Sends what libpulsar still holds (a batch), as closing would fail it.
+    void flush_before_close();
+
+    const pulsar::Producer& producer() const { return producer_; }
+
+    // On the dispatcher thread, with the GIL held; never throws.
+    // Drops the reference the send took: may destroy this object.
+    void on_callback_done();
+
+   private:
+    struct Queued {
+        pulsar::Message message;
+        PyObject* callback;                                  // send_async's, owned, or nullptr
+        std::shared_ptr<Pending<pulsar::MessageId>> waiter;  // a send() queued behind others
+    };
+
+    void queue(Queued&& item);                   // GIL held; waits for room without it
+    void wait_until_submitted(uint64_t target);  // GIL held; waits without it
+    void submit(Queued& item);                   // on the submitter thread
+    void submitter_loop();
+    void stop_submitter();
+
+    pulsar::Producer producer_;
+    py::object schema_;
+    SchemaKind schema_kind_;
+    bool batching_;
+    uint64_t queue_limit_;  // queued and not yet submitted, at most
+    std::shared_ptr<ClientState> client_;
+    std::atomic<bool> closed_{false};
+    PyObject* self_ = nullptr;  // the pulsar.Producer; a reference is held per send in flight
+
+    uint64_t sent_async_ = 0;                  // GIL-protected
+    std::atomic<uint64_t> callbacks_done_{0};  // written on the dispatcher thread
+    // Threads inside sendAsync without the GIL in send()'s direct path.
+    SectionCount sends_without_gil_;
+
+    // The submitter and its queue.
+    uint64_t queued_ = 0;                 // GIL-protected: messages ever queued
+    std::atomic<uint64_t> submitted_{0};  // of those, handed to libpulsar (submitter thread)
+    std::mutex queue_mutex_;
+    std::condition_variable queue_wake_;     // the submitter waits for work
+    std::condition_variable queue_progress_; // senders wait for room, flush for submission
+    std::vector<Queued> queue_;
+    bool submitter_idle_ = false;
+    bool submitter_stop_ = false;
+    std::thread submitter_;
+};
+
+}  // namespace fastpulsar

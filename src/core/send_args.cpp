@@ -1,0 +1,293 @@
+// send() and send_async(): argument parsing and message building (see send_args.hpp).
+#include "core/send_args.hpp"
+
+#include <datetime.h>
+
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/producer.hpp"
+#include "runtime/convert.hpp"
+#include "runtime/errors.hpp"
+
+namespace fastpulsar {
+namespace {
+
+constexpr std::array<const char*, kSendParamCount> kSendParamNames = {
+    "content",      "callback",          "properties",      "partition_key",
+    "ordering_key", "sequence_id",       "replication_clusters", "disable_replication",
+    "event_timestamp", "deliver_at",     "deliver_after",
+};
+
+// Positional order of send() and of send_async().
+constexpr std::array<int, kSendParamCount - 1> kSendOrder = {
+    kContent,   kProperties,         kPartitionKey,  kOrderingKey, kSequenceId,
+    kReplicationClusters, kDisableReplication, kEventTimestamp, kDeliverAt, kDeliverAfter,
+};
+constexpr std::array<int, kSendParamCount> kSendAsyncOrder = {
+    kContent,    kCallback,           kProperties,   kPartitionKey, kOrderingKey, kSequenceId,
+    kReplicationClusters, kDisableReplication, kEventTimestamp, kDeliverAt, kDeliverAfter,
+};
+
+std::array<PyObject*, kSendParamCount> g_param_names{};  // interned, immortal
+
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+template <std::size_t N>
+void parse_send_args(const char* function, const std::array<int, N>& order, PyObject* const* args,
+                     Py_ssize_t nargs, PyObject* kwnames, SendArgs& out) {
+    if (nargs > static_cast<Py_ssize_t>(N)) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %zu positional arguments (%zd given)",
+                     function, N, nargs);
+        throw py::error_already_set();
+    }
+    for (Py_ssize_t i = 0; i < nargs; ++i) {
+        out[order[static_cast<std::size_t>(i)]] = args[i];
+    }
+    if (kwnames != nullptr) {
+        Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+        for (Py_ssize_t j = 0; j < nkw; ++j) {
+            PyObject* name = PyTuple_GET_ITEM(kwnames, j);
+            int found = -1;
+            for (int param : order) {  // keyword names are usually interned: compare pointers first
+                if (g_param_names[param] == name) {
+                    found = param;
+                    break;
+                }
+            }
+            if (found < 0) {
+                for (int param : order) {
+                    if (PyUnicode_Compare(g_param_names[param], name) == 0) {
+                        found = param;
+                        break;
+                    }
+                }
+                if (PyErr_Occurred()) {
+                    throw py::error_already_set();
+                }
+            }
+            if (found < 0) {
+                PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'",
+                             function, name);
+                throw py::error_already_set();
+            }
+            if (out[found] != nullptr) {
+                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", function,
+                             kSendParamNames[found]);
+                throw py::error_already_set();
+            }
+            out[found] = args[nargs + j];
+        }
+    }
+    if (out[kContent] == nullptr) {
+        PyErr_Format(PyExc_TypeError, "%s() missing required argument 'content'", function);
+        throw py::error_already_set();
+    }
+}
+
+bool given(PyObject* arg) { return arg != nullptr && arg != Py_None; }
+
+// The payload of a bytes-like object, without a copy on the Python side.
+class Payload {
+   public:
+    explicit Payload(PyObject* obj) {
+        if (PyBytes_CheckExact(obj)) {
+            data_ = PyBytes_AS_STRING(obj);
+            size_ = static_cast<std::size_t>(PyBytes_GET_SIZE(obj));
+            return;
+        }
+        if (PyUnicode_Check(obj) || !PyObject_CheckBuffer(obj)) {
+            raise_type_error("content",
+                             "bytes-like (bytes, bytearray, memoryview or a C-contiguous buffer)",
+                             obj);
+        }
+        if (PyObject_GetBuffer(obj, &view_, PyBUF_SIMPLE) != 0) {
+            if (PyErr_ExceptionMatches(PyExc_BufferError)) {
+                PyErr_Clear();
+                raise_value_error(std::string("Argument content must be a C-contiguous buffer; ") +
+                                  "this " + Py_TYPE(obj)->tp_name +
+                                  " is not (copy it with bytes(content))");
+            }
+            throw py::error_already_set();
+        }
+        has_view_ = true;
+        data_ = static_cast<const char*>(view_.buf);
+        size_ = static_cast<std::size_t>(view_.len);
+    }
+    ~Payload() {
+        if (has_view_) {
+            PyBuffer_Release(&view_);
+        }
+    }
+    Payload(const Payload&) = delete;
+    Payload& operator=(const Payload&) = delete;
+
+    const char* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+   private:
+    Py_buffer view_{};
+    bool has_view_ = false;
+    const char* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+ProducerCore& core_of(PyObject* self) { return py::handle(self).cast<ProducerCore&>(); }
+
+}  // namespace
+
+pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle schema) {
+    pulsar::MessageBuilder builder;
+
+    PyObject* content = args[kContent];
+    if (content == Py_None) {
+        builder.setNullValue();
+    } else if (kind == SchemaKind::Bytes) {
+        Payload payload(content);
+        builder.setContent(payload.data(), payload.size());
+    } else if (kind == SchemaKind::String) {
+        if (!PyUnicode_Check(content)) {
+            raise_type_error("content", "a str (the producer's schema is StringSchema)", content);
+        }
+        Py_ssize_t size = 0;
+        const char* data = PyUnicode_AsUTF8AndSize(content, &size);
+        if (data == nullptr) {
+            throw py::error_already_set();
+        }
+        builder.setContent(data, static_cast<std::size_t>(size));
+    } else {
+        py::object encoded = schema.attr("encode")(py::handle(content));
+        if (!PyBytes_Check(encoded.ptr())) {
+            raise_type_error("content", "encoded by the schema to bytes", encoded.ptr());
+        }
+        builder.setContent(PyBytes_AS_STRING(encoded.ptr()),
+                           static_cast<std::size_t>(PyBytes_GET_SIZE(encoded.ptr())));
+    }
+
+    if (PyObject* properties = args[kProperties]; given(properties)) {
+        if (!PyDict_Check(properties)) {
+            raise_type_error("properties", "a dict of str to str", properties);
+        }
+        Py_ssize_t pos = 0;
+        PyObject* key = nullptr;
+        PyObject* value = nullptr;
+        while (PyDict_Next(properties, &pos, &key, &value)) {
+            if (!PyUnicode_Check(key)) {
+                raise_type_error("properties", "a dict of str to str (a key is not a str)", key);
+            }
+            if (!PyUnicode_Check(value)) {
+                raise_type_error("properties", "a dict of str to str (a value is not a str)", value);
+            }
+            builder.setProperty(as_string(key, "properties"), as_string(value, "properties"));
+        }
+    }
+    if (PyObject* key = args[kPartitionKey]; given(key)) {
+        builder.setPartitionKey(as_string(key, "partition_key"));
+    }
+    if (PyObject* key = args[kOrderingKey]; given(key)) {
+        builder.setOrderingKey(as_string(key, "ordering_key"));
+    }
+    if (PyObject* sequence_id = args[kSequenceId]; given(sequence_id)) {
+        builder.setSequenceId(as_int(sequence_id, "sequence_id", 0, kInt64Max));
+    }
+    if (PyObject* clusters = args[kReplicationClusters]; given(clusters)) {
+        if (!PyList_Check(clusters) && !PyTuple_Check(clusters)) {
+            raise_type_error("replication_clusters", "a list of str", clusters);
+        }
+        std::vector<std::string> names;
+        Py_ssize_t count = PySequence_Fast_GET_SIZE(clusters);
+        names.reserve(static_cast<std::size_t>(count));
+        for (Py_ssize_t i = 0; i < count; ++i) {
+            PyObject* name = PySequence_Fast_GET_ITEM(clusters, i);
+            if (!PyUnicode_Check(name)) {
+                raise_type_error("replication_clusters", "a list of str (an item is not a str)",
+                                 name);
+            }
+            names.push_back(as_string(name, "replication_clusters"));
+        }
+        builder.setReplicationClusters(names);
+    }
+    if (PyObject* disable = args[kDisableReplication]; disable != nullptr) {
+        if (as_bool(disable, "disable_replication")) {
+            builder.disableReplication(true);
+        }
+    }
+    if (PyObject* timestamp = args[kEventTimestamp]; given(timestamp)) {
+        builder.setEventTimestamp(
+            static_cast<uint64_t>(as_int(timestamp, "event_timestamp", 0, kInt64Max)));
+    }
+    if (PyObject* deliver_at = args[kDeliverAt]; given(deliver_at)) {
+        builder.setDeliverAt(static_cast<uint64_t>(as_int(deliver_at, "deliver_at", 0, kInt64Max)));
+    }
+    if (PyObject* delay = args[kDeliverAfter]; given(delay)) {
+        if (!PyDelta_Check(delay)) {
+            raise_type_error("deliver_after", "a datetime.timedelta", delay);
+        }
+        int64_t ms = static_cast<int64_t>(PyDateTime_DELTA_GET_DAYS(delay)) * 86400000LL +
+                     static_cast<int64_t>(PyDateTime_DELTA_GET_SECONDS(delay)) * 1000LL +
+                     static_cast<int64_t>(PyDateTime_DELTA_GET_MICROSECONDS(delay)) / 1000LL;
+        if (ms < 0) {
+            raise_value_error("Argument deliver_after must not be negative");
+        }
+        builder.setDeliverAfter(std::chrono::milliseconds(ms));
+    }
+    return builder.build();
+}
+
+PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                              PyObject* kwnames) {
+    try {
+        SendArgs params{};
+        parse_send_args("send_async", kSendAsyncOrder, args, nargs, kwnames, params);
+        PyObject* callback = params[kCallback];
+        if (callback == nullptr) {
+            PyErr_SetString(PyExc_TypeError, "send_async() missing required argument 'callback'");
+            return nullptr;
+        }
+        if (callback == Py_None) {
+            callback = nullptr;
+        } else if (!PyCallable_Check(callback)) {
+            raise_type_error("callback", "callable (or None)", callback);
+        }
+        ProducerCore& core = core_of(self);
+        core.check_open();
+        core.send_async(self, build_message(params, core.schema_kind(), core.schema()), callback);
+        Py_RETURN_NONE;
+    } catch (...) {
+        set_python_error_from_current_exception();
+        return nullptr;
+    }
+}
+
+PyObject* producer_send(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                        PyObject* kwnames) {
+    try {
+        SendArgs params{};
+        parse_send_args("send", kSendOrder, args, nargs, kwnames, params);
+        ProducerCore& core = core_of(self);
+        core.check_open();
+        return core.send(build_message(params, core.schema_kind(), core.schema())).release().ptr();
+    } catch (...) {
+        set_python_error_from_current_exception();
+        return nullptr;
+    }
+}
+
+void init_send_args() {
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == nullptr) {
+        throw py::error_already_set();
+    }
+    for (std::size_t i = 0; i < kSendParamNames.size(); ++i) {
+        g_param_names[i] = PyUnicode_InternFromString(kSendParamNames[i]);
+        if (g_param_names[i] == nullptr) {
+            throw py::error_already_set();
+        }
+    }
+}
+
+}  // namespace fastpulsar

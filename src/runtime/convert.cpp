@@ -1,0 +1,47 @@
+// Python arguments to C++ values (see convert.hpp).
+#include "runtime/convert.hpp"
+
+#include <pybind11/pybind11.h>
+
+#include "runtime/errors.hpp"
+
+namespace fastpulsar {
+
+std::string as_string(PyObject* obj, const char* name) {
+    if (!PyUnicode_Check(obj)) {
+        raise_type_error(name, "a str", obj);
+    }
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(obj, &size);
+    if (data == nullptr) {
+        throw py::error_already_set();  // e.g. lone surrogates: UnicodeEncodeError, a ValueError
+    }
+    return std::string(data, static_cast<std::size_t>(size));
+}
+
+int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max) {
+    if (!PyLong_Check(obj)) {
+        raise_type_error(name, "an int", obj);
+    }
+    int overflow = 0;
+    long long value = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (value == -1 && PyErr_Occurred()) {
+        throw py::error_already_set();
+    }
+    if (overflow != 0 || value < min || value > max) {
+        std::string message = std::string("Argument ") + name + " is out of range: " +
+                              py::str(obj).cast<std::string>() + " is not in [" +
+                              std::to_string(min) + ", " + std::to_string(max) + "]";
+        raise_value_error(message);
+    }
+    return static_cast<int64_t>(value);
+}
+
+bool as_bool(PyObject* obj, const char* name) {
+    if (!PyBool_Check(obj)) {
+        raise_type_error(name, "a bool", obj);
+    }
+    return obj == Py_True;
+}
+
+}  // namespace fastpulsar

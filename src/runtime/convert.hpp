@@ -1,0 +1,23 @@
+// Python arguments to C++ values, raising (with the GIL held) an error that names the
+// argument: InvalidArgumentType for a wrong type, ValueError for a value out of range.
+#pragma once
+
+#include <Python.h>
+
+#include <cstdint>
+#include <string>
+
+namespace fastpulsar {
+
+// A Python str as UTF-8. GIL held; throws error_already_set (InvalidArgumentType, or
+// UnicodeEncodeError for lone surrogates).
+std::string as_string(PyObject* obj, const char* name);
+
+// A Python int (bool included, as in Python) in [min, max]. GIL held; throws
+// error_already_set (InvalidArgumentType, ValueError).
+int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max);
+
+// A Python bool. GIL held; throws error_already_set (InvalidArgumentType).
+bool as_bool(PyObject* obj, const char* name);
+
+}  // namespace fastpulsar

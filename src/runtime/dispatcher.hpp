@@ -1,0 +1,105 @@
+// The dispatcher: everything libpulsar hands back to Python (send completions, log
+// lines, references to release) is queued here by libpulsar's threads, which never
+// take the GIL, and served in batches under one GIL acquisition by a Python thread
+// (pulsar._dispatch starts it). Each producer's completions keep their order.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "abi/client.hpp"
+#include "abi/interfaces.hpp"
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+class ProducerCore;
+struct LogTarget;  // core/logger.hpp
+
+struct SendCompletion {
+    ProducerCore* producer;  // kept alive by the reference the send took on its Python object
+    PyObject* callback;      // owned reference, or nullptr for send_async(callback=None)
+    pulsar::Result result;
+    pulsar::MessageId id;
+};
+
+struct LogRecord {
+    LogTarget* target;  // never freed
+    pulsar::Logger::Level level;
+    int line;
+    std::string file;
+    std::string message;
+    double created;  // seconds since the epoch, when libpulsar logged it
+};
+
+class Dispatcher {
+   public:
+    // The one dispatcher. Never destroyed: what it holds refers to Python objects,
+    // which must not be released after the interpreter has finalized.
+    static Dispatcher& instance();
+    Dispatcher() = default;  // use instance()
+
+    // Queue an item and wake the dispatcher if it sleeps. Any thread, GIL or not;
+    // never throw (but std::bad_alloc).
+    void push_send(SendCompletion&& completion);
+    void push_log(LogRecord&& record);
+    void release_later(PyObject* owned);
+
+    // The dispatcher thread's body: called with the GIL held, returns after stop().
+    // Throws when a dispatcher is running already.
+    void run();
+    // Asks run() to serve what is queued and return. Any thread; never throws.
+    void stop();
+
+    // Any thread, GIL or not; never throw.
+    bool is_dispatcher_thread() const;
+    bool is_running() const { return running_.load(std::memory_order_acquire); }
+
+    // Waits, with the GIL released and signals checked, until done() holds (checked
+    // after each dispatch round) or the dispatcher is not running. Called with the
+    // GIL held. done() must not touch Python. Throws error_already_set when a signal
+    // handler raises (e.g. KeyboardInterrupt).
+    void wait_for(const std::function<bool()>& done);
+
+   private:
+    // Queues `item` (unless `queue` holds `limit` already: then it is counted as
+    // a dropped log line) and wakes the dispatcher if it sleeps.
+    template <typename Item>
+    void push(std::vector<Item>& queue, Item&& item, std::size_t limit);
+    void serve(std::vector<SendCompletion>& sends, std::vector<LogRecord>& logs,
+               std::vector<PyObject*>& releases);
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool idle_ = false;  // the dispatcher sleeps on wake_
+    bool stop_ = false;
+    std::vector<SendCompletion> sends_;
+    std::vector<LogRecord> logs_;
+    std::vector<PyObject*> releases_;
+    std::size_t dropped_logs_ = 0;
+
+    std::atomic<bool> running_{false};
+    std::thread::id thread_id_;
+
+    std::mutex progress_mutex_;
+    std::condition_variable progress_;
+    std::atomic<int> waiters_{0};
+};
+
+// What the dispatcher serves, defined by their owners in core/. Called on the dispatcher
+// thread with the GIL held; they never throw (errors go to sys.unraisablehook).
+void deliver_send(SendCompletion& completion);  // core/send_completion.cpp
+void report_unsent_without_callback();          // core/send_completion.cpp
+void deliver_log(LogRecord& record);            // core/logger.cpp
+void refresh_log_levels();                      // core/logger.cpp
+
+}  // namespace fastpulsar

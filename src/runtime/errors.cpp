@@ -1,0 +1,76 @@
+// Raising Python exceptions (see errors.hpp).
+#include "runtime/errors.hpp"
+
+#include <new>
+#include <stdexcept>
+
+namespace fastpulsar {
+namespace {
+
+// Module-lifetime references, never released (they must outlive every libpulsar
+// callback).
+std::array<PyObject*, kResultCount> g_result_objects{};
+std::array<PyObject*, kResultCount> g_exception_classes{};
+PyObject* g_invalid_argument_type = nullptr;
+
+std::size_t index_of(pulsar::Result result) {
+    int value = static_cast<int>(result);
+    if (value < 0 || static_cast<std::size_t>(value) >= kResultCount) {
+        return pulsar::ResultUnknownError;
+    }
+    return static_cast<std::size_t>(value);
+}
+
+}  // namespace
+
+void install_result_objects(const std::array<PyObject*, kResultCount>& members,
+                            const std::array<PyObject*, kResultCount>& classes,
+                            PyObject* invalid_argument_type) {
+    g_result_objects = members;
+    g_exception_classes = classes;
+    g_invalid_argument_type = invalid_argument_type;
+}
+
+PyObject* result_object(pulsar::Result result) { return g_result_objects[index_of(result)]; }
+
+void raise_python(PyObject* type, const std::string& message) {
+    PyErr_SetString(type, message.c_str());
+    throw py::error_already_set();
+}
+
+void raise_result(pulsar::Result result) {
+    raise_result(result, std::string("Pulsar error: ") + pulsar::strResult(result));
+}
+
+void raise_result(pulsar::Result result, const std::string& message) {
+    raise_python(g_exception_classes[index_of(result)], message);
+}
+
+void raise_type_error(const char* name, const char* expected, PyObject* got) {
+    raise_python(g_invalid_argument_type, std::string("Argument ") + name + " is expected to be " +
+                                              expected + ", not '" + Py_TYPE(got)->tp_name + "'");
+}
+
+void raise_value_error(const std::string& message) { throw py::value_error(message); }
+
+void report_callback_error(PyObject* callback) { PyErr_WriteUnraisable(callback); }
+
+void set_python_error_from_current_exception() {
+    try {
+        throw;
+    } catch (py::error_already_set& e) {
+        e.restore();
+    } catch (const py::builtin_exception& e) {
+        e.set_error();
+    } catch (const std::invalid_argument& e) {
+        PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const std::bad_alloc&) {
+        PyErr_NoMemory();
+    } catch (const std::exception& e) {
+        PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (...) {
+        PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
+    }
+}
+
+}  // namespace fastpulsar

@@ -1,0 +1,87 @@
+// Raising Python exceptions from C++, and the results' table.
+//
+// Every raise_* helper sets the Python error and throws py::error_already_set, which
+// pybind11 (or set_python_error_from_current_exception, for C API entry points) hands
+// back to Python. They are called with the GIL held.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <array>
+#include <cstddef>
+#include <string>
+
+#include "abi/results.hpp"
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+// ---- the results' table, derived from FASTPULSAR_RESULTS ---------------------------------
+
+struct ResultName {
+    const char* name;  // pulsar-client's name, e.g. "Timeout"
+    pulsar::Result value;
+};
+
+inline constexpr ResultName kResults[] = {
+#define FASTPULSAR_RESULT_ENTRY(name, value) {#name, pulsar::Result##name},
+    FASTPULSAR_RESULTS(FASTPULSAR_RESULT_ENTRY)
+#undef FASTPULSAR_RESULT_ENTRY
+};
+inline constexpr std::size_t kResultCount = sizeof(kResults) / sizeof(kResults[0]);
+
+// kResults[i].value == i: results are looked up by value.
+constexpr bool results_are_indexed_by_value() {
+    for (std::size_t i = 0; i < kResultCount; ++i) {
+        if (static_cast<std::size_t>(kResults[i].value) != i) {
+            return false;
+        }
+    }
+    return true;
+}
+static_assert(results_are_indexed_by_value(), "FASTPULSAR_RESULTS must list 0, 1, 2, ... in order");
+
+// Installs the Python objects for the results: `members[i]` the pulsar.Result member of
+// value i, `classes[i]` its exception class (PulsarException for Ok), and the class of
+// wrong-type errors. References are stolen and kept for the process's life (libpulsar's
+// callbacks may outlive the module). Module initialization, GIL held; never throws.
+void install_result_objects(const std::array<PyObject*, kResultCount>& members,
+                            const std::array<PyObject*, kResultCount>& classes,
+                            PyObject* invalid_argument_type);
+
+// The pulsar.Result member for `result` (UnknownError for a value outside the table): a
+// borrowed, immortal reference. GIL held; never throws.
+PyObject* result_object(pulsar::Result result);
+
+// ---- raising -----------------------------------------------------------------------------
+
+// Raises `type` with `message`. GIL held; always throws error_already_set.
+[[noreturn]] void raise_python(PyObject* type, const std::string& message);
+
+// Raises the pulsar.exceptions class of `result` with pulsar-client's message
+// ("Pulsar error: <libpulsar's spelling>", e.g. "Pulsar error: TimeOut").
+[[noreturn]] void raise_result(pulsar::Result result);
+// Raises the class of `result` with a message of our own.
+[[noreturn]] void raise_result(pulsar::Result result, const std::string& message);
+
+// A wrong type: raises pulsar.exceptions.InvalidArgumentType (both a TypeError and a
+// ValueError: code written for the official client catches ValueError) saying
+// "Argument <name> is expected to be <expected>, not '<type of got>'".
+[[noreturn]] void raise_type_error(const char* name, const char* expected, PyObject* got);
+
+// A bad value: raises ValueError with `message`.
+[[noreturn]] void raise_value_error(const std::string& message);
+
+// ---- errors that must not propagate -------------------------------------------------------
+
+// Reports the current Python exception of a user callback through sys.unraisablehook
+// and clears it: a callback never stops the process. GIL held; never throws.
+void report_callback_error(PyObject* callback);
+
+// Converts the C++ exception being handled into the Python error indicator; for entry
+// points written against the C API (METH_FASTCALL functions). Called in a catch block
+// with the GIL held; never throws.
+void set_python_error_from_current_exception();
+
+}  // namespace fastpulsar

@@ -1,0 +1,67 @@
+// The GIL and Python references across threads: who may take the GIL, when, and how a
+// reference held by libpulsar is released.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+// Records the interpreter's main thread (the one that finalizes it). Called once at
+// module initialization, GIL held; throws error_already_set.
+void remember_main_thread();
+
+// Whether the interpreter is finalizing (it is then unsafe to take the GIL). Any thread,
+// GIL or not; never throws.
+bool interpreter_finalizing();
+
+// Releases the GIL for the scope, like py::gil_scoped_release, except at exit: a
+// (daemon) thread that would take the GIL back while the interpreter finalizes is
+// parked for good instead. Python would end it with pthread_exit, whose unwinding
+// through C++ frames terminates the process ("terminate called without an active
+// exception"). Constructed with the GIL held; never throws.
+class GilRelease {
+   public:
+    GilRelease() : state_(PyEval_SaveThread()) {}
+    ~GilRelease() noexcept(false);
+    GilRelease(const GilRelease&) = delete;
+    GilRelease& operator=(const GilRelease&) = delete;
+
+   private:
+    PyThreadState* state_;
+};
+
+// Holds the GIL for the scope on any thread, libpulsar's included; `ok()` is false
+// (and the GIL not taken) once the interpreter is finalizing. Constructed without the
+// GIL; never throws.
+class GilForCallback {
+   public:
+    GilForCallback();
+    ~GilForCallback();
+    GilForCallback(const GilForCallback&) = delete;
+    GilForCallback& operator=(const GilForCallback&) = delete;
+    bool ok() const { return ok_; }
+
+   private:
+    bool ok_ = false;
+    PyGILState_STATE state_{};
+};
+
+// An owned reference that libpulsar may destroy on any thread: the reference is
+// released later on the dispatcher thread, with the GIL. Made with the GIL held,
+// destroyed on any thread without it; never throws.
+class PyRef {
+   public:
+    explicit PyRef(py::object obj) : obj_(obj.release().ptr()) {}
+    PyRef(const PyRef&) = delete;
+    PyRef& operator=(const PyRef&) = delete;
+    ~PyRef();
+    // Borrowed; use with the GIL held.
+    PyObject* get() const { return obj_; }
+
+   private:
+    PyObject* obj_;
+};
+
+}  // namespace fastpulsar

@@ -1,0 +1,64 @@
+// Named concurrency idioms, so that each reads the same wherever it is used.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+
+namespace fastpulsar {
+
+// "Lock an empty scope, then notify": wakes every waiter on `cv` after taking and
+// releasing `mutex` once. A waiter that has checked its condition under `mutex` but not
+// yet started waiting then cannot miss the notification, while the state it waits on
+// may be an atomic written outside the lock. Any thread, GIL or not; never throws.
+inline void notify_all_after_lock(std::mutex& mutex, std::condition_variable& cv) {
+    { std::lock_guard<std::mutex> lock(mutex); }
+    cv.notify_all();
+}
+
+// Counts the threads inside a section and lets another thread wait until none is.
+// enter()/leave(): any thread, GIL or not, never throw. wait_until_empty(): blocks the
+// calling thread, which must not hold the GIL; never throws.
+class SectionCount {
+   public:
+    void enter() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++inside_;
+    }
+    void leave() {
+        bool last = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            last = --inside_ == 0;
+        }
+        if (last) {
+            empty_.notify_all();
+        }
+    }
+    bool empty() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return inside_ == 0;
+    }
+    void wait_until_empty() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        empty_.wait(lock, [this] { return inside_ == 0; });
+    }
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable empty_;
+    int inside_ = 0;
+};
+
+// Holds a thread inside a SectionCount for its scope.
+class InSection {
+   public:
+    explicit InSection(SectionCount& section) : section_(section) { section_.enter(); }
+    ~InSection() { section_.leave(); }
+    InSection(const InSection&) = delete;
+    InSection& operator=(const InSection&) = delete;
+
+   private:
+    SectionCount& section_;
+};
+
+}  // namespace fastpulsar
