@@ -8,7 +8,7 @@ pulsar-client 3.13 (`import pulsar`, unchanged) built on libpulsar 4.2.0.
         print(producer.send(b"hello"))
 """
 
-from pulsar import schema
+from pulsar import _bridge, schema
 from pulsar.__about__ import __version__, api_version, libpulsar_version
 from pulsar._auth import (
     Authentication,
@@ -38,6 +38,8 @@ from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar.exceptions import *
 from pulsar.exceptions import __all__ as _exception_names
 from pulsar.schema import BytesSchema, StringSchema
+
+_bridge.install()
 
 for _cls in (Consumer, Message, MessageId, Producer):
     _cls.__module__ = "pulsar"

@@ -6,7 +6,7 @@ from typing import Callable
 
 from pulsar import _core
 from pulsar._checks import check_optional, check_type
-from pulsar._core import InvalidArgumentType
+from pulsar.exceptions import InvalidArgumentType
 
 
 class Authentication:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from pulsar._core import InvalidArgumentType
+from pulsar.exceptions import InvalidArgumentType
 
 _INT32_MAX = 2**31 - 1
 _INT64_MAX = 2**63 - 1

@@ -25,7 +25,17 @@ from pulsar._enums import (
     RegexSubscriptionMode,
 )
 from pulsar._logging import ConsoleLogger, FileLogger
-from pulsar.schema.schema import BytesSchema, Schema
+from pulsar.exceptions import InvalidArgumentType, InvalidConfiguration
+from pulsar.schema.schema import BytesSchema, Schema, StringSchema
+
+# How the extension turns a producer's content into the payload: BytesSchema and
+# StringSchema content in C++, without calling encode(); any other schema (a subclass of
+# these included) through its encode().
+_SCHEMA_KINDS = {BytesSchema: _core.SchemaKind.Bytes, StringSchema: _core.SchemaKind.String}
+
+
+def _schema_kind(schema: Schema) -> _core.SchemaKind:
+    return _SCHEMA_KINDS.get(type(schema), _core.SchemaKind.Other)
 
 
 def _trust_store() -> str | None:
@@ -163,12 +173,12 @@ class Client:
         check_optional(crypto_key_reader, CryptoKeyReader, "crypto_key_reader")
         check_type(access_mode, ProducerAccessMode, "access_mode")
         if message_router is not None and not callable(message_router):
-            raise _core.InvalidArgumentType(
+            raise InvalidArgumentType(
                 "Argument message_router is expected to be a function (message, num_partitions) "
                 f"-> int, not '{type(message_router).__name__}'"
             )
         if batching_enabled and chunking_enabled:
-            raise _core.InvalidConfiguration(
+            raise InvalidConfiguration(
                 "Batching and chunking of messages can't be enabled together."
             )
 
@@ -201,7 +211,7 @@ class Client:
             conf.encryption_key(encryption_key)
         if crypto_key_reader is not None:
             conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
-        return self._client.create_producer(topic, conf, schema)
+        return self._client.create_producer(topic, conf, schema, _schema_kind(schema))
 
     def subscribe(
         self,
@@ -250,7 +260,7 @@ class Client:
             topic_arg: str | list[str] = topic.pattern
         elif isinstance(topic, list):
             if not topic or not all(isinstance(t, str) for t in topic):
-                raise _core.InvalidArgumentType(
+                raise InvalidArgumentType(
                     "Argument topic is expected to be a str, a non-empty list of str or a "
                     "re.Pattern"
                 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from pulsar import _core
 from pulsar._enums import SchemaType
+from pulsar.exceptions import InvalidArgumentType
 
 
 class Schema:
@@ -50,7 +51,7 @@ class Schema:
 
     def _validate_object_type(self, obj: Any) -> None:
         if not isinstance(obj, self._record_cls):
-            raise _core.InvalidArgumentType(
+            raise InvalidArgumentType(
                 f"Invalid record obj of type {type(obj)} - expected type is {self._record_cls}"
             )
 

@@ -6,7 +6,7 @@
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "fastpulsar's binding of libpulsar 4.2.0 (use the pulsar package, not this module)";
-    fastpulsar::register_results(m);
+    fastpulsar::register_bridge(m);
     fastpulsar::register_message_id(m);
     fastpulsar::register_message(m);
     fastpulsar::register_auth(m);

@@ -7,7 +7,7 @@ namespace fastpulsar {
 
 namespace py = pybind11;
 
-void register_results(py::module_& m);
+void register_bridge(py::module_& m);
 void register_message_id(py::module_& m);
 void register_message(py::module_& m);
 void register_auth(py::module_& m);

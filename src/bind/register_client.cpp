@@ -17,7 +17,7 @@ void register_client(py::module_& m) {
         .def(py::init<const std::string&, const pulsar::ClientConfiguration&>(),
              py::arg("service_url"), py::arg("configuration"))
         .def("create_producer", &ClientCore::create_producer, py::arg("topic"),
-             py::arg("configuration"), py::arg("schema"))
+             py::arg("configuration"), py::arg("schema"), py::arg("schema_kind"))
         .def("subscribe", &ClientCore::subscribe, py::arg("topic"), py::arg("subscription_name"),
              py::arg("configuration"), py::arg("schema"), py::arg("is_pattern"))
         .def("get_topic_partitions", &ClientCore::get_topic_partitions, py::arg("topic"))

@@ -13,6 +13,7 @@
 #include "core/logger.hpp"
 #include "core/options.hpp"
 #include "core/router.hpp"
+#include "runtime/bridge.hpp"
 #include "runtime/errors.hpp"
 
 namespace fastpulsar {
@@ -40,8 +41,8 @@ void register_configuration(py::module_& m) {
              py::arg("schema_type"), py::arg("schema_name"), py::arg("schema"))
         .def("schema_type",
              [](const pulsar::SchemaInfo& info) {
-                 return py::module_::import("pulsar._enums")
-                     .attr("SchemaType")(static_cast<int>(info.getSchemaType()));
+                 return installed(bridge().schema_type, "pulsar.SchemaType")(
+                     static_cast<int>(info.getSchemaType()));
              })
         .def("name", &pulsar::SchemaInfo::getName)
         .def("schema", &pulsar::SchemaInfo::getSchema);

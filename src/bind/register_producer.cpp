@@ -1,5 +1,6 @@
 // pulsar.Producer: its method table and docstrings (send and send_async are
 // core/send_args.hpp's METH_FASTCALL functions; the rest is core/producer.hpp's).
+#include <pybind11/native_enum.h>
 #include <pybind11/pybind11.h>
 
 #include <memory>
@@ -50,6 +51,14 @@ void add_fastcall_method(py::class_<ProducerCore, std::shared_ptr<ProducerCore>>
 
 void register_producer(py::module_& m) {
     init_send_args();
+
+    py::native_enum<SchemaKind>(m, "SchemaKind", "enum.Enum",
+                                "How a producer turns content into the payload (see "
+                                "Client.create_producer).")
+        .value("Bytes", SchemaKind::Bytes, "bytes-like content, sent as is (BytesSchema)")
+        .value("String", SchemaKind::String, "str content, sent as UTF-8 (StringSchema)")
+        .value("Other", SchemaKind::Other, "content passed to the schema's encode()")
+        .finalize();
 
     py::class_<ProducerCore, std::shared_ptr<ProducerCore>> cls(
         m, "Producer", "Publishes messages to a topic; made by Client.create_producer().");

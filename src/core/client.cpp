@@ -12,20 +12,6 @@
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
-namespace {
-
-SchemaKind schema_kind_of(py::handle schema) {
-    py::object schema_module = py::module_::import("pulsar.schema");
-    if (schema.is_none() || py::type::of(schema).is(schema_module.attr("BytesSchema"))) {
-        return SchemaKind::Bytes;
-    }
-    if (py::type::of(schema).is(schema_module.attr("StringSchema"))) {
-        return SchemaKind::String;
-    }
-    return SchemaKind::Other;
-}
-
-}  // namespace
 
 ClientCore::ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf)
     : state_(std::make_shared<ClientState>()) {
@@ -58,7 +44,8 @@ void ClientCore::check_open() const {
 
 std::shared_ptr<ProducerCore> ClientCore::create_producer(const std::string& topic,
                                                           const ProducerOptions& options,
-                                                          py::object schema) {
+                                                          py::object schema,
+                                                          SchemaKind schema_kind) {
     check_open();
     if (options.batching && options.chunking) {
         raise_result(pulsar::ResultInvalidConfiguration,
@@ -74,9 +61,8 @@ std::shared_ptr<ProducerCore> ClientCore::create_producer(const std::string& top
     if (result != pulsar::ResultOk) {
         raise_result(result);
     }
-    SchemaKind kind = schema_kind_of(schema);
-    auto core = std::make_shared<ProducerCore>(std::move(producer), std::move(schema), kind,
-                                               options, state_);
+    auto core = std::make_shared<ProducerCore>(std::move(producer), std::move(schema),
+                                               schema_kind, options, state_);
     state_->add_producer(core);
     return core;
 }

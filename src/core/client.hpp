@@ -13,6 +13,7 @@
 
 #include "abi/client.hpp"
 #include "core/options.hpp"
+#include "core/send_args.hpp"
 
 namespace fastpulsar {
 
@@ -63,7 +64,7 @@ class ClientCore {
 
     std::shared_ptr<ProducerCore> create_producer(const std::string& topic,
                                                   const ProducerOptions& options,
-                                                  py::object schema);
+                                                  py::object schema, SchemaKind schema_kind);
     std::shared_ptr<ConsumerCore> subscribe(py::handle topic, const std::string& subscription,
                                             const ConsumerOptions& options, py::object schema,
                                             bool is_pattern);

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/bridge.hpp"
 #include "runtime/dispatcher.hpp"
 
 namespace fastpulsar {
@@ -98,8 +99,8 @@ class PythonLoggerFactory : public pulsar::LoggerFactory {
 std::unique_ptr<pulsar::LoggerFactory> make_logger_factory(py::handle logger) {
     LogTarget* target = nullptr;
     if (logger.is_none()) {
-        py::object fallback = py::module_::import("logging").attr("getLogger")("pulsar");
-        target = target_for(fallback, pulsar::Logger::LEVEL_INFO);
+        target = target_for(installed(bridge().logger, "the pulsar logger"),
+                            pulsar::Logger::LEVEL_INFO);
     } else {
         target = target_for(logger, pulsar::Logger::LEVEL_DEBUG);
     }
@@ -108,19 +109,9 @@ std::unique_ptr<pulsar::LoggerFactory> make_logger_factory(py::handle logger) {
 }
 
 void deliver_log(LogRecord& record) {
-    static PyObject* emit = nullptr;
+    PyObject* emit = bridge().emit_log;
     if (emit == nullptr) {
-        PyObject* module = PyImport_ImportModule("pulsar._logging");
-        if (module == nullptr) {
-            PyErr_WriteUnraisable(nullptr);
-            return;
-        }
-        emit = PyObject_GetAttrString(module, "emit");  // kept for the process's life
-        Py_DECREF(module);
-        if (emit == nullptr) {
-            PyErr_WriteUnraisable(nullptr);
-            return;
-        }
+        return;  // no pulsar package: nowhere to log to
     }
     LogTarget* target = record.target;
     try {

@@ -22,8 +22,8 @@ struct LogTarget {
     std::atomic<int> threshold;  // lowest pulsar level enabled now; read without the GIL
 };
 
-// A logger factory sending libpulsar's log lines to a logging.Logger, or to
-// logging.getLogger("pulsar") at INFO and above when `logger` is None. libpulsar's
+// A logger factory sending libpulsar's log lines to a logging.Logger, or to the
+// bridge's logger (logging.getLogger("pulsar")) at INFO and above when `logger` is None. libpulsar's
 // logging is process-wide: the lines of every client go to the target of the latest
 // factory made. GIL held; throws error_already_set.
 std::unique_ptr<pulsar::LoggerFactory> make_logger_factory(py::handle logger);

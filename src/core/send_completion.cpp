@@ -9,6 +9,7 @@
 
 #include "core/message_id.hpp"
 #include "core/producer.hpp"
+#include "runtime/bridge.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
 
@@ -16,7 +17,7 @@ namespace fastpulsar {
 namespace {
 
 // Failures of sends made with send_async(callback=None), by result; reported
-// through the "pulsar" logger after each dispatch round. GIL-protected.
+// through the "pulsar" logger (the bridge's) after each dispatch round. GIL-protected.
 std::map<pulsar::Result, uint64_t> g_failed_without_callback;
 
 }  // namespace
@@ -50,7 +51,7 @@ void report_unsent_without_callback() {
     std::map<pulsar::Result, uint64_t> failed;
     failed.swap(g_failed_without_callback);
     try {
-        py::object logger = py::module_::import("logging").attr("getLogger")("pulsar");
+        py::handle logger = installed(bridge().logger, "the pulsar logger");
         for (const auto& [result, count] : failed) {
             logger.attr("error")("%d message(s) sent with send_async(callback=None) failed: %s",
                                  count, py::handle(result_object(result)));

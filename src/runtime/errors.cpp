@@ -31,7 +31,10 @@ void install_result_objects(const std::array<PyObject*, kResultCount>& members,
     g_invalid_argument_type = invalid_argument_type;
 }
 
-PyObject* result_object(pulsar::Result result) { return g_result_objects[index_of(result)]; }
+PyObject* result_object(pulsar::Result result) {
+    PyObject* member = g_result_objects[index_of(result)];
+    return member != nullptr ? member : Py_None;
+}
 
 void raise_python(PyObject* type, const std::string& message) {
     PyErr_SetString(type, message.c_str());
@@ -43,12 +46,14 @@ void raise_result(pulsar::Result result) {
 }
 
 void raise_result(pulsar::Result result, const std::string& message) {
-    raise_python(g_exception_classes[index_of(result)], message);
+    PyObject* type = g_exception_classes[index_of(result)];
+    raise_python(type != nullptr ? type : PyExc_RuntimeError, message);
 }
 
 void raise_type_error(const char* name, const char* expected, PyObject* got) {
-    raise_python(g_invalid_argument_type, std::string("Argument ") + name + " is expected to be " +
-                                              expected + ", not '" + Py_TYPE(got)->tp_name + "'");
+    PyObject* type = g_invalid_argument_type != nullptr ? g_invalid_argument_type : PyExc_TypeError;
+    raise_python(type, std::string("Argument ") + name + " is expected to be " + expected +
+                           ", not '" + Py_TYPE(got)->tp_name + "'");
 }
 
 void raise_value_error(const std::string& message) { throw py::value_error(message); }

@@ -42,10 +42,11 @@ constexpr bool results_are_indexed_by_value() {
 }
 static_assert(results_are_indexed_by_value(), "FASTPULSAR_RESULTS must list 0, 1, 2, ... in order");
 
-// Installs the Python objects for the results: `members[i]` the pulsar.Result member of
-// value i, `classes[i]` its exception class (PulsarException for Ok), and the class of
-// wrong-type errors. References are stolen and kept for the process's life (libpulsar's
-// callbacks may outlive the module). Module initialization, GIL held; never throws.
+// Installs the Python objects for the results (runtime/bridge.cpp does, at import):
+// `members[i]` the pulsar.Result member of value i, `classes[i]` its exception class
+// (PulsarException for Ok), and the class of wrong-type errors. References are stolen and
+// kept for the process's life (libpulsar's callbacks may outlive the module). Before,
+// results are None and errors RuntimeError/TypeError. GIL held; never throws.
 void install_result_objects(const std::array<PyObject*, kResultCount>& members,
                             const std::array<PyObject*, kResultCount>& classes,
                             PyObject* invalid_argument_type);

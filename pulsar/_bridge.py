@@ -1,0 +1,24 @@
+"""What the extension needs from the Python package, handed over once at import.
+
+pulsar._core never imports a pulsar module itself: `install()` (called by
+pulsar/__init__.py) gives it the Result enum and the exception classes it raises and
+returns, the SchemaType enum, and where libpulsar's log lines go.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pulsar import _core, _logging, exceptions
+from pulsar._enums import Result, SchemaType
+
+
+def install() -> None:
+    """Hand the extension what it needs (again, after a reload)."""
+    _core._install(
+        result=Result,
+        exceptions={name: getattr(exceptions, name) for name in exceptions.__all__},
+        schema_type=SchemaType,
+        logger=logging.getLogger("pulsar"),
+        emit_log=_logging.emit,
+    )
