@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from pulsar import _core
-from pulsar._checks import check_optional, check_type
-from pulsar.exceptions import InvalidArgumentType
+from pulsar._checks import check_optional, check_type, type_error
 
 
 class Authentication:
@@ -39,10 +38,7 @@ class AuthenticationToken(Authentication):
 
     def __init__(self, token: str | Callable[[], str]) -> None:
         if not (isinstance(token, str) or callable(token)):
-            raise InvalidArgumentType(
-                "Argument token is expected to be of type 'str' or a function returning 'str', "
-                f"not '{type(token).__name__}'"
-            )
+            raise type_error("token", "of type 'str' or a function returning 'str'", token)
         self.auth = _core.auth_token(token)
 
 

@@ -11,7 +11,14 @@ from typing import Any, Callable
 
 from pulsar import _core, _dispatch
 from pulsar._auth import Authentication
-from pulsar._checks import INT64_MAX, check_int, check_optional, check_str_dict, check_type
+from pulsar._checks import (
+    INT64_MAX,
+    check_int,
+    check_optional,
+    check_str_dict,
+    check_type,
+    type_error,
+)
 from pulsar._core import Message
 from pulsar._crypto import CryptoKeyReader
 from pulsar._enums import (
@@ -25,7 +32,7 @@ from pulsar._enums import (
     RegexSubscriptionMode,
 )
 from pulsar._logging import ConsoleLogger, FileLogger
-from pulsar.exceptions import InvalidArgumentType, InvalidConfiguration
+from pulsar.exceptions import InvalidConfiguration
 from pulsar.schema.schema import BytesSchema, Schema, StringSchema
 
 # How the extension turns a producer's content into the payload: BytesSchema and
@@ -173,9 +180,8 @@ class Client:
         check_optional(crypto_key_reader, CryptoKeyReader, "crypto_key_reader")
         check_type(access_mode, ProducerAccessMode, "access_mode")
         if message_router is not None and not callable(message_router):
-            raise InvalidArgumentType(
-                "Argument message_router is expected to be a function (message, num_partitions) "
-                f"-> int, not '{type(message_router).__name__}'"
+            raise type_error(
+                "message_router", "a function (message, num_partitions) -> int", message_router
             )
         if batching_enabled and chunking_enabled:
             raise InvalidConfiguration(
@@ -260,10 +266,7 @@ class Client:
             topic_arg: str | list[str] = topic.pattern
         elif isinstance(topic, list):
             if not topic or not all(isinstance(t, str) for t in topic):
-                raise InvalidArgumentType(
-                    "Argument topic is expected to be a str, a non-empty list of str or a "
-                    "re.Pattern"
-                )
+                raise type_error("topic", "a str, a non-empty list of str or a re.Pattern", topic)
             topic_arg = topic
         else:
             check_type(topic, (str, list, re.Pattern), "topic")

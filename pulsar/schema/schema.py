@@ -12,8 +12,8 @@ from abc import abstractmethod
 from typing import Any
 
 from pulsar import _core
+from pulsar._checks import check_type, type_error
 from pulsar._enums import SchemaType
-from pulsar.exceptions import InvalidArgumentType
 
 
 class Schema:
@@ -26,6 +26,7 @@ class Schema:
         schema_definition: Any,
         schema_name: str,
     ) -> None:
+        check_type(schema_type, SchemaType, "schema_type")
         self._record_cls = record_cls
         self._schema_info = _core.SchemaInfo(
             schema_type.value, schema_name, json.dumps(schema_definition, indent=True)
@@ -51,9 +52,7 @@ class Schema:
 
     def _validate_object_type(self, obj: Any) -> None:
         if not isinstance(obj, self._record_cls):
-            raise InvalidArgumentType(
-                f"Invalid record obj of type {type(obj)} - expected type is {self._record_cls}"
-            )
+            raise type_error("obj", f"of type '{self._record_cls.__name__}'", obj)
 
 
 class BytesSchema(Schema):

@@ -2,7 +2,7 @@
 // partition routing. Their layouts (virtual functions, in order) are the library's.
 #pragma once
 
-#include <stdexcept>
+#include <cstdint>
 #include <string>
 
 #include "abi/message.hpp"
@@ -33,11 +33,9 @@ class TopicMetadata {
 class MessageRoutingPolicy {
    public:
     virtual ~MessageRoutingPolicy() {}
-    // Deprecated slot; kept for the vtable's layout. Implementations override the
-    // two-argument form, which the library calls.
-    virtual int getPartition(const Message& msg) {
-        throw std::logic_error("MessageRoutingPolicy::getPartition(msg) is not implemented");
-    }
+    // Deprecated slot, kept for the vtable's layout: the library calls the two-argument
+    // form only.
+    virtual int getPartition(const Message& msg) = 0;
     virtual int getPartition(const Message& msg, const TopicMetadata& topicMetadata) {
         return getPartition(msg);
     }

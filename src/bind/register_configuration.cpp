@@ -1,6 +1,8 @@
 // The configuration objects the Python layer builds (pulsar._core.*Configuration),
 // and the objects they carry to libpulsar: schema info, crypto key reader, router.
-// Argument types and ranges are checked by the Python layer before these are called.
+// The Python layer owns the validation: it checks argument types and ranges before
+// calling these, which pass the values on as they are (enum members arrive as their
+// int values and are cast to libpulsar's enums).
 #include <pybind11/pybind11.h>
 
 #include <memory>
@@ -14,29 +16,14 @@
 #include "core/options.hpp"
 #include "core/router.hpp"
 #include "runtime/bridge.hpp"
-#include "runtime/errors.hpp"
 
 namespace fastpulsar {
-namespace {
-
-// An enum value from the Python layer (which passes the member's .value).
-template <typename Enum>
-Enum enum_value(int value, int min, int max, const char* name) {
-    if (value < min || value > max) {
-        raise_value_error(std::string("Argument ") + name + " is out of range: " +
-                          std::to_string(value));
-    }
-    return static_cast<Enum>(value);
-}
-
-}  // namespace
 
 void register_configuration(py::module_& m) {
     py::class_<pulsar::SchemaInfo>(m, "SchemaInfo", "A schema's type, name and definition.")
         .def(py::init([](int type, const std::string& name, const std::string& schema) {
-                 return pulsar::SchemaInfo(
-                     enum_value<pulsar::SchemaType>(type, -4, 20, "schema_type"), name, schema,
-                     pulsar::StringMap());
+                 return pulsar::SchemaInfo(static_cast<pulsar::SchemaType>(type), name, schema,
+                                           pulsar::StringMap());
              }),
              py::arg("schema_type"), py::arg("schema_name"), py::arg("schema"))
         .def("schema_type",
@@ -89,7 +76,7 @@ void register_configuration(py::module_& m) {
         .def("compression_type",
              [](PO& o, int v) {
                  o.conf.setCompressionType(
-                     enum_value<pulsar::CompressionType>(v, 0, 4, "compression_type"));
+                     static_cast<pulsar::CompressionType>(v));
              })
         .def("max_pending_messages",
              [](PO& o, int v) {
@@ -97,15 +84,9 @@ void register_configuration(py::module_& m) {
                  o.conf.setMaxPendingMessages(v);
              })
         .def("max_pending_messages_across_partitions",
-             [](PO& o, int v) {
-                 o.max_pending_across_partitions = v;
-                 o.conf.setMaxPendingMessagesAcrossPartitions(v);
-             })
+             [](PO& o, int v) { o.conf.setMaxPendingMessagesAcrossPartitions(v); })
         .def("block_if_queue_full",
-             [](PO& o, bool v) {
-                 o.block_if_queue_full = v;
-                 o.conf.setBlockIfQueueFull(v);
-             })
+             [](PO& o, bool v) { o.conf.setBlockIfQueueFull(v); })
         .def("batching_enabled",
              [](PO& o, bool v) {
                  o.batching = v;
@@ -118,19 +99,14 @@ void register_configuration(py::module_& m) {
              [](PO& o, unsigned long v) { o.conf.setBatchingMaxPublishDelayMs(v); })
         .def("batching_type",
              [](PO& o, int v) {
-                 o.conf.setBatchingType(enum_value<pulsar::ProducerConfiguration::BatchingType>(
-                     v, 0, 1, "batching_type"));
+                 o.conf.setBatchingType(static_cast<pulsar::ProducerConfiguration::BatchingType>(v));
              })
         .def("chunking_enabled",
-             [](PO& o, bool v) {
-                 o.chunking = v;
-                 o.conf.setChunkingEnabled(v);
-             })
+             [](PO& o, bool v) { o.conf.setChunkingEnabled(v); })
         .def("partitions_routing_mode",
              [](PO& o, int v) {
                  o.conf.setPartitionsRoutingMode(
-                     enum_value<pulsar::ProducerConfiguration::PartitionsRoutingMode>(
-                         v, 0, 2, "message_routing_mode"));
+                     static_cast<pulsar::ProducerConfiguration::PartitionsRoutingMode>(v));
              })
         .def("message_router",
              [](PO& o, py::object router) {
@@ -145,8 +121,7 @@ void register_configuration(py::module_& m) {
         .def("crypto_key_reader",
              [](PO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
         .def("access_mode", [](PO& o, int v) {
-            o.conf.setAccessMode(enum_value<pulsar::ProducerConfiguration::ProducerAccessMode>(
-                v, 0, 3, "access_mode"));
+            o.conf.setAccessMode(static_cast<pulsar::ProducerConfiguration::ProducerAccessMode>(v));
         });
 
     using CO = ConsumerOptions;
@@ -154,7 +129,7 @@ void register_configuration(py::module_& m) {
         .def(py::init<>())
         .def("consumer_type",
              [](CO& o, int v) {
-                 o.conf.setConsumerType(enum_value<pulsar::ConsumerType>(v, 0, 3, "consumer_type"));
+                 o.conf.setConsumerType(static_cast<pulsar::ConsumerType>(v));
              })
         .def("schema", [](CO& o, const pulsar::SchemaInfo& v) { o.conf.setSchema(v); })
         .def("receiver_queue_size", [](CO& o, int v) { o.conf.setReceiverQueueSize(v); })
@@ -172,13 +147,12 @@ void register_configuration(py::module_& m) {
              [](CO& o, int v) { o.conf.setPatternAutoDiscoveryPeriod(v); })
         .def("regex_subscription_mode",
              [](CO& o, int v) {
-                 o.conf.setRegexSubscriptionMode(enum_value<pulsar::RegexSubscriptionMode>(
-                     v, 0, 2, "regex_subscription_mode"));
+                 o.conf.setRegexSubscriptionMode(static_cast<pulsar::RegexSubscriptionMode>(v));
              })
         .def("subscription_initial_position",
              [](CO& o, int v) {
                  o.conf.setSubscriptionInitialPosition(
-                     enum_value<pulsar::InitialPosition>(v, 0, 1, "initial_position"));
+                     static_cast<pulsar::InitialPosition>(v));
              })
         .def("property", [](CO& o, const std::string& k,
                             const std::string& v) { o.conf.setProperty(k, v); })
@@ -186,8 +160,7 @@ void register_configuration(py::module_& m) {
              [](CO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
         .def("crypto_failure_action",
              [](CO& o, int v) {
-                 o.conf.setCryptoFailureAction(enum_value<pulsar::ConsumerCryptoFailureAction>(
-                     v, 0, 2, "crypto_failure_action"));
+                 o.conf.setCryptoFailureAction(static_cast<pulsar::ConsumerCryptoFailureAction>(v));
              })
         .def("replicate_subscription_state_enabled",
              [](CO& o, bool v) { o.conf.setReplicateSubscriptionStateEnabled(v); })

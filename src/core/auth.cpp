@@ -54,7 +54,7 @@ class TokenSupplier {
 
 AuthHandle auth_handle(pulsar::AuthenticationPtr auth, const char* what) {
     if (!auth) {
-        throw py::value_error(std::string("libpulsar could not create ") + what);
+        raise_value_error(std::string("libpulsar could not create ") + what);
     }
     return AuthHandle{std::move(auth)};
 }

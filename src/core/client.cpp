@@ -47,10 +47,6 @@ std::shared_ptr<ProducerCore> ClientCore::create_producer(const std::string& top
                                                           py::object schema,
                                                           SchemaKind schema_kind) {
     check_open();
-    if (options.batching && options.chunking) {
-        raise_result(pulsar::ResultInvalidConfiguration,
-                     "Batching and chunking of messages can't be enabled together.");
-    }
     auto [result, producer] = call_blocking<pulsar::Producer>(
         [&](const std::shared_ptr<Pending<pulsar::Producer>>& pending) {
             client_->createProducerAsync(topic, options.conf,

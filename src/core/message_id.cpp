@@ -37,7 +37,7 @@ PyObject* allocate(PyTypeObject* type, pulsar::MessageId&& id) {
 
 pulsar::MessageId deserialize(PyObject* data) {
     if (PyUnicode_Check(data) || !PyObject_CheckBuffer(data)) {
-        raise_type_error("message_id_bytes", "bytes", data);
+        raise_type_error("message_id_bytes", "of type 'bytes'", data);
     }
     Py_buffer view;
     if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) != 0) {

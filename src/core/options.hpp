@@ -8,12 +8,10 @@ namespace fastpulsar {
 
 struct ProducerOptions {
     pulsar::ProducerConfiguration conf;
-    // pulsar-client's defaults, which differ from libpulsar's where noted.
-    bool batching = false;  // libpulsar: true
-    bool chunking = false;
-    bool block_if_queue_full = false;
+    // What ProducerCore reads, with pulsar-client's defaults (libpulsar's batching
+    // default is true).
+    bool batching = false;
     int max_pending = 1000;
-    int max_pending_across_partitions = 50000;
 };
 
 struct ConsumerOptions {

@@ -22,20 +22,18 @@ int PythonRouter::getPartition(const pulsar::Message& msg, const pulsar::TopicMe
         py::object message = wrap_message(msg, py::none());
         py::object chosen = py::reinterpret_borrow<py::object>(router_->get())(message, partitions);
         if (!PyLong_Check(chosen.ptr())) {
-            PyErr_Format(PyExc_TypeError,
-                         "message_router returned %.200s, not an int partition index",
-                         Py_TYPE(chosen.ptr())->tp_name);
-            throw py::error_already_set();
+            raise_python_format(PyExc_TypeError,
+                                "message_router returned %.200s, not an int partition index",
+                                Py_TYPE(chosen.ptr())->tp_name);
         }
         long partition = PyLong_AsLong(chosen.ptr());
         if (partition == -1 && PyErr_Occurred()) {
             throw py::error_already_set();
         }
         if (partition < 0 || partition >= partitions) {
-            PyErr_Format(PyExc_ValueError,
-                         "message_router returned partition %ld of a topic with %d partitions",
-                         partition, partitions);
-            throw py::error_already_set();
+            raise_python_format(PyExc_ValueError,
+                                "message_router returned partition %ld of a topic with %d partitions",
+                                partition, partitions);
         }
         return static_cast<int>(partition);
     } catch (py::error_already_set& e) {

@@ -41,9 +41,9 @@ template <std::size_t N>
 void parse_send_args(const char* function, const std::array<int, N>& order, PyObject* const* args,
                      Py_ssize_t nargs, PyObject* kwnames, SendArgs& out) {
     if (nargs > static_cast<Py_ssize_t>(N)) {
-        PyErr_Format(PyExc_TypeError, "%s() takes at most %zu positional arguments (%zd given)",
-                     function, N, nargs);
-        throw py::error_already_set();
+        raise_python_format(PyExc_TypeError,
+                            "%s() takes at most %zu positional arguments (%zd given)", function, N,
+                            nargs);
     }
     for (Py_ssize_t i = 0; i < nargs; ++i) {
         out[order[static_cast<std::size_t>(i)]] = args[i];
@@ -71,21 +71,19 @@ void parse_send_args(const char* function, const std::array<int, N>& order, PyOb
                 }
             }
             if (found < 0) {
-                PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'",
-                             function, name);
-                throw py::error_already_set();
+                raise_python_format(PyExc_TypeError,
+                                    "%s() got an unexpected keyword argument '%U'", function, name);
             }
             if (out[found] != nullptr) {
-                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", function,
-                             kSendParamNames[found]);
-                throw py::error_already_set();
+                raise_python_format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
+                                    function, kSendParamNames[found]);
             }
             out[found] = args[nargs + j];
         }
     }
     if (out[kContent] == nullptr) {
-        PyErr_Format(PyExc_TypeError, "%s() missing required argument 'content'", function);
-        throw py::error_already_set();
+        raise_python_format(PyExc_TypeError, "%s() missing required argument 'content'",
+                            function);
     }
 }
 
@@ -108,9 +106,10 @@ class Payload {
         if (PyObject_GetBuffer(obj, &view_, PyBUF_SIMPLE) != 0) {
             if (PyErr_ExceptionMatches(PyExc_BufferError)) {
                 PyErr_Clear();
-                raise_value_error(std::string("Argument content must be a C-contiguous buffer; ") +
-                                  "this " + Py_TYPE(obj)->tp_name +
-                                  " is not (copy it with bytes(content))");
+                raise_value_error(
+                    std::string("Argument content is expected to be a C-contiguous buffer, "
+                                "not a non-contiguous '") +
+                    Py_TYPE(obj)->tp_name + "' (copy it with bytes(content))");
             }
             throw py::error_already_set();
         }
@@ -231,7 +230,8 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
                      static_cast<int64_t>(PyDateTime_DELTA_GET_SECONDS(delay)) * 1000LL +
                      static_cast<int64_t>(PyDateTime_DELTA_GET_MICROSECONDS(delay)) / 1000LL;
         if (ms < 0) {
-            raise_value_error("Argument deliver_after must not be negative");
+            raise_out_of_range("deliver_after", py::str(delay).cast<std::string>(), "0:00:00",
+                               "999999999 days, 23:59:59.999999");
         }
         builder.setDeliverAfter(std::chrono::milliseconds(ms));
     }
@@ -245,8 +245,7 @@ PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t 
         parse_send_args("send_async", kSendAsyncOrder, args, nargs, kwnames, params);
         PyObject* callback = params[kCallback];
         if (callback == nullptr) {
-            PyErr_SetString(PyExc_TypeError, "send_async() missing required argument 'callback'");
-            return nullptr;
+            raise_python(PyExc_TypeError, "send_async() missing required argument 'callback'");
         }
         if (callback == Py_None) {
             callback = nullptr;

@@ -9,7 +9,7 @@ namespace fastpulsar {
 
 std::string as_string(PyObject* obj, const char* name) {
     if (!PyUnicode_Check(obj)) {
-        raise_type_error(name, "a str", obj);
+        raise_type_error(name, "of type 'str'", obj);
     }
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(obj, &size);
@@ -21,7 +21,7 @@ std::string as_string(PyObject* obj, const char* name) {
 
 int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max) {
     if (!PyLong_Check(obj)) {
-        raise_type_error(name, "an int", obj);
+        raise_type_error(name, "of type 'int'", obj);
     }
     int overflow = 0;
     long long value = PyLong_AsLongLongAndOverflow(obj, &overflow);
@@ -29,17 +29,15 @@ int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max) {
         throw py::error_already_set();
     }
     if (overflow != 0 || value < min || value > max) {
-        std::string message = std::string("Argument ") + name + " is out of range: " +
-                              py::str(obj).cast<std::string>() + " is not in [" +
-                              std::to_string(min) + ", " + std::to_string(max) + "]";
-        raise_value_error(message);
+        raise_out_of_range(name, py::str(obj).cast<std::string>(), std::to_string(min),
+                           std::to_string(max));
     }
     return static_cast<int64_t>(value);
 }
 
 bool as_bool(PyObject* obj, const char* name) {
     if (!PyBool_Check(obj)) {
-        raise_type_error(name, "a bool", obj);
+        raise_type_error(name, "of type 'bool'", obj);
     }
     return obj == Py_True;
 }

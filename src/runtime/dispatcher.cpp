@@ -4,9 +4,9 @@
 #include <chrono>
 #include <limits>
 #include <memory>
-#include <stdexcept>
 #include <utility>
 
+#include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/wait.hpp"
@@ -66,7 +66,7 @@ void Dispatcher::run() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (running_.load()) {
-            throw std::runtime_error("the pulsar dispatcher is already running");
+            raise_python(PyExc_RuntimeError, "the pulsar dispatcher is already running");
         }
         stop_ = false;
         thread_id_ = std::this_thread::get_id();

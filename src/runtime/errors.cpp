@@ -1,6 +1,7 @@
 // Raising Python exceptions (see errors.hpp).
 #include "runtime/errors.hpp"
 
+#include <cstdarg>
 #include <new>
 #include <stdexcept>
 
@@ -41,6 +42,14 @@ void raise_python(PyObject* type, const std::string& message) {
     throw py::error_already_set();
 }
 
+void raise_python_format(PyObject* type, const char* format, ...) {
+    va_list args;
+    va_start(args, format);
+    PyErr_FormatV(type, format, args);
+    va_end(args);
+    throw py::error_already_set();
+}
+
 void raise_result(pulsar::Result result) {
     raise_result(result, std::string("Pulsar error: ") + pulsar::strResult(result));
 }
@@ -56,7 +65,13 @@ void raise_type_error(const char* name, const char* expected, PyObject* got) {
                            ", not '" + Py_TYPE(got)->tp_name + "'");
 }
 
-void raise_value_error(const std::string& message) { throw py::value_error(message); }
+void raise_out_of_range(const char* name, const std::string& value, const std::string& min,
+                        const std::string& max) {
+    raise_value_error(std::string("Argument ") + name + " is out of range: " + value +
+                      " is not in [" + min + ", " + max + "]");
+}
+
+void raise_value_error(const std::string& message) { raise_python(PyExc_ValueError, message); }
 
 void report_callback_error(PyObject* callback) { PyErr_WriteUnraisable(callback); }
 

@@ -1,8 +1,11 @@
 // Raising Python exceptions from C++, and the results' table.
 //
-// Every raise_* helper sets the Python error and throws py::error_already_set, which
-// pybind11 (or set_python_error_from_current_exception, for C API entry points) hands
-// back to Python. They are called with the GIL held.
+// One way to raise: every raise_* helper sets the Python error and throws
+// py::error_already_set, which pybind11 (or set_python_error_from_current_exception, for
+// C API entry points) hands back to Python. They are called with the GIL held. One
+// wording, shared with pulsar/_checks.py: "Argument X is expected to be ..., not
+// '<type>'" for a wrong type, "Argument X is out of range: V is not in [min, max]" for a
+// value out of range.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -59,6 +62,8 @@ PyObject* result_object(pulsar::Result result);
 
 // Raises `type` with `message`. GIL held; always throws error_already_set.
 [[noreturn]] void raise_python(PyObject* type, const std::string& message);
+// Raises `type` with a message formatted by PyErr_Format (which knows %U, %R, ...).
+[[noreturn]] void raise_python_format(PyObject* type, const char* format, ...);
 
 // Raises the pulsar.exceptions class of `result` with pulsar-client's message
 // ("Pulsar error: <libpulsar's spelling>", e.g. "Pulsar error: TimeOut").
@@ -71,7 +76,12 @@ PyObject* result_object(pulsar::Result result);
 // "Argument <name> is expected to be <expected>, not '<type of got>'".
 [[noreturn]] void raise_type_error(const char* name, const char* expected, PyObject* got);
 
-// A bad value: raises ValueError with `message`.
+// A value out of range: raises ValueError saying
+// "Argument <name> is out of range: <value> is not in [<min>, <max>]".
+[[noreturn]] void raise_out_of_range(const char* name, const std::string& value,
+                                     const std::string& min, const std::string& max);
+
+// Another bad value: raises ValueError with `message`.
 [[noreturn]] void raise_value_error(const std::string& message);
 
 // ---- errors that must not propagate -------------------------------------------------------
