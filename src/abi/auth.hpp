@@ -16,7 +16,6 @@ using CryptoKeyReaderPtr = std::shared_ptr<CryptoKeyReader>;
 
 class AuthFactory {
    public:
-    static AuthenticationPtr Disabled();
     static AuthenticationPtr create(const std::string& pluginNameOrDynamicLibPath,
                                     const std::string& authParamsString);
 };

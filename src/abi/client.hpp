@@ -28,7 +28,6 @@ class Producer {
     const std::string& getTopic() const;
     const std::string& getProducerName() const;
     int64_t getLastSequenceId() const;
-    const std::string& getSchemaVersion() const;
     bool isConnected() const;
 
     // Runs the callback on a library thread, or synchronously on the caller's
@@ -74,7 +73,7 @@ using GetPartitionsCallback = std::function<void(Result, const std::vector<std::
 
 class Client {
    public:
-    explicit Client(const std::string& serviceUrl);  // throws invalid_argument on a bad URL
+    // Throws std::invalid_argument on a malformed service URL.
     Client(const std::string& serviceUrl, const ClientConfiguration& clientConfiguration);
 
     void createProducerAsync(const std::string& topic, const ProducerConfiguration& conf,

@@ -1,5 +1,6 @@
-// libpulsar's client, producer and consumer configurations. Copies are shallow: they
-// share their settings.
+// libpulsar's client, producer and consumer configurations. The library's copies are
+// shallow (they share the settings): the compiler's, which copy the shared_ptr, are the
+// same.
 #pragma once
 
 #include <cstddef>
@@ -21,8 +22,6 @@ class ConsumerConfigurationImpl;
 class ClientConfiguration {
    public:
     ClientConfiguration();
-    ClientConfiguration(const ClientConfiguration&);  // shallow: shares settings
-    ClientConfiguration& operator=(const ClientConfiguration&);
     ~ClientConfiguration();
 
     void setAuth(const AuthenticationPtr& authentication);
@@ -51,7 +50,6 @@ class ProducerConfiguration {
         RoundRobinDistribution = 1,
         CustomPartition = 2,
     };
-    enum HashingScheme : uint8_t { Murmur3_32Hash = 0, BoostHash = 1, JavaStringHash = 2 };
     enum BatchingType : uint8_t { DefaultBatching = 0, KeyBasedBatching = 1 };
     enum ProducerAccessMode : uint8_t {
         Shared = 0,
@@ -61,8 +59,6 @@ class ProducerConfiguration {
     };
 
     ProducerConfiguration();
-    ProducerConfiguration(const ProducerConfiguration&);  // shallow: shares settings
-    ProducerConfiguration& operator=(const ProducerConfiguration&);
     ~ProducerConfiguration();
 
     void setProducerName(const std::string& producerName);
@@ -71,7 +67,6 @@ class ProducerConfiguration {
     void setInitialSequenceId(int64_t initialSequenceId);
     void setCompressionType(CompressionType compressionType);
     void setMaxPendingMessages(int maxPendingMessages);
-    int getMaxPendingMessages() const;
     void setMaxPendingMessagesAcrossPartitions(int maxPendingMessagesAcrossPartitions);
     void setBlockIfQueueFull(bool block);
     void setPartitionsRoutingMode(const PartitionsRoutingMode& mode);
@@ -87,7 +82,6 @@ class ProducerConfiguration {
     void setProperty(const std::string& name, const std::string& value);
     void addEncryptionKey(const std::string& key);
     void setCryptoKeyReader(CryptoKeyReaderPtr cryptoKeyReader);
-    void setCryptoFailureAction(ProducerCryptoFailureAction action);
 
    private:
     std::shared_ptr<ProducerConfigurationImpl> impl_;
@@ -96,8 +90,6 @@ class ProducerConfiguration {
 class ConsumerConfiguration {
    public:
     ConsumerConfiguration();
-    ConsumerConfiguration(const ConsumerConfiguration&);  // shallow: shares settings
-    ConsumerConfiguration& operator=(const ConsumerConfiguration&);
     ~ConsumerConfiguration();
 
     void setSchema(const SchemaInfo& schemaInfo);

@@ -35,7 +35,6 @@ enum RegexSubscriptionMode : int32_t {
     AllTopics = 2,
 };
 
-enum class ProducerCryptoFailureAction : uint8_t { FAIL = 0, SEND = 1 };
 // ConsumerConfiguration::setCryptoFailureAction stores four bytes.
 enum class ConsumerCryptoFailureAction : int32_t { FAIL = 0, DISCARD = 1, CONSUME = 2 };
 

@@ -17,9 +17,12 @@
 // - Setters are declared returning void: the library's return the object (or
 //   nothing), and ignoring a returned register is always safe.
 // - Enums carry the library's underlying type (it reads one byte or four).
-// - tests/unit/test_abi.py checks that every pulsar:: symbol the extension needs is
-//   exported by the bundled library; the extension links with -z now, so a
-//   missing symbol fails the import.
+// - Only what the extension uses is declared (virtual functions excepted: they keep
+//   a vtable's layout).
+// - tests/unit/test_abi.py compiles a reference to every function declared in abi/
+//   and checks each symbol against the bundled library's exports, and that the
+//   extension uses each; the extension links with -z now, so a missing symbol also
+//   fails the import.
 #pragma once
 
 #include "abi/auth.hpp"

@@ -61,9 +61,7 @@ class Message {
     std::size_t getLength() const;
     const StringMap& getProperties() const;
     const std::string& getPartitionKey() const;
-    bool hasPartitionKey() const;
     const std::string& getOrderingKey() const;
-    bool hasOrderingKey() const;
     uint64_t getPublishTimestamp() const;
     uint64_t getEventTimestamp() const;
     const MessageId& getMessageId() const;
@@ -71,7 +69,6 @@ class Message {
     int getRedeliveryCount() const;
     bool hasNullValue() const;
     const std::string& getProducerName() const;
-    bool hasSchemaVersion() const;
     const std::string& getSchemaVersion() const;
 
    private:
@@ -82,12 +79,10 @@ class MessageBuilder {
    public:
     MessageBuilder();
 
-    Message build();  // the builder keeps sharing the message: call create() before reuse
-    void create();
+    Message build();  // the builder keeps sharing the message: one builder per message
 
     void setContent(const void* data, std::size_t size);  // copies
     void setProperty(const std::string& name, const std::string& value);
-    void setProperties(const StringMap& properties);
     void setPartitionKey(const std::string& partitionKey);
     void setOrderingKey(const std::string& orderingKey);
     void setDeliverAfter(std::chrono::milliseconds delay);

@@ -61,9 +61,9 @@
 
 namespace pulsar {
 
-// The library's enum (one byte).
+// The library's enum (one byte). Its internal ResultRetryable (-1) is left out: a value
+// outside the list is reported as UnknownError (runtime/errors.cpp).
 enum Result : int8_t {
-    ResultRetryable = -1,
 #define FASTPULSAR_RESULT_ENUMERATOR(name, value) Result##name = value,
     FASTPULSAR_RESULTS(FASTPULSAR_RESULT_ENUMERATOR)
 #undef FASTPULSAR_RESULT_ENUMERATOR

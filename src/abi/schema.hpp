@@ -32,7 +32,6 @@ class SchemaInfoImpl;
 
 class SchemaInfo {
    public:
-    SchemaInfo();
     SchemaInfo(SchemaType schemaType, const std::string& name, const std::string& schema,
                const StringMap& properties);
     SchemaType getSchemaType() const;
