@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "bind/register.hpp"
 #include "core/producer.hpp"
@@ -13,30 +14,32 @@
 namespace fastpulsar {
 namespace {
 
-PyMethodDef g_send_def = {
-    "send", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send)),
-    METH_FASTCALL | METH_KEYWORDS,
-    "send($self, /, content, properties=None, partition_key=None, ordering_key=None, "
-    "sequence_id=None, replication_clusters=None, disable_replication=False, "
-    "event_timestamp=None, deliver_at=None, deliver_after=None)\n--\n\n"
+// The docstrings after the text signature line, which send_text_signature derives from
+// the parameter list.
+constexpr const char* kSendDoc =
     "Publish a message and wait until the broker has persisted it; returns its MessageId.\n\n"
     "content: bytes-like (bytes, bytearray, memoryview, any C-contiguous buffer), a str with\n"
     "StringSchema, or None for a null value. properties: dict of str to str. event_timestamp\n"
     "and deliver_at: milliseconds since the epoch (UTC). deliver_after: datetime.timedelta.\n"
-    "A value of 0 (sequence_id, event_timestamp) is sent, not ignored."};
-
-PyMethodDef g_send_async_def = {
-    "send_async",
-    reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send_async)),
-    METH_FASTCALL | METH_KEYWORDS,
-    "send_async($self, /, content, callback, properties=None, partition_key=None, "
-    "ordering_key=None, sequence_id=None, replication_clusters=None, "
-    "disable_replication=False, event_timestamp=None, deliver_at=None, deliver_after=None)\n--\n\n"
+    "A value of 0 (sequence_id, event_timestamp) is sent, not ignored.";
+constexpr const char* kSendAsyncDoc =
     "Publish a message without waiting; callback(result, message_id) runs exactly once, later,\n"
     "on the pulsar dispatcher thread with the GIL held. Callbacks of one producer run in the\n"
     "order libpulsar completes the sends. An exception raised by the callback goes to\n"
     "sys.unraisablehook. callback may be None (failures are then logged to the 'pulsar'\n"
-    "logger). Takes the same keyword arguments as send()."};
+    "logger). Takes the same keyword arguments as send().";
+
+PyMethodDef g_send_def = {"send", reinterpret_cast<PyCFunction>(
+                                      reinterpret_cast<void (*)(void)>(producer_send)),
+                          METH_FASTCALL | METH_KEYWORDS, nullptr};
+PyMethodDef g_send_async_def = {"send_async", reinterpret_cast<PyCFunction>(
+                                                  reinterpret_cast<void (*)(void)>(producer_send_async)),
+                                METH_FASTCALL | METH_KEYWORDS, nullptr};
+
+// `text` kept for the process's life (the type's method descriptors point into it).
+const char* immortal(std::string text) {
+    return std::make_unique<std::string>(std::move(text)).release()->c_str();
+}
 
 void add_fastcall_method(py::class_<ProducerCore, std::shared_ptr<ProducerCore>>& cls,
                          PyMethodDef* def) {
@@ -62,6 +65,8 @@ void register_producer(py::module_& m) {
 
     py::class_<ProducerCore, std::shared_ptr<ProducerCore>> cls(
         m, "Producer", "Publishes messages to a topic; made by Client.create_producer().");
+    g_send_def.ml_doc = immortal(send_text_signature("send", false) + kSendDoc);
+    g_send_async_def.ml_doc = immortal(send_text_signature("send_async", true) + kSendAsyncDoc);
     add_fastcall_method(cls, &g_send_def);
     add_fastcall_method(cls, &g_send_async_def);
     cls.def(

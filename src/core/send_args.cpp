@@ -17,23 +17,33 @@
 namespace fastpulsar {
 namespace {
 
-constexpr std::array<const char*, kSendParamCount> kSendParamNames = {
-    "content",      "callback",          "properties",      "partition_key",
-    "ordering_key", "sequence_id",       "replication_clusters", "disable_replication",
-    "event_timestamp", "deliver_at",     "deliver_after",
+struct SendParamSpec {
+    const char* name;
+    const char* default_value;  // as the text signature shows it; nullptr: required
 };
 
-// Positional order of send() and of send_async().
-constexpr std::array<int, kSendParamCount - 1> kSendOrder = {
-    kContent,   kProperties,         kPartitionKey,  kOrderingKey, kSequenceId,
-    kReplicationClusters, kDisableReplication, kEventTimestamp, kDeliverAt, kDeliverAfter,
-};
-constexpr std::array<int, kSendParamCount> kSendAsyncOrder = {
-    kContent,    kCallback,           kProperties,   kPartitionKey, kOrderingKey, kSequenceId,
-    kReplicationClusters, kDisableReplication, kEventTimestamp, kDeliverAt, kDeliverAfter,
-};
+constexpr std::array<SendParamSpec, send_param::count> kSendParams = {{
+#define FASTPULSAR_SEND_PARAM_SPEC(name, default_value) {#name, default_value},
+    FASTPULSAR_SEND_PARAMS(FASTPULSAR_SEND_PARAM_SPEC)
+#undef FASTPULSAR_SEND_PARAM_SPEC
+}};
 
-std::array<PyObject*, kSendParamCount> g_param_names{};  // interned, immortal
+// Positional order of send_async(): the list's; of send(): the same without callback.
+template <std::size_t N>
+constexpr std::array<int, N> positional_order(bool with_callback) {
+    std::array<int, N> order{};
+    std::size_t next = 0;
+    for (int param = 0; param < send_param::count; ++param) {
+        if (with_callback || param != send_param::callback) {
+            order[next++] = param;
+        }
+    }
+    return order;
+}
+constexpr auto kSendOrder = positional_order<send_param::count - 1>(false);
+constexpr auto kSendAsyncOrder = positional_order<send_param::count>(true);
+
+std::array<PyObject*, send_param::count> g_param_names{};  // interned, immortal
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
@@ -76,14 +86,16 @@ void parse_send_args(const char* function, const std::array<int, N>& order, PyOb
             }
             if (out[found] != nullptr) {
                 raise_python_format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
-                                    function, kSendParamNames[found]);
+                                    function, kSendParams[found].name);
             }
             out[found] = args[nargs + j];
         }
     }
-    if (out[kContent] == nullptr) {
-        raise_python_format(PyExc_TypeError, "%s() missing required argument 'content'",
-                            function);
+    for (int param : order) {
+        if (out[param] == nullptr && kSendParams[param].default_value == nullptr) {
+            raise_python_format(PyExc_TypeError, "%s() missing required argument '%s'", function,
+                                kSendParams[param].name);
+        }
     }
 }
 
@@ -139,10 +151,24 @@ ProducerCore& core_of(PyObject* self) { return py::handle(self).cast<ProducerCor
 
 }  // namespace
 
+std::string send_text_signature(const char* function, bool with_callback) {
+    std::string out = std::string(function) + "($self, /";
+    for (int param = 0; param < send_param::count; ++param) {
+        if (!with_callback && param == send_param::callback) {
+            continue;
+        }
+        out += std::string(", ") + kSendParams[param].name;
+        if (kSendParams[param].default_value != nullptr) {
+            out += std::string("=") + kSendParams[param].default_value;
+        }
+    }
+    return out + ")\n--\n\n";
+}
+
 pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle schema) {
     pulsar::MessageBuilder builder;
 
-    PyObject* content = args[kContent];
+    PyObject* content = args[send_param::content];
     if (content == Py_None) {
         builder.setNullValue();
     } else if (kind == SchemaKind::Bytes) {
@@ -167,7 +193,7 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
                            static_cast<std::size_t>(PyBytes_GET_SIZE(encoded.ptr())));
     }
 
-    if (PyObject* properties = args[kProperties]; given(properties)) {
+    if (PyObject* properties = args[send_param::properties]; given(properties)) {
         if (!PyDict_Check(properties)) {
             raise_type_error("properties", "a dict of str to str", properties);
         }
@@ -184,16 +210,16 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
             builder.setProperty(as_string(key, "properties"), as_string(value, "properties"));
         }
     }
-    if (PyObject* key = args[kPartitionKey]; given(key)) {
+    if (PyObject* key = args[send_param::partition_key]; given(key)) {
         builder.setPartitionKey(as_string(key, "partition_key"));
     }
-    if (PyObject* key = args[kOrderingKey]; given(key)) {
+    if (PyObject* key = args[send_param::ordering_key]; given(key)) {
         builder.setOrderingKey(as_string(key, "ordering_key"));
     }
-    if (PyObject* sequence_id = args[kSequenceId]; given(sequence_id)) {
+    if (PyObject* sequence_id = args[send_param::sequence_id]; given(sequence_id)) {
         builder.setSequenceId(as_int(sequence_id, "sequence_id", 0, kInt64Max));
     }
-    if (PyObject* clusters = args[kReplicationClusters]; given(clusters)) {
+    if (PyObject* clusters = args[send_param::replication_clusters]; given(clusters)) {
         if (!PyList_Check(clusters) && !PyTuple_Check(clusters)) {
             raise_type_error("replication_clusters", "a list of str", clusters);
         }
@@ -210,19 +236,19 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
         }
         builder.setReplicationClusters(names);
     }
-    if (PyObject* disable = args[kDisableReplication]; disable != nullptr) {
+    if (PyObject* disable = args[send_param::disable_replication]; disable != nullptr) {
         if (as_bool(disable, "disable_replication")) {
             builder.disableReplication(true);
         }
     }
-    if (PyObject* timestamp = args[kEventTimestamp]; given(timestamp)) {
+    if (PyObject* timestamp = args[send_param::event_timestamp]; given(timestamp)) {
         builder.setEventTimestamp(
             static_cast<uint64_t>(as_int(timestamp, "event_timestamp", 0, kInt64Max)));
     }
-    if (PyObject* deliver_at = args[kDeliverAt]; given(deliver_at)) {
+    if (PyObject* deliver_at = args[send_param::deliver_at]; given(deliver_at)) {
         builder.setDeliverAt(static_cast<uint64_t>(as_int(deliver_at, "deliver_at", 0, kInt64Max)));
     }
-    if (PyObject* delay = args[kDeliverAfter]; given(delay)) {
+    if (PyObject* delay = args[send_param::deliver_after]; given(delay)) {
         if (!PyDelta_Check(delay)) {
             raise_type_error("deliver_after", "a datetime.timedelta", delay);
         }
@@ -243,10 +269,7 @@ PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t 
     try {
         SendArgs params{};
         parse_send_args("send_async", kSendAsyncOrder, args, nargs, kwnames, params);
-        PyObject* callback = params[kCallback];
-        if (callback == nullptr) {
-            raise_python(PyExc_TypeError, "send_async() missing required argument 'callback'");
-        }
+        PyObject* callback = params[send_param::callback];
         if (callback == Py_None) {
             callback = nullptr;
         } else if (!PyCallable_Check(callback)) {
@@ -281,8 +304,8 @@ void init_send_args() {
     if (PyDateTimeAPI == nullptr) {
         throw py::error_already_set();
     }
-    for (std::size_t i = 0; i < kSendParamNames.size(); ++i) {
-        g_param_names[i] = PyUnicode_InternFromString(kSendParamNames[i]);
+    for (std::size_t i = 0; i < kSendParams.size(); ++i) {
+        g_param_names[i] = PyUnicode_InternFromString(kSendParams[i].name);
         if (g_param_names[i] == nullptr) {
             throw py::error_already_set();
         }

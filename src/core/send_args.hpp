@@ -7,6 +7,7 @@
 #include <pybind11/pybind11.h>
 
 #include <array>
+#include <string>
 
 #include "abi/message.hpp"
 
@@ -18,23 +19,41 @@ namespace py = pybind11;
 // UTF-8 (StringSchema), anything else through the schema's encode().
 enum class SchemaKind { Bytes, String, Other };
 
-enum SendParam : int {
-    kContent,
-    kCallback,
-    kProperties,
-    kPartitionKey,
-    kOrderingKey,
-    kSequenceId,
-    kReplicationClusters,
-    kDisableReplication,
-    kEventTimestamp,
-    kDeliverAt,
-    kDeliverAfter,
-    kSendParamCount,
-};
+// The parameters of send() and send_async(), listed once: X(name, default), the default
+// as the text signature shows it (nullptr: required), in send_async's positional order.
+// send() takes the same but callback. The parser, the argument indices and the text
+// signatures (send_text_signature) are derived from this list; tests/unit/
+// test_stub_signatures.py compares the signatures with pulsar/_core.pyi.
+#define FASTPULSAR_SEND_PARAMS(X)    \
+    X(content, nullptr)              \
+    X(callback, nullptr)             \
+    X(properties, "None")            \
+    X(partition_key, "None")         \
+    X(ordering_key, "None")          \
+    X(sequence_id, "None")           \
+    X(replication_clusters, "None")  \
+    X(disable_replication, "False")  \
+    X(event_timestamp, "None")       \
+    X(deliver_at, "None")            \
+    X(deliver_after, "None")
 
-// The arguments of one call, by SendParam; nullptr where not given.
-using SendArgs = std::array<PyObject*, kSendParamCount>;
+// Indices of the parameters: send_param::content, ..., send_param::count.
+namespace send_param {
+enum : int {
+#define FASTPULSAR_SEND_PARAM_INDEX(name, default_value) name,
+    FASTPULSAR_SEND_PARAMS(FASTPULSAR_SEND_PARAM_INDEX)
+#undef FASTPULSAR_SEND_PARAM_INDEX
+    count
+};
+}  // namespace send_param
+
+// The arguments of one call, by parameter index; nullptr where not given.
+using SendArgs = std::array<PyObject*, send_param::count>;
+
+// The text signature line of send() (with_callback false) or send_async():
+// "<function>($self, /, content, ...)\n--\n\n", to begin its docstring. Never throws
+// (but std::bad_alloc).
+std::string send_text_signature(const char* function, bool with_callback);
 
 // Builds the message of send()/send_async() from their arguments, checking each
 // (InvalidArgumentType for a wrong type, ValueError for a value out of range). GIL held;
