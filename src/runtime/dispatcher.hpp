@@ -44,7 +44,8 @@ struct LogRecord {
 class Dispatcher {
    public:
     // The one dispatcher. Never destroyed: what it holds refers to Python objects,
-    // which must not be released after the interpreter has finalized.
+    // which must not be released after the interpreter has finalized. Any thread;
+    // never throws.
     static Dispatcher& instance();
     Dispatcher() = default;  // use instance()
 
@@ -55,7 +56,7 @@ class Dispatcher {
     void release_later(PyObject* owned);
 
     // The dispatcher thread's body: called with the GIL held, returns after stop().
-    // Throws when a dispatcher is running already.
+    // Throws error_already_set (RuntimeError) when a dispatcher is running already.
     void run();
     // Asks run() to serve what is queued and return. Any thread; never throws.
     void stop();
