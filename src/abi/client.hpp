@@ -86,7 +86,8 @@ class Client {
                                  const std::string& subscriptionName,
                                  const ConsumerConfiguration& conf,
                                  const SubscribeCallback& callback);
-    void getPartitionsForTopicAsync(const std::string& topic, const GetPartitionsCallback& callback);
+    void getPartitionsForTopicAsync(const std::string& topic,
+                                    const GetPartitionsCallback& callback);
     void closeAsync(const ResultCallback& callback);
     void shutdown();
 

@@ -95,7 +95,8 @@ class ConsumerConfiguration {
     void setSchema(const SchemaInfo& schemaInfo);
     void setConsumerType(ConsumerType consumerType);
     void setReceiverQueueSize(int size);
-    void setMaxTotalReceiverQueueSizeAcrossPartitions(int maxTotalReceiverQueueSizeAcrossPartitions);
+    void setMaxTotalReceiverQueueSizeAcrossPartitions(
+        int maxTotalReceiverQueueSizeAcrossPartitions);
     void setConsumerName(const std::string& consumerName);
     void setUnAckedMessagesTimeoutMs(const uint64_t milliSeconds);
     void setNegativeAckRedeliveryDelayMs(long redeliveryDelayMillis);

@@ -28,7 +28,8 @@ class MessageId {
 
     static const MessageId& earliest();  // returns a reference to a static
     static const MessageId& latest();
-    static MessageId deserialize(const std::string& serializedMessageId);  // throws invalid_argument
+    // Throws std::invalid_argument for bytes that are not a serialized id.
+    static MessageId deserialize(const std::string& serializedMessageId);
     void serialize(std::string& result) const;
     void setTopicName(const std::string& topicName);
 

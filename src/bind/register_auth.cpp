@@ -34,8 +34,7 @@ void register_auth(py::module_& m) {
             return auth_handle(pulsar::AuthOauth2::create(params), "OAuth2 authentication");
         },
         py::arg("auth_params_string"));
-    m.def("auth_plugin", &plugin_auth, py::arg("dynamic_lib_path"),
-          py::arg("auth_params_string"));
+    m.def("auth_plugin", &plugin_auth, py::arg("dynamic_lib_path"), py::arg("auth_params_string"));
 }
 
 }  // namespace fastpulsar

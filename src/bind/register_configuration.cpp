@@ -28,14 +28,13 @@ void register_configuration(py::module_& m) {
              py::arg("schema_type"), py::arg("schema_name"), py::arg("schema"))
         .def("schema_type",
              [](const pulsar::SchemaInfo& info) {
-                 return installed(bridge().schema_type, "pulsar.SchemaType")(
-                     static_cast<int>(info.getSchemaType()));
+                 return installed(bridge().schema_type,
+                                  "pulsar.SchemaType")(static_cast<int>(info.getSchemaType()));
              })
         .def("name", &pulsar::SchemaInfo::getName)
         .def("schema", &pulsar::SchemaInfo::getSchema);
 
-    py::class_<CryptoKeyReaderHandle>(m, "CryptoKeyReader",
-                                      "Reads encryption keys from PEM files.")
+    py::class_<CryptoKeyReaderHandle>(m, "CryptoKeyReader", "Reads encryption keys from PEM files.")
         .def(py::init([](const std::string& public_key_path, const std::string& private_key_path) {
                  return CryptoKeyReaderHandle{
                      pulsar::DefaultCryptoKeyReader::create(public_key_path, private_key_path)};
@@ -75,8 +74,7 @@ void register_configuration(py::module_& m) {
         .def("initial_sequence_id", [](PO& o, int64_t v) { o.conf.setInitialSequenceId(v); })
         .def("compression_type",
              [](PO& o, int v) {
-                 o.conf.setCompressionType(
-                     static_cast<pulsar::CompressionType>(v));
+                 o.conf.setCompressionType(static_cast<pulsar::CompressionType>(v));
              })
         .def("max_pending_messages",
              [](PO& o, int v) {
@@ -85,24 +83,24 @@ void register_configuration(py::module_& m) {
              })
         .def("max_pending_messages_across_partitions",
              [](PO& o, int v) { o.conf.setMaxPendingMessagesAcrossPartitions(v); })
-        .def("block_if_queue_full",
-             [](PO& o, bool v) { o.conf.setBlockIfQueueFull(v); })
+        .def("block_if_queue_full", [](PO& o, bool v) { o.conf.setBlockIfQueueFull(v); })
         .def("batching_enabled",
              [](PO& o, bool v) {
                  o.batching = v;
                  o.conf.setBatchingEnabled(v);
              })
-        .def("batching_max_messages", [](PO& o, unsigned int v) { o.conf.setBatchingMaxMessages(v); })
+        .def("batching_max_messages",
+             [](PO& o, unsigned int v) { o.conf.setBatchingMaxMessages(v); })
         .def("batching_max_allowed_size_in_bytes",
              [](PO& o, unsigned long v) { o.conf.setBatchingMaxAllowedSizeInBytes(v); })
         .def("batching_max_publish_delay_ms",
              [](PO& o, unsigned long v) { o.conf.setBatchingMaxPublishDelayMs(v); })
-        .def("batching_type",
-             [](PO& o, int v) {
-                 o.conf.setBatchingType(static_cast<pulsar::ProducerConfiguration::BatchingType>(v));
-             })
-        .def("chunking_enabled",
-             [](PO& o, bool v) { o.conf.setChunkingEnabled(v); })
+        .def(
+            "batching_type",
+            [](PO& o, int v) {
+                o.conf.setBatchingType(static_cast<pulsar::ProducerConfiguration::BatchingType>(v));
+            })
+        .def("chunking_enabled", [](PO& o, bool v) { o.conf.setChunkingEnabled(v); })
         .def("partitions_routing_mode",
              [](PO& o, int v) {
                  o.conf.setPartitionsRoutingMode(
@@ -115,8 +113,8 @@ void register_configuration(py::module_& m) {
              })
         .def("lazy_start_partitioned_producers",
              [](PO& o, bool v) { o.conf.setLazyStartPartitionedProducers(v); })
-        .def("property", [](PO& o, const std::string& k,
-                            const std::string& v) { o.conf.setProperty(k, v); })
+        .def("property",
+             [](PO& o, const std::string& k, const std::string& v) { o.conf.setProperty(k, v); })
         .def("encryption_key", [](PO& o, const std::string& v) { o.conf.addEncryptionKey(v); })
         .def("crypto_key_reader",
              [](PO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
@@ -128,9 +126,7 @@ void register_configuration(py::module_& m) {
     py::class_<CO>(m, "ConsumerConfiguration")
         .def(py::init<>())
         .def("consumer_type",
-             [](CO& o, int v) {
-                 o.conf.setConsumerType(static_cast<pulsar::ConsumerType>(v));
-             })
+             [](CO& o, int v) { o.conf.setConsumerType(static_cast<pulsar::ConsumerType>(v)); })
         .def("schema", [](CO& o, const pulsar::SchemaInfo& v) { o.conf.setSchema(v); })
         .def("receiver_queue_size", [](CO& o, int v) { o.conf.setReceiverQueueSize(v); })
         .def("max_total_receiver_queue_size_across_partitions",
@@ -151,11 +147,10 @@ void register_configuration(py::module_& m) {
              })
         .def("subscription_initial_position",
              [](CO& o, int v) {
-                 o.conf.setSubscriptionInitialPosition(
-                     static_cast<pulsar::InitialPosition>(v));
+                 o.conf.setSubscriptionInitialPosition(static_cast<pulsar::InitialPosition>(v));
              })
-        .def("property", [](CO& o, const std::string& k,
-                            const std::string& v) { o.conf.setProperty(k, v); })
+        .def("property",
+             [](CO& o, const std::string& k, const std::string& v) { o.conf.setProperty(k, v); })
         .def("crypto_key_reader",
              [](CO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
         .def("crypto_failure_action",

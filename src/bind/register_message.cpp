@@ -11,12 +11,12 @@ void register_message(py::module_& m) {
     py::class_<ReceivedMessage>(m, "Message", "A message received by a Consumer.")
         .def("data", &ReceivedMessage::data, "The payload, as bytes.")
         .def(
-            "value", [](py::handle self) { return self.cast<const ReceivedMessage&>().value(self); },
+            "value",
+            [](py::handle self) { return self.cast<const ReceivedMessage&>().value(self); },
             "The payload decoded by the consumer's schema.")
         .def("properties", &ReceivedMessage::properties, "The properties, a dict of str to str.")
         .def(
-            "partition_key",
-            [](const ReceivedMessage& m) { return m.message().getPartitionKey(); },
+            "partition_key", [](const ReceivedMessage& m) { return m.message().getPartitionKey(); },
             "The partition key ('' when none was set).")
         .def(
             "ordering_key", [](const ReceivedMessage& m) { return m.message().getOrderingKey(); },
@@ -45,8 +45,7 @@ void register_message(py::module_& m) {
             [](const ReceivedMessage& m) { return py::bytes(m.message().getSchemaVersion()); },
             "The schema version the producer used, as bytes (b'' when none).")
         .def(
-            "producer_name",
-            [](const ReceivedMessage& m) { return m.message().getProducerName(); },
+            "producer_name", [](const ReceivedMessage& m) { return m.message().getProducerName(); },
             "The name of the producer that sent it.")
         .def(
             "has_null_value", [](const ReceivedMessage& m) { return m.message().hasNullValue(); },

@@ -19,7 +19,8 @@ PyMethodDef g_methods[] = {
     {"partition", message_id_partition, METH_NOARGS,
      "The partition index, or -1 for a non-partitioned topic."},
     {"batch_index", message_id_batch_index, METH_NOARGS, "The index within a batch, or -1."},
-    {"batch_size", message_id_batch_size, METH_NOARGS, "The size of the batch it belongs to, or 0."},
+    {"batch_size", message_id_batch_size, METH_NOARGS,
+     "The size of the batch it belongs to, or 0."},
     {"serialize", message_id_serialize, METH_NOARGS,
      "The id as bytes, for MessageId.deserialize()."},
     {"deserialize", c_function(message_id_deserialize), METH_VARARGS | METH_KEYWORDS | METH_STATIC,
@@ -39,21 +40,17 @@ PyType_Slot g_slots[] = {
     {Py_tp_hash, reinterpret_cast<void*>(message_id_hash)},
     {Py_tp_richcompare, reinterpret_cast<void*>(message_id_richcompare)},
     {Py_tp_methods, g_methods},
-    {Py_tp_doc, const_cast<char*>(
-                    "MessageId(partition=-1, ledger_id=-1, entry_id=-1, batch_index=-1)\n--\n\n"
-                    "The position of a message in a topic: ledger, entry, partition and index\n"
-                    "within a batch. str() gives (ledger,entry,partition,batch). Ordered,\n"
-                    "hashable and picklable. MessageId.earliest and MessageId.latest are the\n"
-                    "positions at either end of a topic.")},
+    {Py_tp_doc,
+     const_cast<char*>("MessageId(partition=-1, ledger_id=-1, entry_id=-1, batch_index=-1)\n--\n\n"
+                       "The position of a message in a topic: ledger, entry, partition and index\n"
+                       "within a batch. str() gives (ledger,entry,partition,batch). Ordered,\n"
+                       "hashable and picklable. MessageId.earliest and MessageId.latest are the\n"
+                       "positions at either end of a topic.")},
     {0, nullptr},
 };
 
 PyType_Spec g_spec = {
-    "pulsar.MessageId",
-    sizeof(MessageIdObject),
-    0,
-    Py_TPFLAGS_DEFAULT,
-    g_slots,
+    "pulsar.MessageId", sizeof(MessageIdObject), 0, Py_TPFLAGS_DEFAULT, g_slots,
 };
 
 }  // namespace

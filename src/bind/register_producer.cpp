@@ -29,12 +29,13 @@ constexpr const char* kSendAsyncDoc =
     "sys.unraisablehook. callback may be None (failures are then logged to the 'pulsar'\n"
     "logger). Takes the same keyword arguments as send().";
 
-PyMethodDef g_send_def = {"send", reinterpret_cast<PyCFunction>(
-                                      reinterpret_cast<void (*)(void)>(producer_send)),
-                          METH_FASTCALL | METH_KEYWORDS, nullptr};
-PyMethodDef g_send_async_def = {"send_async", reinterpret_cast<PyCFunction>(
-                                                  reinterpret_cast<void (*)(void)>(producer_send_async)),
-                                METH_FASTCALL | METH_KEYWORDS, nullptr};
+PyMethodDef g_send_def = {
+    "send", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send)),
+    METH_FASTCALL | METH_KEYWORDS, nullptr};
+PyMethodDef g_send_async_def = {
+    "send_async",
+    reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send_async)),
+    METH_FASTCALL | METH_KEYWORDS, nullptr};
 
 // `text` kept for the process's life (the type's method descriptors point into it).
 const char* immortal(std::string text) {

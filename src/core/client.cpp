@@ -57,8 +57,8 @@ std::shared_ptr<ProducerCore> ClientCore::create_producer(const std::string& top
     if (result != pulsar::ResultOk) {
         raise_result(result);
     }
-    auto core = std::make_shared<ProducerCore>(std::move(producer), std::move(schema),
-                                               schema_kind, options, state_);
+    auto core = std::make_shared<ProducerCore>(std::move(producer), std::move(schema), schema_kind,
+                                               options, state_);
     state_->add_producer(core);
     return core;
 }

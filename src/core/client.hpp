@@ -29,9 +29,10 @@ struct ClientState {
 
     void add_producer(const std::shared_ptr<ProducerCore>& producer) {
         std::lock_guard<std::mutex> lock(mutex);
-        producers.erase(std::remove_if(producers.begin(), producers.end(),
-                                       [](const std::weak_ptr<ProducerCore>& p) { return p.expired(); }),
-                        producers.end());
+        producers.erase(
+            std::remove_if(producers.begin(), producers.end(),
+                           [](const std::weak_ptr<ProducerCore>& p) { return p.expired(); }),
+            producers.end());
         producers.push_back(producer);
     }
 
@@ -63,8 +64,8 @@ class ClientCore {
     ClientCore& operator=(const ClientCore&) = delete;
 
     std::shared_ptr<ProducerCore> create_producer(const std::string& topic,
-                                                  const ProducerOptions& options,
-                                                  py::object schema, SchemaKind schema_kind);
+                                                  const ProducerOptions& options, py::object schema,
+                                                  SchemaKind schema_kind);
     std::shared_ptr<ConsumerCore> subscribe(py::handle topic, const std::string& subscription,
                                             const ConsumerOptions& options, py::object schema,
                                             bool is_pattern);

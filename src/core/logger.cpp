@@ -79,7 +79,8 @@ class PythonLogger : public pulsar::Logger {
         if (!enabled(target, level)) {
             return;
         }
-        Dispatcher::instance().push_log(LogRecord{target, level, line, file_, message, now_seconds()});
+        Dispatcher::instance().push_log(
+            LogRecord{target, level, line, file_, message, now_seconds()});
     }
 
    private:
@@ -99,8 +100,8 @@ class PythonLoggerFactory : public pulsar::LoggerFactory {
 std::unique_ptr<pulsar::LoggerFactory> make_logger_factory(py::handle logger) {
     LogTarget* target = nullptr;
     if (logger.is_none()) {
-        target = target_for(installed(bridge().logger, "the pulsar logger"),
-                            pulsar::Logger::LEVEL_INFO);
+        target =
+            target_for(installed(bridge().logger, "the pulsar logger"), pulsar::Logger::LEVEL_INFO);
     } else {
         target = target_for(logger, pulsar::Logger::LEVEL_DEBUG);
     }
@@ -117,8 +118,8 @@ void deliver_log(LogRecord& record) {
     try {
         // libpulsar's text is not always valid UTF-8: undecodable bytes are replaced.
         auto text = [](const std::string& s) {
-            PyObject* str = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()),
-                                                 "replace");
+            PyObject* str =
+                PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
             if (str == nullptr) {
                 throw py::error_already_set();
             }
@@ -126,8 +127,8 @@ void deliver_log(LogRecord& record) {
         };
         // pulsar._logging.emit(logger, level, file, line, message, created)
         py::handle function(emit);
-        function(target->logger, kPythonLevels[record.level], text(record.file),
-                 record.line, text(record.message), record.created);
+        function(target->logger, kPythonLevels[record.level], text(record.file), record.line,
+                 text(record.message), record.created);
     } catch (py::error_already_set& e) {
         e.restore();
         PyErr_WriteUnraisable(emit);

@@ -23,8 +23,8 @@ struct LogTarget {
 };
 
 // A logger factory sending libpulsar's log lines to a logging.Logger, or to the
-// bridge's logger (logging.getLogger("pulsar")) at INFO and above when `logger` is None. libpulsar's
-// logging is process-wide: the lines of every client go to the target of the latest
+// bridge's logger (logging.getLogger("pulsar")) at INFO and above when `logger` is None.
+// libpulsar's logging is process-wide: the lines of every client go to the target of the latest
 // factory made. GIL held; throws error_already_set.
 std::unique_ptr<pulsar::LoggerFactory> make_logger_factory(py::handle logger);
 

@@ -59,7 +59,9 @@ void set_message_id_type(PyTypeObject* type) {
     g_message_id_type = type;
 }
 
-PyObject* new_message_id(pulsar::MessageId&& id) { return allocate(g_message_id_type, std::move(id)); }
+PyObject* new_message_id(pulsar::MessageId&& id) {
+    return allocate(g_message_id_type, std::move(id));
+}
 
 py::object wrap_message_id(const pulsar::MessageId& id) {
     PyObject* obj = allocate(g_message_id_type, pulsar::MessageId(id));
@@ -105,16 +107,17 @@ PyObject* message_id_str(PyObject* self) {
 
 PyObject* message_id_repr(PyObject* self) {
     const pulsar::MessageId& id = id_of(self);
-    return PyUnicode_FromFormat("MessageId(partition=%d, ledger_id=%lld, entry_id=%lld, batch_index=%d)",
-                                id.partition(), static_cast<long long>(id.ledgerId()),
-                                static_cast<long long>(id.entryId()), id.batchIndex());
+    return PyUnicode_FromFormat(
+        "MessageId(partition=%d, ledger_id=%lld, entry_id=%lld, batch_index=%d)", id.partition(),
+        static_cast<long long>(id.ledgerId()), static_cast<long long>(id.entryId()),
+        id.batchIndex());
 }
 
 Py_hash_t message_id_hash(PyObject* self) {
     const pulsar::MessageId& id = id_of(self);
-    PyObject* key = Py_BuildValue("(LLii)", static_cast<long long>(id.ledgerId()),
-                                  static_cast<long long>(id.entryId()), id.partition(),
-                                  id.batchIndex());
+    PyObject* key =
+        Py_BuildValue("(LLii)", static_cast<long long>(id.ledgerId()),
+                      static_cast<long long>(id.entryId()), id.partition(), id.batchIndex());
     if (key == nullptr) {
         return -1;
     }
@@ -204,8 +207,8 @@ PyObject* message_id_reduce(PyObject* self, PyObject*) {
     if (data == nullptr) {
         return nullptr;
     }
-    PyObject* deserializer = PyObject_GetAttrString(reinterpret_cast<PyObject*>(Py_TYPE(self)),
-                                                    "deserialize");
+    PyObject* deserializer =
+        PyObject_GetAttrString(reinterpret_cast<PyObject*>(Py_TYPE(self)), "deserialize");
     if (deserializer == nullptr) {
         Py_DECREF(data);
         return nullptr;

@@ -53,7 +53,7 @@ PyObject* message_id_batch_index(PyObject* self, PyObject*);
 PyObject* message_id_batch_size(PyObject* self, PyObject*);
 PyObject* message_id_serialize(PyObject* self, PyObject*);
 PyObject* message_id_deserialize(PyObject*, PyObject* args, PyObject* kwargs);  // static
-PyObject* message_id_wrap(PyObject*, PyObject* msg_id);                           // class
+PyObject* message_id_wrap(PyObject*, PyObject* msg_id);                         // class
 PyObject* message_id_reduce(PyObject* self, PyObject*);
 
 }  // namespace fastpulsar

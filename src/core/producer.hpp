@@ -95,8 +95,8 @@ class ProducerCore {
     uint64_t queued_ = 0;                 // GIL-protected: messages ever queued
     std::atomic<uint64_t> submitted_{0};  // of those, handed to libpulsar (submitter thread)
     std::mutex queue_mutex_;
-    std::condition_variable queue_wake_;     // the submitter waits for work
-    std::condition_variable queue_progress_; // senders wait for room, flush for submission
+    std::condition_variable queue_wake_;      // the submitter waits for work
+    std::condition_variable queue_progress_;  // senders wait for room, flush for submission
     std::vector<Queued> queue_;
     bool submitter_idle_ = false;
     bool submitter_stop_ = false;

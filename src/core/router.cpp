@@ -8,7 +8,8 @@
 
 namespace fastpulsar {
 
-PythonRouter::PythonRouter(py::object router) : router_(std::make_shared<PyRef>(std::move(router))) {}
+PythonRouter::PythonRouter(py::object router)
+    : router_(std::make_shared<PyRef>(std::move(router))) {}
 
 int PythonRouter::getPartition(const pulsar::Message& msg) { return 0; }
 
@@ -31,9 +32,10 @@ int PythonRouter::getPartition(const pulsar::Message& msg, const pulsar::TopicMe
             throw py::error_already_set();
         }
         if (partition < 0 || partition >= partitions) {
-            raise_python_format(PyExc_ValueError,
-                                "message_router returned partition %ld of a topic with %d partitions",
-                                partition, partitions);
+            raise_python_format(
+                PyExc_ValueError,
+                "message_router returned partition %ld of a topic with %d partitions", partition,
+                partitions);
         }
         return static_cast<int>(partition);
     } catch (py::error_already_set& e) {

@@ -81,8 +81,8 @@ void parse_send_args(const char* function, const std::array<int, N>& order, PyOb
                 }
             }
             if (found < 0) {
-                raise_python_format(PyExc_TypeError,
-                                    "%s() got an unexpected keyword argument '%U'", function, name);
+                raise_python_format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'",
+                                    function, name);
             }
             if (out[found] != nullptr) {
                 raise_python_format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
@@ -205,7 +205,8 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
                 raise_type_error("properties", "a dict of str to str (a key is not a str)", key);
             }
             if (!PyUnicode_Check(value)) {
-                raise_type_error("properties", "a dict of str to str (a value is not a str)", value);
+                raise_type_error("properties", "a dict of str to str (a value is not a str)",
+                                 value);
             }
             builder.setProperty(as_string(key, "properties"), as_string(value, "properties"));
         }

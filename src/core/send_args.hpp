@@ -24,17 +24,17 @@ enum class SchemaKind { Bytes, String, Other };
 // send() takes the same but callback. The parser, the argument indices and the text
 // signatures (send_text_signature) are derived from this list; tests/unit/
 // test_stub_signatures.py compares the signatures with pulsar/_core.pyi.
-#define FASTPULSAR_SEND_PARAMS(X)    \
-    X(content, nullptr)              \
-    X(callback, nullptr)             \
-    X(properties, "None")            \
-    X(partition_key, "None")         \
-    X(ordering_key, "None")          \
-    X(sequence_id, "None")           \
-    X(replication_clusters, "None")  \
-    X(disable_replication, "False")  \
-    X(event_timestamp, "None")       \
-    X(deliver_at, "None")            \
+#define FASTPULSAR_SEND_PARAMS(X)   \
+    X(content, nullptr)             \
+    X(callback, nullptr)            \
+    X(properties, "None")           \
+    X(partition_key, "None")        \
+    X(ordering_key, "None")         \
+    X(sequence_id, "None")          \
+    X(replication_clusters, "None") \
+    X(disable_replication, "False") \
+    X(event_timestamp, "None")      \
+    X(deliver_at, "None")           \
     X(deliver_after, "None")
 
 // Indices of the parameters: send_param::content, ..., send_param::count.
@@ -43,7 +43,7 @@ enum : int {
 #define FASTPULSAR_SEND_PARAM_INDEX(name, default_value) name,
     FASTPULSAR_SEND_PARAMS(FASTPULSAR_SEND_PARAM_INDEX)
 #undef FASTPULSAR_SEND_PARAM_INDEX
-    count
+        count
 };
 }  // namespace send_param
 
@@ -62,8 +62,7 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
 
 // The METH_FASTCALL | METH_KEYWORDS functions behind pulsar.Producer.send and
 // send_async. GIL held; they return nullptr with a Python error set on failure.
-PyObject* producer_send(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
-                        PyObject* kwnames);
+PyObject* producer_send(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames);
 PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                               PyObject* kwnames);
 

@@ -17,8 +17,8 @@ PyObject* keep(py::handle obj) { return py::reinterpret_borrow<py::object>(obj).
 PyObject* exception_class(py::handle exceptions, const char* name) {
     py::object cls = exceptions[py::str(name)];
     if (!PyExceptionClass_Check(cls.ptr())) {
-        raise_python(PyExc_RuntimeError, std::string("pulsar._core._install: exceptions['") +
-                                             name + "'] is not an exception class");
+        raise_python(PyExc_RuntimeError, std::string("pulsar._core._install: exceptions['") + name +
+                                             "'] is not an exception class");
     }
     return keep(cls);
 }

@@ -99,8 +99,8 @@ void Dispatcher::run() {
         }
         serve(sends, logs, releases);
         if (dropped > 0) {
-            PyErr_WarnFormat(PyExc_RuntimeWarning, 1, "pulsar: %zu libpulsar log lines were dropped",
-                             dropped);
+            PyErr_WarnFormat(PyExc_RuntimeWarning, 1,
+                             "pulsar: %zu libpulsar log lines were dropped", dropped);
             if (PyErr_Occurred()) {
                 PyErr_WriteUnraisable(nullptr);
             }

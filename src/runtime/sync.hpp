@@ -11,7 +11,9 @@ namespace fastpulsar {
 // yet started waiting then cannot miss the notification, while the state it waits on
 // may be an atomic written outside the lock. Any thread, GIL or not; never throws.
 inline void notify_all_after_lock(std::mutex& mutex, std::condition_variable& cv) {
-    { std::lock_guard<std::mutex> lock(mutex); }
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+    }
     cv.notify_all();
 }
 
