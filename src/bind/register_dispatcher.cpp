@@ -3,6 +3,7 @@
 
 #include "bind/register.hpp"
 #include "runtime/dispatcher.hpp"
+#include "runtime/fork.hpp"
 #include "runtime/gil.hpp"
 
 namespace fastpulsar {
@@ -16,6 +17,15 @@ void register_dispatcher(py::module_& m) {
     m.def(
         "_dispatch_stop", [] { Dispatcher::instance().stop(); },
         "Ask the dispatcher thread to serve what is queued and return.");
+    m.def(
+        "_forbid_gil_for_callbacks", [] { forbid_gil_for_callbacks(); },
+        "At interpreter exit: from now on, libpulsar's threads never take the GIL (a Python "
+        "message_router or token supplier is then not called); waits a few seconds at most "
+        "for those that hold it.");
+    m.def(
+        "_after_fork_in_child", [] { after_fork_in_child(); },
+        "In a child process after os.fork(): a fresh dispatcher; objects inherited from the "
+        "parent raise AlreadyClosed.");
     m.def(
         "_dispatch_running", [] { return Dispatcher::instance().is_running(); },
         "Whether the dispatcher thread is serving.");

@@ -13,46 +13,95 @@
 
 namespace fastpulsar {
 
-ClientCore::ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf)
-    : state_(std::make_shared<ClientState>()) {
+// ---- ClientState ------------------------------------------------------------------------
+
+ClientState::~ClientState() {
+    if (inherited()) {
+        // Intentionally leaked: see the declaration.
+        static_cast<void>(client_.release());
+    }
+    // Otherwise libpulsar's client joins its threads as it goes.
+}
+
+void ClientState::check_not_inherited() const {
+    if (inherited()) {
+        raise_result(pulsar::ResultAlreadyClosed, kInheritedFromParent);
+    }
+}
+
+void ClientState::check_open() const {
+    check_not_inherited();
+    if (closing.load(std::memory_order_acquire)) {
+        raise_result(pulsar::ResultAlreadyClosed);
+    }
+}
+
+void ClientState::add_producer(const std::shared_ptr<ProducerCore>& producer) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    producers_.erase(
+        std::remove_if(producers_.begin(), producers_.end(),
+                       [](const std::weak_ptr<ProducerCore>& p) { return p.expired(); }),
+        producers_.end());
+    producers_.push_back(producer);
+}
+
+std::vector<std::shared_ptr<ProducerCore>> ClientState::live_producers() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::shared_ptr<ProducerCore>> out;
+    for (auto& weak : producers_) {
+        if (auto producer = weak.lock()) {
+            out.push_back(std::move(producer));
+        }
+    }
+    return out;
+}
+
+// ---- ClientCore -------------------------------------------------------------------------
+
+namespace {
+
+std::unique_ptr<pulsar::Client> make_client(const std::string& service_url,
+                                            const pulsar::ClientConfiguration& conf) {
+    std::unique_ptr<pulsar::Client> client;
     std::string error;
     {
         GilRelease nogil;
         try {
-            client_ = std::make_unique<pulsar::Client>(service_url, conf);
+            client = std::make_unique<pulsar::Client>(service_url, conf);
         } catch (const std::invalid_argument& e) {
             error = e.what();
         }
     }
-    if (!client_) {
+    if (!client) {
         raise_result(pulsar::ResultInvalidUrl,
                      "Invalid service URL '" + service_url + "': " + error);
     }
+    return client;
 }
+
+}  // namespace
+
+ClientCore::ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf)
+    : state_(std::make_shared<ClientState>(make_client(service_url, conf))) {}
 
 ClientCore::~ClientCore() {
-    // libpulsar's client joins its threads when the last handle goes.
+    // The last owner of the state destroys libpulsar's client, which joins its threads.
+    consumers_.clear();  // (each releases the GIL as it goes)
     GilRelease nogil;
-    client_.reset();
-}
-
-void ClientCore::check_open() const {
-    if (is_closed()) {
-        raise_result(pulsar::ResultAlreadyClosed);
-    }
+    state_.reset();
 }
 
 std::shared_ptr<ProducerCore> ClientCore::create_producer(const std::string& topic,
                                                           const ProducerOptions& options,
                                                           py::object schema,
                                                           SchemaKind schema_kind) {
-    check_open();
+    state_->check_open();
     auto [result, producer] = call_blocking<pulsar::Producer>(
         [&](const std::shared_ptr<Pending<pulsar::Producer>>& pending) {
-            client_->createProducerAsync(topic, options.conf,
-                                         [pending](pulsar::Result r, pulsar::Producer p) {
-                                             pending->complete(r, std::move(p));
-                                         });
+            state_->client().createProducerAsync(topic, options.conf,
+                                                 [pending](pulsar::Result r, pulsar::Producer p) {
+                                                     pending->complete(r, std::move(p));
+                                                 });
         });
     if (result != pulsar::ResultOk) {
         raise_result(result);
@@ -67,7 +116,7 @@ std::shared_ptr<ConsumerCore> ClientCore::subscribe(py::handle topic,
                                                     const std::string& subscription,
                                                     const ConsumerOptions& options,
                                                     py::object schema, bool is_pattern) {
-    check_open();
+    state_->check_open();
     std::string single;
     std::vector<std::string> topics;
     bool many = false;
@@ -85,11 +134,11 @@ std::shared_ptr<ConsumerCore> ClientCore::subscribe(py::handle topic,
                 pending->complete(r, std::move(c));
             };
             if (many) {
-                client_->subscribeAsync(topics, subscription, options.conf, done);
+                state_->client().subscribeAsync(topics, subscription, options.conf, done);
             } else if (is_pattern) {
-                client_->subscribeWithRegexAsync(single, subscription, options.conf, done);
+                state_->client().subscribeWithRegexAsync(single, subscription, options.conf, done);
             } else {
-                client_->subscribeAsync(single, subscription, options.conf, done);
+                state_->client().subscribeAsync(single, subscription, options.conf, done);
             }
         });
     if (result != pulsar::ResultOk) {
@@ -106,10 +155,10 @@ std::shared_ptr<ConsumerCore> ClientCore::subscribe(py::handle topic,
 }
 
 std::vector<std::string> ClientCore::get_topic_partitions(const std::string& topic) {
-    check_open();
+    state_->check_open();
     auto [result, partitions] = call_blocking<std::vector<std::string>>(
         [&](const std::shared_ptr<Pending<std::vector<std::string>>>& pending) {
-            client_->getPartitionsForTopicAsync(
+            state_->client().getPartitionsForTopicAsync(
                 topic, [pending](pulsar::Result r, const std::vector<std::string>& names) {
                     pending->complete(r, names);
                 });
@@ -121,29 +170,36 @@ std::vector<std::string> ClientCore::get_topic_partitions(const std::string& top
 }
 
 void ClientCore::close() {
-    check_open();
-    state_->closed.store(true, std::memory_order_release);  // new sends raise from here
+    state_->check_not_inherited();
+    if (state_->closed.load(std::memory_order_acquire)) {
+        raise_result(pulsar::ResultAlreadyClosed);
+    }
+    // New operations raise AlreadyClosed from here. Each step below may be interrupted
+    // (KeyboardInterrupt) and is safe to run again: a second close() finishes the job.
+    state_->closing.store(true, std::memory_order_release);
     auto producers = state_->live_producers();
     for (auto& producer : producers) {
-        producer->wait_for_sends_to_leave();
-        producer->flush_before_close();
+        producer->prepare_close();
     }
-    pulsar::Result result =
-        call_blocking_result([&](const pulsar::ResultCallback& cb) { client_->closeAsync(cb); });
+    pulsar::Result result = call_blocking_result(
+        [&](const pulsar::ResultCallback& cb) { state_->client().closeAsync(cb); });
     consumers_.clear();
     // Closing fails the sends still pending: their callbacks have run on return.
     for (auto& producer : producers) {
-        producer->wait_for_callbacks();
+        producer->finish_close();
     }
+    state_->closed.store(true, std::memory_order_release);
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
 }
 
 void ClientCore::shutdown() {
+    state_->check_not_inherited();
+    state_->closing.store(true, std::memory_order_release);
     state_->closed.store(true, std::memory_order_release);
     GilRelease nogil;
-    client_->shutdown();
+    state_->client().shutdown();
 }
 
 }  // namespace fastpulsar

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,6 +15,7 @@
 #include "abi/client.hpp"
 #include "core/options.hpp"
 #include "core/send_args.hpp"
+#include "runtime/fork.hpp"
 
 namespace fastpulsar {
 
@@ -22,34 +24,47 @@ namespace py = pybind11;
 class ProducerCore;
 class ConsumerCore;
 
-// Shared by a client and its producers and consumers. Any thread; never throws (but
-// std::bad_alloc).
-struct ClientState {
+// Shared by a client and its producers and consumers. libpulsar's client lives as long
+// as any of them: a pulsar.Client dropped without close() keeps serving the producers
+// and consumers it made, as in pulsar-client (destroying libpulsar's client under a live
+// producer loses its pending callbacks). Destroyed without the GIL: every owner releases
+// it first.
+class ClientState {
+   public:
+    // Takes the client made by ClientCore's constructor.
+    explicit ClientState(std::unique_ptr<pulsar::Client> client) : client_(std::move(client)) {}
+    // Without the GIL, on a Python thread (never one of libpulsar's: destroying the client
+    // joins them). Inherited through a fork, libpulsar's client is leaked instead: its
+    // threads do not exist in the child, and destroying it would wait for them.
+    ~ClientState();
+    ClientState(const ClientState&) = delete;
+    ClientState& operator=(const ClientState&) = delete;
+
+    pulsar::Client& client() { return *client_; }
+
+    // close() or shutdown() has begun: new operations raise AlreadyClosed. Written with
+    // the GIL held; read anywhere.
+    std::atomic<bool> closing{false};
+    // close() has completed (or shutdown() was called).
     std::atomic<bool> closed{false};
+    // Made in an earlier fork generation: unusable here (runtime/fork.hpp).
+    bool inherited() const { return inherited_from_parent(generation_); }
 
-    void add_producer(const std::shared_ptr<ProducerCore>& producer) {
-        std::lock_guard<std::mutex> lock(mutex);
-        producers.erase(
-            std::remove_if(producers.begin(), producers.end(),
-                           [](const std::weak_ptr<ProducerCore>& p) { return p.expired(); }),
-            producers.end());
-        producers.push_back(producer);
-    }
+    // GIL held. Throws error_already_set: AlreadyClosed once closing, or inherited
+    // through a fork (saying so).
+    void check_open() const;
+    // GIL held. Throws AlreadyClosed (as check_open) when inherited; never otherwise.
+    void check_not_inherited() const;
 
-    std::vector<std::shared_ptr<ProducerCore>> live_producers() {
-        std::lock_guard<std::mutex> lock(mutex);
-        std::vector<std::shared_ptr<ProducerCore>> out;
-        for (auto& weak : producers) {
-            if (auto producer = weak.lock()) {
-                out.push_back(std::move(producer));
-            }
-        }
-        return out;
-    }
+    // Any thread; never throw (but std::bad_alloc).
+    void add_producer(const std::shared_ptr<ProducerCore>& producer);
+    std::vector<std::shared_ptr<ProducerCore>> live_producers();
 
    private:
-    std::mutex mutex;
-    std::vector<std::weak_ptr<ProducerCore>> producers;
+    std::unique_ptr<pulsar::Client> client_;
+    const uint64_t generation_ = fork_generation();
+    std::mutex mutex_;  // guards producers_
+    std::vector<std::weak_ptr<ProducerCore>> producers_;
 };
 
 // Creates producers and consumers; the Python pulsar.Client checks the arguments and
@@ -70,14 +85,17 @@ class ClientCore {
                                             const ConsumerOptions& options, py::object schema,
                                             bool is_pattern);
     std::vector<std::string> get_topic_partitions(const std::string& topic);
+    // Closes the producers (after their queued messages: see ProducerCore::close), the
+    // consumers and the client; the callbacks of every send made before it have run when
+    // it returns. Interrupted (Ctrl-C), it may be called again to finish.
     void close();
     void shutdown();
-    bool is_closed() const { return state_->closed.load(std::memory_order_acquire); }
+    // Closed, or unusable because inherited through a fork.
+    bool is_closed() const {
+        return state_->closed.load(std::memory_order_acquire) || state_->inherited();
+    }
 
    private:
-    void check_open() const;
-
-    std::unique_ptr<pulsar::Client> client_;
     std::shared_ptr<ClientState> state_;
     std::vector<std::shared_ptr<ConsumerCore>> consumers_;  // GIL-protected
 };

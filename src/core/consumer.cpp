@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -38,12 +39,18 @@ ConsumerCore::ConsumerCore(pulsar::Consumer consumer, py::object schema,
 
 ConsumerCore::~ConsumerCore() {
     GilRelease nogil;
-    consumer_ = pulsar::Consumer();
+    if (client_->inherited()) {
+        // Inherited through a fork: leaked, as its client (runtime/fork.hpp).
+        static_cast<void>(std::make_unique<pulsar::Consumer>(std::move(consumer_)).release());
+    } else {
+        consumer_ = pulsar::Consumer();
+    }
+    client_.reset();  // may be the last owner of libpulsar's client: without the GIL
 }
 
 void ConsumerCore::check_open() const {
-    if (closed_.load(std::memory_order_acquire) ||
-        client_->closed.load(std::memory_order_acquire)) {
+    client_->check_open();
+    if (closed_.load(std::memory_order_acquire)) {
         raise_result(pulsar::ResultAlreadyClosed);
     }
 }

@@ -28,7 +28,9 @@ class ConsumerCore {
     void negative_acknowledge(py::handle message);
     void unsubscribe();
     void close();
-    bool is_closed() const { return closed_.load() || client_->closed.load(); }
+    bool is_closed() const {
+        return closed_.load() || client_->closed.load() || client_->inherited();
+    }
 
     const pulsar::Consumer& consumer() const { return consumer_; }
 

@@ -34,14 +34,24 @@ ProducerCore::ProducerCore(pulsar::Producer producer, py::object schema, SchemaK
 ProducerCore::~ProducerCore() {
     // Nothing is queued: every queued message holds a reference to the pulsar.Producer.
     GilRelease nogil;
-    stop_submitter();
-    // Releasing the handle may release libpulsar's producer, which takes its locks.
-    producer_ = pulsar::Producer();
+    if (client_->inherited()) {
+        // Inherited through a fork: neither the submitter nor libpulsar's threads exist
+        // here, so nothing is joined or closed; the handles are leaked (runtime/fork.hpp).
+        if (submitter_.joinable()) {
+            submitter_.detach();
+        }
+        static_cast<void>(std::make_unique<pulsar::Producer>(std::move(producer_)).release());
+    } else {
+        stop_submitter();
+        // Releasing the handle may release libpulsar's producer, which takes its locks.
+        producer_ = pulsar::Producer();
+    }
+    client_.reset();  // may be the last owner of libpulsar's client: without the GIL
 }
 
 void ProducerCore::check_open() const {
-    if (closed_.load(std::memory_order_acquire) ||
-        client_->closed.load(std::memory_order_acquire)) {
+    client_->check_open();
+    if (closing_.load(std::memory_order_acquire)) {
         raise_result(pulsar::ResultAlreadyClosed);
     }
 }
@@ -49,18 +59,29 @@ void ProducerCore::check_open() const {
 // ---- the submitter ---------------------------------------------------------------------
 
 void ProducerCore::queue(Queued&& item) {
+    check_open();  // again: building the message may have run Python code (a schema)
     while (queued_ - submitted_.load(std::memory_order_acquire) >= queue_limit_) {
-        // Full: wait (without the GIL) until the submitter has handed some on. With
-        // block_if_queue_full, it waits for libpulsar's queue in turn.
-        wait_until_submitted(queued_ - queue_limit_ + 1);
+        // Full: wait (without the GIL) until the submitter has handed some on, or close()
+        // begins. With block_if_queue_full, it waits for libpulsar's queue in turn.
+        uint64_t target = queued_ - queue_limit_ + 1;
+        wait_without_gil(queue_mutex_, queue_progress_, [this, target] {
+            return submitted_.load(std::memory_order_acquire) >= target || closing();
+        });
+        check_open();  // closing began meanwhile: not queued, nothing owed
     }
-    if (!submitter_.joinable()) {
-        submitter_ = std::thread([this] { submitter_loop(); });
-    }
-    ++queued_;
     bool wake = false;
     {
         std::lock_guard<std::mutex> lock(queue_mutex_);
+        if (submitter_stop_) {
+            raise_result(pulsar::ResultAlreadyClosed);  // (closing is set before the stop)
+        }
+        if (!submitter_.joinable()) {
+            submitter_ = std::thread([this] { submitter_loop(); });
+        }
+        if (!item.waiter) {
+            ++sent_async_;  // a send_async's completion is owed from here, not before
+        }
+        ++queued_;
         queue_.push_back(std::move(item));
         wake = submitter_idle_;
         submitter_idle_ = false;
@@ -111,15 +132,17 @@ void ProducerCore::submit(Queued& item) {
 }
 
 void ProducerCore::stop_submitter() {
-    if (!submitter_.joinable()) {
-        return;
-    }
+    std::thread submitter;
     {
         std::lock_guard<std::mutex> lock(queue_mutex_);
         submitter_stop_ = true;
+        // One thread joins it (a producer's close and its client's may run at once).
+        submitter = std::move(submitter_);
     }
-    queue_wake_.notify_one();
-    submitter_.join();
+    if (submitter.joinable()) {
+        queue_wake_.notify_one();
+        submitter.join();  // it hands on what is queued first
+    }
 }
 
 void ProducerCore::wait_until_submitted(uint64_t target) {
@@ -140,12 +163,10 @@ void ProducerCore::send_async(PyObject* self, pulsar::Message&& message, PyObjec
     Py_INCREF(self);
     Py_XINCREF(callback);
     self_ = self;
-    ++sent_async_;
     try {
         queue(Queued{std::move(message), callback, nullptr});
     } catch (...) {
-        // Interrupted while waiting for room: the message was not queued.
-        --sent_async_;
+        // Interrupted or closed while waiting for room: not queued, nothing owed.
         Py_XDECREF(callback);
         Py_DECREF(self);
         throw;
@@ -165,6 +186,7 @@ py::object ProducerCore::send(pulsar::Message&& message) {
     }
     // Nothing queued: straight to libpulsar, without the GIL. Counted from here,
     // where the GIL is held, until sendAsync has returned (see close()).
+    check_open();  // again: building the message may have run Python code (a schema)
     auto counted = std::make_unique<InSection>(sends_without_gil_);
     auto [result, id] = call_blocking<pulsar::MessageId>(
         [&](const std::shared_ptr<Pending<pulsar::MessageId>>& pending) {
@@ -194,34 +216,42 @@ void ProducerCore::flush() {
     wait_for_callbacks();
 }
 
-void ProducerCore::wait_for_sends_to_leave() {
+void ProducerCore::prepare_close() {
+    // Senders waiting for room see closing() and raise AlreadyClosed.
+    notify_all_after_lock(queue_mutex_, queue_progress_);
     wait_until_submitted(queued_);
-    if (sends_without_gil_.empty()) {
-        return;
+    if (!sends_without_gil_.empty()) {
+        wait_without_gil(sends_without_gil_.mutex(), sends_without_gil_.emptied(),
+                         [this] { return sends_without_gil_.empty_locked(); });
     }
-    GilRelease nogil;
-    sends_without_gil_.wait_until_empty();
-}
-
-void ProducerCore::flush_before_close() {
     // libpulsar's closeAsync fails the messages still pending (a batch not yet sent)
     // with AlreadyClosed: send them first. A failure here is the messages' own,
     // reported to their callbacks; the close goes on.
     call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.flushAsync(cb); });
 }
 
-void ProducerCore::close() {
-    check_open();
-    closed_.store(true, std::memory_order_release);  // new sends raise AlreadyClosed from here
-    wait_for_sends_to_leave();
-    flush_before_close();
-    pulsar::Result result =
-        call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.closeAsync(cb); });
+void ProducerCore::finish_close() {
     {
         GilRelease nogil;
-        stop_submitter();
+        stop_submitter();  // idle: everything queued was handed on by prepare_close()
     }
     wait_for_callbacks();
+    closed_.store(true, std::memory_order_release);
+}
+
+void ProducerCore::close() {
+    client_->check_not_inherited();
+    if (closed_.load(std::memory_order_acquire) ||
+        client_->closed.load(std::memory_order_acquire)) {
+        raise_result(pulsar::ResultAlreadyClosed);
+    }
+    // New sends raise AlreadyClosed from here. Each step may be interrupted
+    // (KeyboardInterrupt) and is safe to run again: a second close() finishes the job.
+    closing_.store(true, std::memory_order_release);
+    prepare_close();
+    pulsar::Result result =
+        call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.closeAsync(cb); });
+    finish_close();
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }

@@ -29,10 +29,26 @@ namespace py = pybind11;
 // GIL), and meanwhile the GIL is free for the dispatcher to run callbacks. Messages
 // reach libpulsar in the order they were queued; a send() queued behind them keeps
 // its place too.
+//
+// Invariants (tests/integration/test_producer_races.py checks them under stress):
+// - Every send_async that returns normally is accepted: its callback runs exactly once,
+//   later, on the dispatcher thread (or on a thread waiting in flush()/close() when the
+//   dispatcher has stopped at exit). accepted = callbacks run + callbacks owed.
+// - A send_async or send that raises owes nothing: its message was not queued (a sender
+//   waiting for room when close() begins raises AlreadyClosed).
+// - When flush() or close() returns, the callbacks of every send_async accepted before
+//   it was called have run (owed = 0 for them).
+// - close() returns, or raises KeyboardInterrupt, within a bounded time whatever other
+//   threads do: it waits only for what was accepted before it began, and checks for
+//   signals while it waits. Interrupted, it leaves the producer closing (new sends raise
+//   AlreadyClosed) and may be called again to finish.
+// - No thread is inside libpulsar's sendAsync for this producer when closeAsync starts
+//   (libpulsar can lose the callback of a send racing with close).
 class ProducerCore {
    public:
     ProducerCore(pulsar::Producer producer, py::object schema, SchemaKind schema_kind,
                  const ProducerOptions& options, std::shared_ptr<ClientState> client);
+    // Without the GIL for the parts that can block; may run on the dispatcher thread.
     ~ProducerCore();
     ProducerCore(const ProducerCore&) = delete;
     ProducerCore& operator=(const ProducerCore&) = delete;
@@ -40,23 +56,28 @@ class ProducerCore {
     // Called with the GIL held by the pulsar.Producer methods; they throw
     // error_already_set (AlreadyClosed, the send's failure, KeyboardInterrupt, ...).
     void check_open() const;
-    bool is_closed() const { return closed_.load() || client_->closed.load(); }
+    // Closed (or its client), or unusable because inherited through a fork.
+    bool is_closed() const {
+        return closed_.load() || client_->closed.load() || client_->inherited();
+    }
     SchemaKind schema_kind() const { return schema_kind_; }
     py::handle schema() const { return schema_; }
     void send_async(PyObject* self, pulsar::Message&& message, PyObject* callback);
     py::object send(pulsar::Message&& message);
     void flush();
     void close();
-    // Waits until the callbacks of every send_async made so far have run.
-    void wait_for_callbacks();
-    // Called with the GIL held once the producer (or its client) is marked closed:
-    // waits until every queued message has been handed to libpulsar and no thread is
-    // inside libpulsar's sendAsync for it. libpulsar can lose the callback of a send
-    // that races with closing the producer; with none in flight through sendAsync
-    // when closeAsync starts, there is no race.
-    void wait_for_sends_to_leave();
-    // Sends what libpulsar still holds (a batch), as closing would fail it.
-    void flush_before_close();
+
+    // The two halves of closing, for this producer's close() and for its client's
+    // (which closes libpulsar's client in between). GIL held; they throw
+    // error_already_set (KeyboardInterrupt) and may then be called again.
+    // prepare_close: once the producer (or its client) is marked closing, wakes senders
+    // waiting for room (they raise AlreadyClosed), waits until every queued message has
+    // been handed to libpulsar and no thread is inside libpulsar's sendAsync for it, then
+    // sends what libpulsar still holds (a batch), as closing would fail it.
+    void prepare_close();
+    // finish_close: after libpulsar's producer (or client) is closed, stops the submitter
+    // and waits until every callback owed has run.
+    void finish_close();
 
     const pulsar::Producer& producer() const { return producer_; }
 
@@ -71,11 +92,15 @@ class ProducerCore {
         std::shared_ptr<Pending<pulsar::MessageId>> waiter;  // a send() queued behind others
     };
 
-    void queue(Queued&& item);                   // GIL held; waits for room without it
+    bool closing() const { return closing_.load() || client_->closing.load(); }
+    // GIL held; waits for room without it. Throws AlreadyClosed when the producer starts
+    // closing meanwhile (the item is then not queued), KeyboardInterrupt.
+    void queue(Queued&& item);
     void wait_until_submitted(uint64_t target);  // GIL held; waits without it
+    void wait_for_callbacks();                   // GIL held; waits without it
     void submit(Queued& item);                   // on the submitter thread
     void submitter_loop();
-    void stop_submitter();
+    void stop_submitter();  // without the GIL
 
     pulsar::Producer producer_;
     py::object schema_;
@@ -83,10 +108,11 @@ class ProducerCore {
     bool batching_;
     uint64_t queue_limit_;  // queued and not yet submitted, at most
     std::shared_ptr<ClientState> client_;
-    std::atomic<bool> closed_{false};
+    std::atomic<bool> closing_{false};  // close() has begun (written with the GIL)
+    std::atomic<bool> closed_{false};   // close() has completed
     PyObject* self_ = nullptr;  // the pulsar.Producer; a reference is held per send in flight
 
-    uint64_t sent_async_ = 0;                  // GIL-protected
+    uint64_t sent_async_ = 0;                  // GIL-protected: send_async messages queued
     std::atomic<uint64_t> callbacks_done_{0};  // written on the dispatcher thread
     // Threads inside sendAsync without the GIL in send()'s direct path.
     SectionCount sends_without_gil_;
@@ -99,7 +125,7 @@ class ProducerCore {
     std::condition_variable queue_progress_;  // senders wait for room, flush for submission
     std::vector<Queued> queue_;
     bool submitter_idle_ = false;
-    bool submitter_stop_ = false;
+    bool submitter_stop_ = false;  // for good: a stopped submitter is never restarted
     std::thread submitter_;
 };
 

@@ -20,12 +20,21 @@ constexpr std::size_t kMaxQueuedLogs = 100000;
 
 constexpr auto kLevelRefreshInterval = std::chrono::seconds(1);
 
+// wait_for: how often it checks for signals, and, with no dispatcher thread, for
+// completions to serve itself.
+constexpr auto kSignalCheckInterval = std::chrono::milliseconds(100);
+constexpr auto kServeHereInterval = std::chrono::milliseconds(5);
+
+// Intentionally immortal (see the header): allocated at load time (and once per fork),
+// never freed.
+std::atomic<Dispatcher*> g_instance{std::make_unique<Dispatcher>().release()};
+
 }  // namespace
 
-Dispatcher& Dispatcher::instance() {
-    // Intentionally immortal (see the header): allocated once, never freed.
-    static Dispatcher* const dispatcher = std::make_unique<Dispatcher>().release();
-    return *dispatcher;
+Dispatcher& Dispatcher::instance() { return *g_instance.load(std::memory_order_acquire); }
+
+void Dispatcher::reset_after_fork() {
+    g_instance.store(std::make_unique<Dispatcher>().release(), std::memory_order_release);
 }
 
 template <typename Item>
@@ -59,7 +68,7 @@ void Dispatcher::release_later(PyObject* owned) {
 }
 
 bool Dispatcher::is_dispatcher_thread() const {
-    return is_running() && std::this_thread::get_id() == thread_id_;
+    return is_running() && std::this_thread::get_id() == thread_id_.load(std::memory_order_acquire);
 }
 
 void Dispatcher::run() {
@@ -69,7 +78,7 @@ void Dispatcher::run() {
             raise_python(PyExc_RuntimeError, "the pulsar dispatcher is already running");
         }
         stop_ = false;
-        thread_id_ = std::this_thread::get_id();
+        thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
         running_.store(true, std::memory_order_release);
     }
     std::vector<SendCompletion> sends;
@@ -163,7 +172,54 @@ void Dispatcher::wait_for(const std::function<bool()>& done) {
         std::atomic<int>& waiters;
         ~Leave() { waiters.fetch_sub(1, std::memory_order_acq_rel); }
     } leave{waiters_};
-    wait_without_gil(progress_mutex_, progress_, [&] { return done() || !is_running(); });
+    for (;;) {
+        if (!is_running()) {
+            serve_here();
+        }
+        if (done()) {
+            return;
+        }
+        bool finished = false;
+        {
+            GilRelease nogil;
+            std::unique_lock<std::mutex> lock(progress_mutex_);
+            if (is_running()) {
+                finished = progress_.wait_for(lock, kSignalCheckInterval,
+                                              [&] { return done() || !is_running(); });
+            } else {
+                // Nobody notifies: look again soon for completions to serve here.
+                finished = progress_.wait_for(lock, kServeHereInterval, done);
+            }
+        }
+        if (!finished && PyErr_CheckSignals() != 0) {
+            throw py::error_already_set();
+        }
+    }
+}
+
+bool Dispatcher::serve_here() {
+    if (serving_here_) {
+        return false;  // another waiting thread serves (its callbacks released the GIL)
+    }
+    std::vector<SendCompletion> sends;
+    std::vector<LogRecord> logs;
+    std::vector<PyObject*> releases;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (running_.load(std::memory_order_acquire)) {
+            return false;
+        }
+        sends.swap(sends_);
+        logs.swap(logs_);
+        releases.swap(releases_);
+    }
+    if (sends.empty() && logs.empty() && releases.empty()) {
+        return false;
+    }
+    serving_here_ = true;
+    serve(sends, logs, releases);
+    serving_here_ = false;
+    return true;
 }
 
 }  // namespace fastpulsar

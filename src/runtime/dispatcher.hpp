@@ -48,6 +48,10 @@ class Dispatcher {
     // never throws.
     static Dispatcher& instance();
     Dispatcher() = default;  // use instance()
+    // In a forked child (runtime/fork.hpp), GIL held: replaces the instance with a new,
+    // idle one. The parent's is leaked with what it held: its mutex may be locked by a
+    // thread the child does not have, and its completions belong to the parent.
+    static void reset_after_fork();
 
     // Queue an item and wake the dispatcher if it sleeps. Any thread, GIL or not;
     // never throw (but std::bad_alloc).
@@ -66,9 +70,12 @@ class Dispatcher {
     bool is_running() const { return running_.load(std::memory_order_acquire); }
 
     // Waits, with the GIL released and signals checked, until done() holds (checked
-    // after each dispatch round) or the dispatcher is not running. Called with the
-    // GIL held. done() must not touch Python. Throws error_already_set when a signal
-    // handler raises (e.g. KeyboardInterrupt).
+    // after each dispatch round). When no dispatcher thread is running (stopped at
+    // interpreter exit), the waiting thread serves the queue itself, so what it waits
+    // for does happen. Called with the GIL held; done() must not touch Python. Returns
+    // at once on the dispatcher thread (from a callback: what it waits for runs after
+    // the callback returns). Throws error_already_set when a signal handler raises
+    // (e.g. KeyboardInterrupt).
     void wait_for(const std::function<bool()>& done);
 
    private:
@@ -78,6 +85,9 @@ class Dispatcher {
     void push(std::vector<Item>& queue, Item&& item, std::size_t limit);
     void serve(std::vector<SendCompletion>& sends, std::vector<LogRecord>& logs,
                std::vector<PyObject*>& releases);
+    // With the GIL held and no dispatcher thread running: serves what is queued on the
+    // calling thread. Returns whether it served anything.
+    bool serve_here();
 
     std::mutex mutex_;
     std::condition_variable wake_;
@@ -89,7 +99,8 @@ class Dispatcher {
     std::size_t dropped_logs_ = 0;
 
     std::atomic<bool> running_{false};
-    std::thread::id thread_id_;
+    std::atomic<std::thread::id> thread_id_{};
+    bool serving_here_ = false;  // GIL-protected: a waiting thread serves (serve_here)
 
     std::mutex progress_mutex_;
     std::condition_variable progress_;

@@ -1,10 +1,14 @@
 // The GIL helpers (see gil.hpp).
 #include "runtime/gil.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "runtime/dispatcher.hpp"
+#include "runtime/sync.hpp"
 
 namespace fastpulsar {
 namespace {
@@ -12,6 +16,21 @@ namespace {
 // The thread that imported the module: the main thread, which is the one that
 // finalizes the interpreter (and may take the GIL back while doing so).
 unsigned long g_main_thread = 0;
+
+// GilForCallback's guard against finalization: a thread counts itself in, then looks at
+// the flag (both sequentially consistent), so forbid_gil_for_callbacks, which sets the
+// flag and then waits for the count to drop, never misses one.
+std::atomic<bool> g_callbacks_forbidden{false};
+std::atomic<int> g_callbacks_inside{0};
+std::mutex g_callbacks_mutex;
+std::condition_variable g_callbacks_left;  // notified when the last one leaves, once forbidden
+constexpr auto kForbidWaitLimit = std::chrono::seconds(5);
+
+void leave_callback() {
+    if (g_callbacks_inside.fetch_sub(1) == 1 && g_callbacks_forbidden.load()) {
+        notify_all_after_lock(g_callbacks_mutex, g_callbacks_left);
+    }
+}
 
 }  // namespace
 
@@ -38,7 +57,9 @@ GilRelease::~GilRelease() noexcept(false) {
 }
 
 GilForCallback::GilForCallback() {
-    if (interpreter_finalizing()) {
+    g_callbacks_inside.fetch_add(1);
+    if (g_callbacks_forbidden.load() || interpreter_finalizing()) {
+        leave_callback();
         return;
     }
     state_ = PyGILState_Ensure();
@@ -48,8 +69,22 @@ GilForCallback::GilForCallback() {
 GilForCallback::~GilForCallback() {
     if (ok_) {
         PyGILState_Release(state_);
+        leave_callback();
     }
 }
+
+void forbid_gil_for_callbacks() {
+    g_callbacks_forbidden.store(true);
+    if (g_callbacks_inside.load() == 0) {
+        return;
+    }
+    GilRelease nogil;  // let them finish
+    std::unique_lock<std::mutex> lock(g_callbacks_mutex);
+    g_callbacks_left.wait_for(lock, kForbidWaitLimit,
+                              [] { return g_callbacks_inside.load() == 0; });
+}
+
+void reset_gil_for_callbacks_after_fork() { g_callbacks_inside.store(0); }
 
 PyRef::~PyRef() { Dispatcher::instance().release_later(obj_); }
 

@@ -33,8 +33,8 @@ class GilRelease {
 };
 
 // Holds the GIL for the scope on any thread, libpulsar's included; `ok()` is false
-// (and the GIL not taken) once the interpreter is finalizing. Constructed without the
-// GIL; never throws.
+// (and the GIL not taken) once the process is exiting (see forbid_gil_for_callbacks).
+// Constructed without the GIL; never throws.
 class GilForCallback {
    public:
     GilForCallback();
@@ -47,6 +47,15 @@ class GilForCallback {
     bool ok_ = false;
     PyGILState_STATE state_{};
 };
+
+// At interpreter exit, from pulsar's atexit handler (before finalization begins), GIL
+// held: from now on GilForCallback refuses the GIL, and this waits, with the GIL
+// released and for a few seconds at most, until no thread holds it or waits for it
+// through GilForCallback. Without it, a thread could see "not finalizing", then take
+// the GIL while the interpreter finalizes, and be ended mid-C++. Never throws.
+void forbid_gil_for_callbacks();
+// In a forked child, GIL held: forgets the parent's threads counted inside GilForCallback.
+void reset_gil_for_callbacks_after_fork();
 
 // An owned reference that libpulsar may destroy on any thread: the reference is
 // released later on the dispatcher thread, with the GIL. Made with the GIL held,

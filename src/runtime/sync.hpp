@@ -18,8 +18,7 @@ inline void notify_all_after_lock(std::mutex& mutex, std::condition_variable& cv
 }
 
 // Counts the threads inside a section and lets another thread wait until none is.
-// enter()/leave(): any thread, GIL or not, never throw. wait_until_empty(): blocks the
-// calling thread, which must not hold the GIL; never throws.
+// Any thread, GIL or not; never throws.
 class SectionCount {
    public:
     void enter() {
@@ -40,10 +39,12 @@ class SectionCount {
         std::lock_guard<std::mutex> lock(mutex_);
         return inside_ == 0;
     }
-    void wait_until_empty() {
-        std::unique_lock<std::mutex> lock(mutex_);
-        empty_.wait(lock, [this] { return inside_ == 0; });
-    }
+    // For a wait that checks for signals (wait_without_gil, runtime/wait.hpp): the mutex,
+    // the condition notified when the last thread leaves, and the test to make under
+    // the mutex.
+    std::mutex& mutex() { return mutex_; }
+    std::condition_variable& emptied() { return empty_; }
+    bool empty_locked() const { return inside_ == 0; }
 
    private:
     std::mutex mutex_;
