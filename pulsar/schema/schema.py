@@ -12,8 +12,9 @@ from abc import abstractmethod
 from typing import Any
 
 from pulsar import _core
-from pulsar._checks import check_type, type_error
+from pulsar._checks import check_type
 from pulsar._enums import SchemaType
+from pulsar.exceptions import InvalidArgumentType
 
 
 class Schema:
@@ -52,7 +53,10 @@ class Schema:
 
     def _validate_object_type(self, obj: Any) -> None:
         if not isinstance(obj, self._record_cls):
-            raise type_error("obj", f"of type '{self._record_cls.__name__}'", obj)
+            # pulsar-client's wording, kept: code may match on it.
+            raise InvalidArgumentType(
+                f"Invalid record obj of type {type(obj)} - expected type is {self._record_cls}"
+            )
 
 
 class BytesSchema(Schema):
