@@ -5,7 +5,7 @@ import array
 import ctypes
 
 import pytest
-from support.helpers import receive_unique
+from support.messages import receive_unique
 
 import pulsar
 

@@ -12,7 +12,9 @@ import sys
 import threading
 
 import pytest
-from support.helpers import assert_child_ok, receive_unique, run_child, wait_until
+from support.children import assert_child_ok, run_child
+from support.messages import receive_unique
+from support.waiting import wait_until
 
 import pulsar
 
@@ -236,3 +238,11 @@ def test_callback_may_send_and_flush_on_same_producer(tmp_path, broker, topic):
     )
     assert_child_ok(proc)
 
+
+def test_callback_receives_result_members(client, topic):
+    producer = client.create_producer(topic)
+    seen = []
+    producer.send_async(b"x", lambda result, msg_id: seen.append(result))
+    producer.flush()
+    assert seen == [pulsar.Result.Ok]
+    assert seen[0] is pulsar.Result.Ok

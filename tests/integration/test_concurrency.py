@@ -12,14 +12,9 @@ import threading
 import time
 
 import pytest
-from support.helpers import (
-    child_env,
-    id_key,
-    receive_unique,
-    sorted_by_id,
-    wait_until,
-    write_child_script,
-)
+from support.children import child_env, write_child_script
+from support.messages import id_key, receive_unique, sorted_by_id
+from support.waiting import wait_until
 
 import pulsar
 

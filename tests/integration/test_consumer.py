@@ -6,11 +6,10 @@ import threading
 import time
 
 import pytest
-from support.helpers import drain_unique, id_key, receive_unique, unique_topic
+from support.messages import EARLIEST, drain_unique, id_key, receive_unique
+from support.topics import unique_topic
 
 import pulsar
-
-EARLIEST = pulsar.InitialPosition.Earliest
 
 
 def produce(client, topic, payloads, batching=False):

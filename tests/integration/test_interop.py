@@ -6,7 +6,8 @@ import base64
 import time
 
 import pytest
-from support.helpers import receive_unique, run_peer
+from support.messages import EARLIEST, receive_unique
+from support.peer import run_peer
 
 import pulsar
 from pulsar.schema import StringSchema
@@ -14,7 +15,6 @@ from pulsar.schema import StringSchema
 # The first test also creates the official venv (pip install): allow for that.
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(600)]
 
-EARLIEST = pulsar.InitialPosition.Earliest
 
 SPEC = [
     {"payload": b"plain"},

@@ -9,7 +9,8 @@ import logging
 import threading
 
 import pytest
-from support.helpers import assert_child_ok, run_child, wait_until
+from support.children import assert_child_ok, run_child
+from support.waiting import wait_until
 
 import pulsar
 

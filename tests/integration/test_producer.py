@@ -2,7 +2,7 @@
 closed-producer errors and configuration options."""
 
 import pytest
-from support.helpers import drain_unique, receive_unique
+from support.messages import drain_unique, receive_unique
 
 import pulsar
 
@@ -226,7 +226,7 @@ def test_access_mode_single_producer(client, topic, mode):
 def test_block_if_queue_full_delivers_everything(tmp_path, broker, topic):
     # Runs in a child process: a send_async that blocks while holding the GIL would deadlock
     # with the callbacks, and a hang must fail the test, not the whole run.
-    from support.helpers import assert_child_ok, run_child
+    from support.children import assert_child_ok, run_child
 
     proc = run_child(
         tmp_path,

@@ -8,7 +8,7 @@ exception for bad input (it is caught and printed); what it must not do is crash
 import textwrap
 
 import pytest
-from support.helpers import assert_child_ok, run_child
+from support.children import assert_child_ok, run_child
 
 # Helper available to every probe: run a callable, print what it raised (if anything).
 PROBE_PRELUDE = """

@@ -5,7 +5,7 @@ import datetime
 import time
 
 import pytest
-from support.helpers import receive_unique
+from support.messages import receive_unique
 
 import pulsar
 from pulsar.schema import StringSchema

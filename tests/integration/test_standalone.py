@@ -8,7 +8,6 @@ are generous (a shared 2-core machine) but still tell a delayed message from an 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import sys
 import threading
@@ -16,39 +15,19 @@ import time
 import uuid
 
 import pytest
-from support.helpers import drain_unique, id_key, receive_unique, unique_topic, wait_until
+from support.messages import EARLIEST, drain_unique, id_key, receive_unique
+from support.topics import unique_topic
+from support.waiting import wait_until
 
 import pulsar
 
 pytestmark = pytest.mark.standalone
 
-EARLIEST = pulsar.InitialPosition.Earliest
 SHARED = pulsar.ConsumerType.Shared
 
 DELAY_S = 3.0
 TOO_EARLY_S = 2.5  # a delayed message must not arrive before this (after its send)
 LATE_S = 10.0  # ...and must arrive within DELAY_S + LATE_S
-
-
-@pytest.fixture
-def sa_client(standalone_broker):
-    client = pulsar.Client(standalone_broker.service_url)
-    try:
-        yield client
-    finally:
-        with contextlib.suppress(pulsar.AlreadyClosed):
-            client.close()
-
-
-@pytest.fixture
-def admin(standalone_broker):
-    return standalone_broker.admin()
-
-
-@pytest.fixture
-def partitioned_topic(admin, topic):
-    admin.create_partitioned_topic(topic, 4)
-    return topic
 
 
 def iso_to_ms(text: str) -> int:

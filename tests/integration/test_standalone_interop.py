@@ -15,31 +15,16 @@ import time
 import uuid
 
 import pytest
-from support.helpers import receive_unique, run_peer
+from support.messages import EARLIEST, receive_unique
+from support.peer import run_peer
 
 import pulsar
 
 # The first interop test also creates the official venv (pip install): allow for that.
 pytestmark = [pytest.mark.interop, pytest.mark.standalone, pytest.mark.timeout(600)]
 
-EARLIEST = pulsar.InitialPosition.Earliest
 SHARED = pulsar.ConsumerType.Shared
 KEYS = [f"key-{i}" for i in range(6)]
-
-
-@pytest.fixture
-def sa_client(standalone_broker):
-    client = pulsar.Client(standalone_broker.service_url)
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-@pytest.fixture
-def partitioned_topic(standalone_broker, topic):
-    standalone_broker.admin().create_partitioned_topic(topic, 4)
-    return topic
 
 
 def b64(data: bytes) -> str:

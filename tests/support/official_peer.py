@@ -1,7 +1,7 @@
 """Peer process driven by the tests, run by the *official* pulsar-client's interpreter.
 
 This file is executed as a script by the python of the venv made by
-``support.official_venv`` (never imported by the tests): it must only use the standard
+``fastpulsar_testing.official_venv`` (never imported by the tests): it must only use the standard
 library and the official ``pulsar`` package.
 
 Subcommands (the result is printed on stdout as one line ``PEER-RESULT <json>``; libpulsar's
