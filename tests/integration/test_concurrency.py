@@ -199,6 +199,11 @@ def test_eight_threads_share_one_producer(client, topic, batching):
 
 
 SIGINT_RECEIVE_CHILD = """
+import signal
+# An ignored SIGINT is inherited, and Python then keeps it ignored: the suite may run as a
+# background job or under a CI runner that ignores it.  Ctrl-C in a terminal reaches a
+# program with Python's own handler, so the child installs it.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 client = pulsar.Client(SERVICE_URL)
 consumer = client.subscribe(sys.argv[1], "s")
 print("READY", flush=True)
