@@ -159,7 +159,8 @@ def run_one(cmd: list[str], timeout: float = 600) -> dict[str, float]:
     )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{") and proc.returncode == 0:
-            return json.loads(line)
+            sample: dict[str, float] = json.loads(line)
+            return sample
     raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
 
 

@@ -99,6 +99,13 @@ class PulsarAdmin:
         except ValueError:
             return status, text
 
+    def _get_object(self, path: str) -> dict[str, Any]:
+        """GET a JSON object; AdminError if the answer is anything else."""
+        value = self.get(path)
+        if not isinstance(value, dict):
+            raise AdminError("GET", path, 200, f"expected a JSON object, got {value!r}")
+        return value
+
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)[1]
 
@@ -162,7 +169,7 @@ class PulsarAdmin:
         self.delete(f"{topic_path(topic)}/partitions?force=true")
 
     def partitioned_metadata(self, topic: str) -> dict[str, Any]:
-        return self.get(f"{topic_path(topic)}/partitions")
+        return self._get_object(f"{topic_path(topic)}/partitions")
 
     def grant_topic_permission(
         self, topic: str, role: str, actions: Iterable[str] = ("produce", "consume")
@@ -216,11 +223,11 @@ class PulsarAdmin:
             raise AdminError("GET", url, exc.code, exc.read().decode("utf-8", "replace")) from None
 
     def topic_stats(self, topic: str) -> dict[str, Any]:
-        return self.get(f"{topic_path(topic)}/stats")
+        return self._get_object(f"{topic_path(topic)}/stats")
 
     def internal_stats(self, topic: str) -> dict[str, Any]:
-        return self.get(f"{topic_path(topic)}/internalStats")
+        return self._get_object(f"{topic_path(topic)}/internalStats")
 
     def partitioned_stats(self, topic: str, per_partition: bool = True) -> dict[str, Any]:
         flag = "true" if per_partition else "false"
-        return self.get(f"{topic_path(topic)}/partitioned-stats?perPartition={flag}")
+        return self._get_object(f"{topic_path(topic)}/partitioned-stats?perPartition={flag}")

@@ -43,6 +43,13 @@ def clean_env() -> dict[str, str]:
     return env
 
 
+def _text(output: str | bytes | None) -> str:
+    """A command's captured output as text (TimeoutExpired carries bytes even with text=True)."""
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
+
+
 def installed_version(python: Path) -> str | None:
     """``pulsar.__version__`` as ``python`` imports it, or None if it cannot."""
     if not python.exists():
@@ -97,7 +104,7 @@ def ensure_official_venv() -> Path:
                 raise OfficialVenvError(
                     f"`{shown}` timed out after {timeout} s\n"
                     + "".join(log)
-                    + f"\nstdout:\n{exc.stdout}\nstderr:\n{exc.stderr}"
+                    + f"\nstdout:\n{_text(exc.stdout)}\nstderr:\n{_text(exc.stderr)}"
                 ) from None
         log.append(f"$ {shown}\n{proc.stdout}{proc.stderr}\n")
         if proc.returncode != 0:

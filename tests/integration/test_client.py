@@ -121,6 +121,7 @@ def test_invalid_topic_name(client):
 # Authentication
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["token-str", "token-callable", "basic"])
 def test_authenticated_client_works_with_pulsar_lite(broker, topic, kind):
     # pulsar-lite ignores authentication data: connecting with it must still work.
@@ -147,5 +148,3 @@ def test_token_supplier_is_called(broker, topic):
     finally:
         client.close()
     assert calls, "the token supplier was never called"
-
-

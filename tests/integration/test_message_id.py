@@ -1,6 +1,8 @@
 """pulsar.MessageId of real messages: ordering, hashing and round trips of the ids a broker
 assigns, and the consumer seeing the same ids (the rest: tests/unit/test_message_id.py)."""
 
+from typing import Any
+
 import pytest
 from support.messages import receive_unique
 
@@ -10,11 +12,9 @@ import pulsar
 @pytest.mark.parametrize("batching", [False, True], ids=["no-batching", "batching"])
 def test_ids_of_real_messages(client, topic, batching):
     producer = client.create_producer(topic, batching_enabled=batching)
-    consumer = client.subscribe(
-        topic, "sub", initial_position=pulsar.InitialPosition.Earliest
-    )
+    consumer = client.subscribe(topic, "sub", initial_position=pulsar.InitialPosition.Earliest)
     if batching:
-        results = [None] * 5
+        results: list[Any] = [None] * 5
 
         def make_cb(i):
             def cb(res, msg_id):
@@ -44,7 +44,8 @@ def test_ids_of_real_messages(client, topic, batching):
     # Round trip of a real id.
     for msg_id in ids:
         back = pulsar.MessageId.deserialize(msg_id.serialize())
-        assert back == msg_id and hash(back) == hash(msg_id)
+        assert back == msg_id
+        assert hash(back) == hash(msg_id)
         assert (back.ledger_id(), back.entry_id(), back.batch_index()) == (
             msg_id.ledger_id(),
             msg_id.entry_id(),

@@ -162,7 +162,7 @@ def test_partitioned_official_to_fastpulsar(
     out = peer_produce(official_python, standalone_broker.service_url, partitioned_topic, spec)
     results = dict(zip((m["payload"] for m in messages), out["results"]))
 
-    official_key_partition = {}
+    official_key_partition: dict[str, set[int]] = {}
     for msg in receive_unique(consumer, len(messages)):
         result = results[msg.data()]
         assert str(msg.message_id()) == result["message_id"]
@@ -193,7 +193,7 @@ LATE_MS = 10000
 @pytest.mark.parametrize("how", ["deliver_after", "deliver_at"])
 def test_delayed_official_to_fastpulsar(official_python, standalone_broker, sa_client, topic, how):
     consumer = sa_client.subscribe(topic, "fast", consumer_type=SHARED)
-    delayed = {"payload_b64": b64(b"delayed")}
+    delayed: dict[str, object] = {"payload_b64": b64(b"delayed")}
     if how == "deliver_after":
         delayed["deliver_after_ms"] = DELAY_MS
     else:

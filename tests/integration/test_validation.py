@@ -84,7 +84,8 @@ def test_send_wrong_type(producer, mode, kwargs, argname):
     "kwargs", [c[1] for c in SEND_RANGE_ERRORS], ids=[c[0] for c in SEND_RANGE_ERRORS]
 )
 def test_send_out_of_range(producer, mode, kwargs):
-    with pytest.raises(ValueError):
+    (argname,) = kwargs
+    with pytest.raises(ValueError, match=argname):
         _send(producer, mode, kwargs)
 
 
@@ -130,7 +131,7 @@ def test_send_with_string_schema_requires_str(client, topic):
 @pytest.mark.parametrize("timeout", [-1, -1000])
 def test_receive_negative_timeout(client, topic, timeout):
     consumer = client.subscribe(topic, "s")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timeout_millis"):
         consumer.receive(timeout_millis=timeout)
 
 

@@ -41,8 +41,8 @@ def run_peer(
         )
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(
-            f"official peer {list(args)[:1]} timed out after {timeout} s\nstdout:\n{exc.stdout}\n"
-            f"stderr:\n{tail(exc.stderr)}"
+            f"official peer {list(args)[:1]} timed out after {timeout} s\n"
+            f"stdout:\n{tail(exc.stdout)}\nstderr:\n{tail(exc.stderr)}"
         ) from None
     results = [
         line[len(PEER_PREFIX) :]

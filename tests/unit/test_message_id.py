@@ -36,12 +36,15 @@ def test_equality_and_ordering():
     c = pulsar.MessageId(-1, 6, 0, -1)
     assert a == pulsar.MessageId(-1, 5, 1, -1)
     assert a != b
-    assert not (a != pulsar.MessageId(-1, 5, 1, -1))
+    assert not (a != pulsar.MessageId(-1, 5, 1, -1))  # noqa: SIM202 - __ne__ itself
     assert a < b < c
-    assert a <= b <= c and a <= a
+    assert a <= b <= c
+    assert a <= a  # noqa: PLR0124 - reflexive on purpose
     assert c > b > a
-    assert c >= b >= a and c >= c
-    assert not (b < a) and not (a > b)
+    assert c >= b >= a
+    assert c >= c  # noqa: PLR0124 - reflexive on purpose
+    assert not (b < a)
+    assert not (a > b)
     in_batch0 = pulsar.MessageId(-1, 5, 1, 0)
     in_batch1 = pulsar.MessageId(-1, 5, 1, 1)
     assert in_batch0 < in_batch1
@@ -64,7 +67,8 @@ def test_hashable_and_equal_ids_hash_equal():
 def test_serialize_deserialize_round_trip(args):
     m = pulsar.MessageId(*args)
     data = m.serialize()
-    assert isinstance(data, bytes) and data
+    assert isinstance(data, bytes)
+    assert data
     back = pulsar.MessageId.deserialize(data)
     assert isinstance(back, pulsar.MessageId)
     assert back == m
@@ -74,7 +78,7 @@ def test_serialize_deserialize_round_trip(args):
 
 @pytest.mark.parametrize("garbage", [b"garbage", b"\xff" * 16, b""])
 def test_deserialize_garbage_raises_value_error(garbage):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="deserialize"):
         pulsar.MessageId.deserialize(garbage)
 
 

@@ -50,7 +50,7 @@ def test_create_producer_wrong_type(offline_client, topic, kwargs, argname):
 
 
 def test_create_producer_negative_send_timeout(offline_client, topic):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="send_timeout_millis"):
         offline_client.create_producer(topic, send_timeout_millis=-1)
 
 
@@ -123,7 +123,7 @@ def test_client_wrong_type(offline_service_url, kwargs, argname):
 
 @pytest.mark.parametrize("value", [0, -1])
 def test_client_non_positive_operation_timeout(offline_service_url, value):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="operation_timeout_seconds"):
         pulsar.Client(offline_service_url, operation_timeout_seconds=value)
 
 
