@@ -14,6 +14,7 @@ figures go to a JSON file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -101,7 +102,11 @@ def bundled_libpulsar() -> Path:
 
 
 def build_raw_driver() -> Path:
-    build = CACHE / "raw-build"
+    # One build directory per checkout (the cache is shared by every checkout on the
+    # machine), configured every time so that it follows this checkout's sources and the
+    # libpulsar of the interpreter running the benchmark.
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    build = CACHE / f"raw-build-{checkout}"
     build.mkdir(parents=True, exist_ok=True)
     cmake = [
         "cmake",
@@ -114,8 +119,7 @@ def build_raw_driver() -> Path:
     ]
     if shutil.which("ninja"):
         cmake += ["-G", "Ninja"]
-    if not (build / "CMakeCache.txt").exists():
-        subprocess.run(cmake, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmake, check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cmake", "--build", str(build)], check=True, stdout=subprocess.DEVNULL)
     return build / "raw_driver"
 
