@@ -3,16 +3,18 @@ a raw libpulsar driver, in one run, against one broker it starts.
 
     python bench/run.py [--broker lite|standalone] [--rounds 3] [--quick] [--json PATH]
 
-Run it with the interpreter of an environment where fastpulsar is installed (and
-pulsar-lite, for the default broker). It builds bench/raw (C++, CMake) against the
-libpulsar fastpulsar bundles, makes a virtual environment with pulsar-client 3.13.0
-(cached), then runs every workload for every client, alternating their order, for
-several rounds, and prints medians and ratios. The same figures go to a JSON file.
+Run it with the interpreter of an environment where fastpulsar and its broker helpers are
+installed (`pip install . ./testing`, and pulsar-lite for the default broker). It builds
+bench/raw (C++, CMake) against the libpulsar fastpulsar bundles, makes a virtual
+environment with pulsar-client 3.13.0 (cached), then runs every workload for every client,
+alternating their order, for several rounds, and prints medians and ratios. The same
+figures go to a JSON file.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -26,13 +28,13 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from fastpulsar_testing.cache import cache_dir
+from fastpulsar_testing.lite import PulsarLite, find_pulsar_lite_binary
+from fastpulsar_testing.official_venv import ensure_official_venv
+from fastpulsar_testing.standalone import StandaloneBroker
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the broker launchers are shared with the tests
-
-from support.broker import PulsarLite, find_pulsar_lite_binary
-from support.official_venv import ensure_official_venv
-
-CACHE = Path(os.environ.get("FASTPULSAR_BENCH_CACHE", Path.home() / ".cache" / "fastpulsar-bench"))
+CACHE = cache_dir("FASTPULSAR_BENCH_CACHE", "fastpulsar-bench")  # the raw driver's build
 CLIENTS = ("raw", "official", "fastpulsar")
 
 
@@ -100,7 +102,11 @@ def bundled_libpulsar() -> Path:
 
 
 def build_raw_driver() -> Path:
-    build = CACHE / "raw-build"
+    # One build directory per checkout (the cache is shared by every checkout on the
+    # machine), configured every time so that it follows this checkout's sources and the
+    # libpulsar of the interpreter running the benchmark.
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    build = CACHE / f"raw-build-{checkout}"
     build.mkdir(parents=True, exist_ok=True)
     cmake = [
         "cmake",
@@ -113,8 +119,7 @@ def build_raw_driver() -> Path:
     ]
     if shutil.which("ninja"):
         cmake += ["-G", "Ninja"]
-    if not (build / "CMakeCache.txt").exists():
-        subprocess.run(cmake, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmake, check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cmake", "--build", str(build)], check=True, stdout=subprocess.DEVNULL)
     return build / "raw_driver"
 
@@ -158,7 +163,8 @@ def run_one(cmd: list[str], timeout: float = 600) -> dict[str, float]:
     )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{") and proc.returncode == 0:
-            return json.loads(line)
+            sample: dict[str, float] = json.loads(line)
+            return sample
     raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
 
 
@@ -217,11 +223,10 @@ def main() -> int:
     official = Path(ensure_official_venv())
 
     with tempfile.TemporaryDirectory(prefix="fastpulsar-bench-") as workdir:
+        broker: PulsarLite | StandaloneBroker
         if args.broker == "lite":
             broker = PulsarLite(find_pulsar_lite_binary(), Path(workdir)).start()
         else:
-            from support.standalone import StandaloneBroker  # the tests' launcher
-
             broker = StandaloneBroker(work_dir=Path(workdir) / "standalone").start()
         try:
             print(f"broker: {args.broker} at {broker.service_url}", flush=True)

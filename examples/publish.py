@@ -1,8 +1,9 @@
 """Publish a few messages and print their message ids.
 
-By default this starts an embedded pulsar-lite broker on a free loopback port
-(install it with `pip install --no-deps pulsar-lite==0.2.0`), publishes to it and
-stops it; with --service-url it publishes to that cluster instead.
+By default this starts an embedded pulsar-lite broker on a free loopback port, publishes
+to it and stops it (this needs the broker helpers from the checkout and pulsar-lite:
+`pip install ./testing` and `pip install --no-deps pulsar-lite==0.2.0`); with --service-url
+it publishes to that cluster instead, and needs nothing but fastpulsar.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ import tempfile
 from pathlib import Path
 
 import pulsar
-
-# The broker launcher is shared with the test suite.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.broker import PulsarLite, find_pulsar_lite_binary  # noqa: E402
 
 
 def publish(service_url: str, topic: str, count: int) -> None:
@@ -42,6 +39,13 @@ def main() -> int:
     if args.service_url:
         publish(args.service_url, args.topic, args.count)
         return 0
+    try:  # the pulsar-lite launcher the tests use
+        from fastpulsar_testing.lite import PulsarLite, find_pulsar_lite_binary
+    except ImportError:
+        parser.error(
+            "starting pulsar-lite needs the broker helpers: `pip install ./testing` from the "
+            "fastpulsar checkout (or give --service-url)"
+        )
     with tempfile.TemporaryDirectory(prefix="fastpulsar-demo-") as workdir:
         broker = PulsarLite(find_pulsar_lite_binary(), Path(workdir)).start()
         try:

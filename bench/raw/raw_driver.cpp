@@ -116,7 +116,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 int main(int argc, char** argv) {
     Options o = parse(argc, argv);
-    pulsar::Client client(o.url);
+    pulsar::Client client(o.url, pulsar::ClientConfiguration());  // as the extension does
 
     pulsar::ProducerConfiguration conf;
     conf.setBatchingEnabled(o.batching);

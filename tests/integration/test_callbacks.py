@@ -8,11 +8,14 @@
 * a callback may call send / send_async / flush on the same producer.
 """
 
+import contextlib
 import sys
 import threading
 
 import pytest
-from support.helpers import assert_child_ok, receive_unique, run_child, wait_until
+from support.children import assert_child_ok, run_child
+from support.messages import receive_unique
+from support.waiting import wait_until
 
 import pulsar
 
@@ -39,9 +42,7 @@ class Recorder:
 @pytest.mark.parametrize("batching", [False, True], ids=["no-batching", "batching"])
 def test_every_callback_runs_exactly_once(client, topic, batching):
     n = 5000
-    producer = client.create_producer(
-        topic, batching_enabled=batching, max_pending_messages=n + 10
-    )
+    producer = client.create_producer(topic, batching_enabled=batching, max_pending_messages=n + 10)
     rec = Recorder(n)
     for i in range(n):
         producer.send_async(b"%d" % i, rec.callback_for(i))
@@ -125,7 +126,8 @@ def test_raising_callback_goes_to_unraisablehook(client, topic, monkeypatch):
     assert wait_until(lambda: len(seen) >= 1, timeout=30), "sys.unraisablehook was not called"
     assert len(seen) == 1
     exc = seen[0].exc_value
-    assert isinstance(exc, RuntimeError) and "boom from callback" in str(exc)
+    assert isinstance(exc, RuntimeError)
+    assert "boom from callback" in str(exc)
     assert after == [pulsar.Result.Ok] * 10
     # The producer and the process go on.
     assert isinstance(producer.send(b"still works"), pulsar.MessageId)
@@ -189,10 +191,8 @@ def test_close_runs_every_pending_callback_once(broker, topic, closer):
         assert rec.calls == [1] * 300
         assert all(isinstance(r, pulsar.Result) for r in rec.results)
     finally:
-        try:
+        with contextlib.suppress(pulsar.AlreadyClosed):
             client.close()
-        except pulsar.AlreadyClosed:
-            pass
 
 
 def test_callback_may_send_and_flush_on_same_producer(tmp_path, broker, topic):
@@ -236,3 +236,11 @@ def test_callback_may_send_and_flush_on_same_producer(tmp_path, broker, topic):
     )
     assert_child_ok(proc)
 
+
+def test_callback_receives_result_members(client, topic):
+    producer = client.create_producer(topic)
+    seen = []
+    producer.send_async(b"x", lambda result, msg_id: seen.append(result))
+    producer.flush()
+    assert seen == [pulsar.Result.Ok]
+    assert seen[0] is pulsar.Result.Ok

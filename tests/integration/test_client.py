@@ -1,11 +1,9 @@
-"""pulsar.Client: construction, service URLs, close/shutdown, context manager, authentication,
-topic lookups and error reporting."""
-
-import json
+"""pulsar.Client on a broker: round trips, close/shutdown, context manager, authenticated
+clients, topic lookups (what needs no broker: tests/unit/test_client.py)."""
 
 import pytest
-from support.broker import free_loopback_port
-from support.helpers import receive_unique, unique_topic
+from support.auth import AUTH_FACTORIES
+from support.messages import receive_unique
 
 import pulsar
 
@@ -46,23 +44,6 @@ def test_all_constructor_arguments_accepted(broker, topic):
         assert isinstance(producer.send(b"x"), pulsar.MessageId)
     finally:
         client.close()
-
-
-@pytest.mark.parametrize("url", ["foo://bar", "", "pulsar://", "http//missing-colon", "://x"])
-def test_malformed_service_url(url):
-    with pytest.raises(Exception) as info:
-        c = pulsar.Client(url)
-        # Should the constructor accept it, using the client must fail the same way.
-        try:
-            c.create_producer("persistent://public/default/never")
-        finally:
-            try:
-                c.close()
-            except pulsar.PulsarException:
-                pass
-    exc = info.value
-    assert isinstance(exc, pulsar.PulsarException), repr(exc)
-    assert isinstance(exc, ValueError), repr(exc)
 
 
 def test_context_manager_closes_client(broker, topic):
@@ -136,46 +117,9 @@ def test_invalid_topic_name(client):
         client.subscribe("invalid:/topic//name", "s")
 
 
-def test_connection_refused_raises_pulsar_exception():
-    port = free_loopback_port()  # nothing listens there
-    client = pulsar.Client(
-        f"pulsar://127.0.0.1:{port}", operation_timeout_seconds=3, connection_timeout_ms=1000
-    )
-    try:
-        with pytest.raises(pulsar.PulsarException):
-            client.create_producer(unique_topic("refused"))
-    finally:
-        client.close()
-
-
 # --------------------------------------------------------------------------------------------
 # Authentication
 # --------------------------------------------------------------------------------------------
-
-OAUTH2_PARAMS = json.dumps(
-    {
-        "issuer_url": "https://127.0.0.1:1/",
-        "private_key": "/nonexistent/credentials.json",
-        "audience": "urn:test",
-    }
-)
-
-AUTH_FACTORIES = {
-    "token-str": lambda: pulsar.AuthenticationToken("header.payload.signature"),
-    "token-callable": lambda: pulsar.AuthenticationToken(lambda: "header.payload.signature"),
-    "tls": lambda: pulsar.AuthenticationTLS("/nonexistent/cert.pem", "/nonexistent/key.pem"),
-    "basic": lambda: pulsar.AuthenticationBasic("user", "secret"),
-    "oauth2": lambda: pulsar.AuthenticationOauth2(OAUTH2_PARAMS),
-    "plugin": lambda: pulsar.Authentication("token", "token:header.payload.signature"),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(AUTH_FACTORIES))
-def test_authentication_construction_and_client_accepts_it(broker, kind):
-    auth = AUTH_FACTORIES[kind]()
-    assert isinstance(auth, pulsar.Authentication)
-    client = pulsar.Client(broker.service_url, authentication=auth)
-    client.close()
 
 
 @pytest.mark.parametrize("kind", ["token-str", "token-callable", "basic"])
@@ -204,16 +148,3 @@ def test_token_supplier_is_called(broker, topic):
     finally:
         client.close()
     assert calls, "the token supplier was never called"
-
-
-@pytest.mark.parametrize("bad", [3, None, b"bytes-token"])
-def test_authentication_token_rejects_non_str_non_callable(bad):
-    with pytest.raises(ValueError):
-        pulsar.AuthenticationToken(bad)
-
-
-def test_authentication_tls_and_basic_reject_wrong_types():
-    with pytest.raises(ValueError):
-        pulsar.AuthenticationTLS(1, "/key.pem")
-    with pytest.raises(ValueError):
-        pulsar.AuthenticationBasic("user", 5)

@@ -6,11 +6,10 @@ import threading
 import time
 
 import pytest
-from support.helpers import drain_unique, id_key, receive_unique, unique_topic
+from support.messages import EARLIEST, drain_unique, id_key, receive_unique
+from support.topics import unique_topic
 
 import pulsar
-
-EARLIEST = pulsar.InitialPosition.Earliest
 
 
 def produce(client, topic, payloads, batching=False):
@@ -86,7 +85,8 @@ def test_names_and_topic(client, topic):
     assert consumer.subscription_name() == "my-subscription"
     assert consumer.consumer_name() == "my-consumer"
     generated = client.subscribe(topic, "other-subscription")
-    assert isinstance(generated.consumer_name(), str) and generated.consumer_name()
+    assert isinstance(generated.consumer_name(), str)
+    assert generated.consumer_name()
 
 
 @pytest.mark.parametrize("by", ["message", "message_id"])
@@ -210,8 +210,12 @@ def test_subscribe_to_list_of_topics(client):
 
 
 def test_shared_subscription_splits_messages(client, topic):
-    c1 = client.subscribe(topic, "shared", consumer_type=pulsar.ConsumerType.Shared, receiver_queue_size=10)
-    c2 = client.subscribe(topic, "shared", consumer_type=pulsar.ConsumerType.Shared, receiver_queue_size=10)
+    c1 = client.subscribe(
+        topic, "shared", consumer_type=pulsar.ConsumerType.Shared, receiver_queue_size=10
+    )
+    c2 = client.subscribe(
+        topic, "shared", consumer_type=pulsar.ConsumerType.Shared, receiver_queue_size=10
+    )
     produce(client, topic, [b"%d" % i for i in range(40)])
     got = set()
     for consumer in (c1, c2):
@@ -225,8 +229,8 @@ def test_key_shared_subscription(client, topic):
     c2 = client.subscribe(topic, "ks", consumer_type=pulsar.ConsumerType.KeyShared)
     producer = client.create_producer(topic)
     for i in range(40):
-        producer.send(b"%d" % i, partition_key="key-%d" % (i % 8))
-    owners = {}
+        producer.send(b"%d" % i, partition_key=f"key-{i % 8}")
+    owners: dict[str, set[str]] = {}
     got = set()
     for name, consumer in (("c1", c1), ("c2", c2)):
         for m in drain_unique(consumer, idle_ms=1500, ack=True):
@@ -238,8 +242,12 @@ def test_key_shared_subscription(client, topic):
 
 
 def test_failover_subscription(client, topic):
-    c1 = client.subscribe(topic, "fo", consumer_type=pulsar.ConsumerType.Failover, consumer_name="a")
-    c2 = client.subscribe(topic, "fo", consumer_type=pulsar.ConsumerType.Failover, consumer_name="b")
+    c1 = client.subscribe(
+        topic, "fo", consumer_type=pulsar.ConsumerType.Failover, consumer_name="a"
+    )
+    c2 = client.subscribe(
+        topic, "fo", consumer_type=pulsar.ConsumerType.Failover, consumer_name="b"
+    )
     produce(client, topic, [b"%d" % i for i in range(10)])
     got = set()
     for consumer in (c1, c2):
@@ -307,7 +315,9 @@ def test_closed_consumer_raises_already_closed(client, topic):
 def test_receiver_queue_size_one(client, topic):
     consumer = client.subscribe(topic, "s", receiver_queue_size=1, initial_position=EARLIEST)
     produce(client, topic, [b"%d" % i for i in range(20)])
-    assert [m.data() for m in receive_unique(consumer, 20, ack=True)] == [b"%d" % i for i in range(20)]
+    assert [m.data() for m in receive_unique(consumer, 20, ack=True)] == [
+        b"%d" % i for i in range(20)
+    ]
 
 
 def test_properties_and_all_subscribe_options_accepted(client, topic):
@@ -342,4 +352,3 @@ def test_message_accessors_types(client, topic):
     assert type(msg.topic_name()) is str
     assert type(msg.producer_name()) is str
     assert msg.has_null_value() is False
-

@@ -4,9 +4,11 @@ other with every field equal."""
 
 import base64
 import time
+from typing import Any
 
 import pytest
-from support.helpers import receive_unique, run_peer
+from support.messages import EARLIEST, receive_unique
+from support.peer import run_peer
 
 import pulsar
 from pulsar.schema import StringSchema
@@ -14,9 +16,8 @@ from pulsar.schema import StringSchema
 # The first test also creates the official venv (pip install): allow for that.
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(600)]
 
-EARLIEST = pulsar.InitialPosition.Earliest
 
-SPEC = [
+SPEC: list[dict[str, Any]] = [
     {"payload": b"plain"},
     {"payload": b"props", "properties": {"k1": "v1", "unicode-ключ": "значение ✓", "e": ""}},
     {"payload": b"keys", "partition_key": "pk-1", "ordering_key": "ok-1"},
@@ -99,10 +100,14 @@ def test_fastpulsar_to_official(client, topic, official_python, broker, batching
         official_python,
         [
             "consume",
-            "--service-url", broker.service_url,
-            "--topic", topic,
-            "--subscription", "official",
-            "--count", len(SPEC),
+            "--service-url",
+            broker.service_url,
+            "--topic",
+            topic,
+            "--subscription",
+            "official",
+            "--count",
+            len(SPEC),
             "--unique",
         ],
     )
@@ -184,18 +189,25 @@ def test_string_schema_both_ways(client, topic, official_python, broker):
         official_python,
         [
             "consume",
-            "--service-url", broker.service_url,
-            "--topic", topic,
-            "--subscription", "official",
-            "--count", len(texts),
-            "--schema", "string",
+            "--service-url",
+            broker.service_url,
+            "--topic",
+            topic,
+            "--subscription",
+            "official",
+            "--count",
+            len(texts),
+            "--schema",
+            "string",
             "--unique",
         ],
     )
     assert [r["value"] for r in out["messages"]] == texts
 
     spec = {"producer": {"schema": "string"}, "messages": [{"value": t} for t in texts]}
-    run_peer(official_python, ["produce", "--service-url", broker.service_url, "--topic", topic], spec)
+    run_peer(
+        official_python, ["produce", "--service-url", broker.service_url, "--topic", topic], spec
+    )
     consumer = client.subscribe(topic, "fast", schema=StringSchema(), initial_position=EARLIEST)
     values = [m.value() for m in receive_unique(consumer, 2 * len(texts))]
     assert values == texts + texts

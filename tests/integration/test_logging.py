@@ -9,7 +9,8 @@ import logging
 import threading
 
 import pytest
-from support.helpers import assert_child_ok, run_child, wait_until
+from support.children import assert_child_ok, run_child
+from support.waiting import wait_until
 
 import pulsar
 
@@ -86,7 +87,9 @@ def test_custom_logger_level_filters(broker, topic):
         log.removeHandler(handler)
 
 
-def test_default_logging_goes_to_pulsar_logger_not_stdout(broker, topic, pulsar_logger_handler, capfd):
+def test_default_logging_goes_to_pulsar_logger_not_stdout(
+    broker, topic, pulsar_logger_handler, capfd
+):
     client = pulsar.Client(broker.service_url)
     try:
         client.create_producer(topic).send(b"x")
@@ -100,7 +103,8 @@ def test_default_logging_goes_to_pulsar_logger_not_stdout(broker, topic, pulsar_
     assert all(r.levelno >= logging.INFO for r in records)
     out, _err = capfd.readouterr()
     assert topic not in out, f"libpulsar lines were printed on stdout:\n{out[-2000:]}"
-    assert "ProducerImpl" not in out and "ClientConnection" not in out
+    assert "ProducerImpl" not in out
+    assert "ClientConnection" not in out
 
 
 def test_default_logging_in_fresh_process_prints_nothing_on_stdout(tmp_path, broker, topic):

@@ -3,9 +3,10 @@ send_async, with batching on and off and each compression type."""
 
 import datetime
 import time
+from typing import Any
 
 import pytest
-from support.helpers import receive_unique
+from support.messages import receive_unique
 
 import pulsar
 from pulsar.schema import StringSchema
@@ -75,7 +76,7 @@ def send_all(producer, mode, base_sequence_id, messages):
             producer.send(payload, sequence_id=base_sequence_id + i, **kwargs)
             for i, (payload, kwargs) in enumerate(messages)
         ]
-    results = [None] * len(messages)
+    results: list[Any] = [None] * len(messages)
 
     def make_cb(i):
         def cb(res, msg_id):
@@ -154,11 +155,13 @@ def test_null_value(client, topic, mode, batching):
             producer.send_async(content, lambda res, msg_id: None, partition_key="k")
         producer.flush()
     before, null, after = receive_unique(consumer, 3)
-    assert before.data() == b"before" and not before.has_null_value()
+    assert before.data() == b"before"
+    assert not before.has_null_value()
     assert null.has_null_value() is True
     assert null.data() == b""
     assert null.partition_key() == "k"
-    assert after.data() == b"after" and not after.has_null_value()
+    assert after.data() == b"after"
+    assert not after.has_null_value()
 
 
 @pytest.mark.parametrize("mode", ["send", "send_async"])

@@ -8,47 +8,27 @@ are generous (a shared 2-core machine) but still tell a delayed message from an 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import sys
 import threading
 import time
 import uuid
+from typing import Any
 
 import pytest
-from support.helpers import drain_unique, id_key, receive_unique, unique_topic, wait_until
+from support.messages import EARLIEST, drain_unique, id_key, receive_unique
+from support.topics import unique_topic
+from support.waiting import wait_until
 
 import pulsar
 
 pytestmark = pytest.mark.standalone
 
-EARLIEST = pulsar.InitialPosition.Earliest
 SHARED = pulsar.ConsumerType.Shared
 
 DELAY_S = 3.0
 TOO_EARLY_S = 2.5  # a delayed message must not arrive before this (after its send)
 LATE_S = 10.0  # ...and must arrive within DELAY_S + LATE_S
-
-
-@pytest.fixture
-def sa_client(standalone_broker):
-    client = pulsar.Client(standalone_broker.service_url)
-    try:
-        yield client
-    finally:
-        with contextlib.suppress(pulsar.AlreadyClosed):
-            client.close()
-
-
-@pytest.fixture
-def admin(standalone_broker):
-    return standalone_broker.admin()
-
-
-@pytest.fixture
-def partitioned_topic(admin, topic):
-    admin.create_partitioned_topic(topic, 4)
-    return topic
 
 
 def iso_to_ms(text: str) -> int:
@@ -361,7 +341,7 @@ def test_ordering_key_with_key_shared(sa_client, topic):
     for i in range(100):
         # One partition key for all: Key_Shared must dispatch by the ordering key.
         producer.send(b"%d" % i, ordering_key=ordering_keys[i % 10], partition_key="same")
-    got: dict[str, list] = {"first": [], "second": []}
+    got: dict[str, list[tuple[str, int]]] = {"first": [], "second": []}
     deadline = time.monotonic() + 60
     while len(got["first"]) + len(got["second"]) < 100 and time.monotonic() < deadline:
         for name, consumer in (("first", first), ("second", second)):
@@ -388,7 +368,7 @@ def test_ordering_key_with_key_shared(sa_client, topic):
 def test_replication_clusters_and_disable_replication_are_carried(sa_client, admin, topic, mode):
     consumer = sa_client.subscribe(topic, "s", initial_position=EARLIEST)
     producer = sa_client.create_producer(topic)
-    sends = [
+    sends: list[tuple[bytes, dict[str, Any]]] = [
         (b"one", {"replication_clusters": ["standalone"]}),
         (b"two", {"replication_clusters": ["standalone", "elsewhere"]}),
         (b"local", {"disable_replication": True}),
@@ -443,7 +423,7 @@ def test_wait_for_exclusive_waits_for_the_owner_to_leave(standalone_broker, topi
     client = pulsar.Client(standalone_broker.service_url, operation_timeout_seconds=60)
     try:
         owner = client.create_producer(topic, access_mode=pulsar.ProducerAccessMode.Exclusive)
-        outcome = {}
+        outcome: dict[str, Any] = {}
 
         def wait_for_it():
             try:
@@ -549,7 +529,7 @@ def _send_batch(producer, count, key_kwargs):
 
 def _entries(messages):
     """(ledger, entry) -> [(key, payload, batch_index)] in receive order."""
-    entries: dict[tuple, list] = {}
+    entries: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     for m in messages:
         i = m.message_id()
         key = m.ordering_key() or m.partition_key()

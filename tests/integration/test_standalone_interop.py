@@ -15,31 +15,16 @@ import time
 import uuid
 
 import pytest
-from support.helpers import receive_unique, run_peer
+from support.messages import EARLIEST, receive_unique
+from support.peer import run_peer
 
 import pulsar
 
 # The first interop test also creates the official venv (pip install): allow for that.
 pytestmark = [pytest.mark.interop, pytest.mark.standalone, pytest.mark.timeout(600)]
 
-EARLIEST = pulsar.InitialPosition.Earliest
 SHARED = pulsar.ConsumerType.Shared
 KEYS = [f"key-{i}" for i in range(6)]
-
-
-@pytest.fixture
-def sa_client(standalone_broker):
-    client = pulsar.Client(standalone_broker.service_url)
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-@pytest.fixture
-def partitioned_topic(standalone_broker, topic):
-    standalone_broker.admin().create_partitioned_topic(topic, 4)
-    return topic
 
 
 def b64(data: bytes) -> str:
@@ -177,7 +162,7 @@ def test_partitioned_official_to_fastpulsar(
     out = peer_produce(official_python, standalone_broker.service_url, partitioned_topic, spec)
     results = dict(zip((m["payload"] for m in messages), out["results"]))
 
-    official_key_partition = {}
+    official_key_partition: dict[str, set[int]] = {}
     for msg in receive_unique(consumer, len(messages)):
         result = results[msg.data()]
         assert str(msg.message_id()) == result["message_id"]
@@ -208,7 +193,7 @@ LATE_MS = 10000
 @pytest.mark.parametrize("how", ["deliver_after", "deliver_at"])
 def test_delayed_official_to_fastpulsar(official_python, standalone_broker, sa_client, topic, how):
     consumer = sa_client.subscribe(topic, "fast", consumer_type=SHARED)
-    delayed = {"payload_b64": b64(b"delayed")}
+    delayed: dict[str, object] = {"payload_b64": b64(b"delayed")}
     if how == "deliver_after":
         delayed["deliver_after_ms"] = DELAY_MS
     else:

@@ -18,15 +18,15 @@ import time
 import uuid
 
 import pytest
-from support.helpers import receive_unique, wait_until
-from support.pulsar_admin import AdminError, PulsarAdmin
-from support.standalone import make_token
+from fastpulsar_testing.admin import AdminError, PulsarAdmin
+from fastpulsar_testing.standalone.tokens import make_token
+from support.messages import EARLIEST, receive_unique
+from support.waiting import wait_until
 
 import pulsar
 
 pytestmark = pytest.mark.standalone
 
-EARLIEST = pulsar.InitialPosition.Earliest
 SHORT_TIMEOUT_S = 3
 
 
@@ -80,7 +80,7 @@ def test_token_on_the_plain_port(standalone_tls_broker, topic):
 def test_tls_with_an_untrusted_certificate_fails_with_connect_error(
     standalone_tls_broker, topic, tmp_path, ca
 ):
-    from support.standalone import generate_tls_material
+    from fastpulsar_testing.standalone.tls import generate_tls_material
 
     broker = standalone_tls_broker
     trust = None if ca == "none" else str(generate_tls_material(tmp_path)["ca_cert"])

@@ -1,1 +1,2 @@
-"""Support code for the fastpulsar test suite (imported as ``support.xxx``)."""
+"""Helpers for the test modules, one job per module (the brokers live in fastpulsar_testing,
+the fixtures in tests/fixtures)."""

@@ -1,7 +1,7 @@
 """Peer process driven by the tests, run by the *official* pulsar-client's interpreter.
 
 This file is executed as a script by the python of the venv made by
-``support.official_venv`` (never imported by the tests): it must only use the standard
+``fastpulsar_testing.official_venv`` (never imported by the tests): it must only use the standard
 library and the official ``pulsar`` package.
 
 Subcommands (the result is printed on stdout as one line ``PEER-RESULT <json>``; libpulsar's
@@ -42,6 +42,7 @@ import logging
 import os
 import sys
 import time
+from typing import Any
 
 import pulsar
 from pulsar.schema import BytesSchema, StringSchema
@@ -60,11 +61,11 @@ def _logger() -> logging.Logger:
     return log
 
 
-def _b64(data) -> str:
+def _b64(data: bytes) -> str:
     return base64.b64encode(bytes(data)).decode("ascii")
 
 
-def _id_fields(msg_id) -> dict:
+def _id_fields(msg_id: pulsar.MessageId) -> dict[str, Any]:
     return {
         "message_id": str(msg_id),
         "message_id_b64": _b64(msg_id.serialize()),
@@ -75,17 +76,17 @@ def _id_fields(msg_id) -> dict:
     }
 
 
-def _schema(name):
+def _schema(name: str) -> StringSchema | BytesSchema:
     return StringSchema() if name == "string" else BytesSchema()
 
 
-def _emit(obj) -> None:
+def _emit(obj: object) -> None:
     sys.stdout.write(RESULT_PREFIX + json.dumps(obj) + "\n")
     sys.stdout.flush()
 
 
-def _client(args):
-    kwargs = {"logger": _logger()}
+def _client(args: argparse.Namespace) -> pulsar.Client:
+    kwargs: dict[str, Any] = {"logger": _logger()}
     if args.token:
         kwargs["authentication"] = pulsar.AuthenticationToken(args.token)
     if args.tls_trust_certs_file:
@@ -93,7 +94,7 @@ def _client(args):
     return pulsar.Client(args.service_url, **kwargs)
 
 
-def produce(args) -> int:
+def produce(args: argparse.Namespace) -> int:
     spec = json.load(sys.stdin)
     if isinstance(spec, list):
         spec = {"messages": spec}
@@ -114,7 +115,7 @@ def produce(args) -> int:
     try:
         producer = client.create_producer(args.topic, schema=_schema(schema_name), **popts)
         at_start = producer.last_sequence_id()
-        results = [None] * len(spec["messages"])
+        results: list[dict[str, Any] | None] = [None] * len(spec["messages"])
         errors = []
         for index, m in enumerate(spec["messages"]):
             if "value" in m:
@@ -140,7 +141,9 @@ def produce(args) -> int:
                 kwargs["deliver_after"] = datetime.timedelta(milliseconds=m["deliver_after_ms"])
             if use_async:
 
-                def callback(res, msg_id, index=index):
+                def callback(
+                    res: pulsar.Result, msg_id: pulsar.MessageId, index: int = index
+                ) -> None:
                     if res != pulsar.Result.Ok:
                         errors.append(f"message {index}: {res}")
                     else:
@@ -165,9 +168,9 @@ def produce(args) -> int:
     return 1 if errors or any(r is None for r in results) else 0
 
 
-def consume(args) -> int:
+def consume(args: argparse.Namespace) -> int:
     client = _client(args)
-    messages = []
+    messages: list[dict[str, Any]] = []
     try:
         topics = args.topic if len(args.topic) > 1 else args.topic[0]
         consumer = client.subscribe(
@@ -211,7 +214,7 @@ def consume(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("produce")

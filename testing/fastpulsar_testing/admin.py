@@ -1,6 +1,6 @@
 """A small client for Apache Pulsar's admin REST API (``/admin/v2``), standard library only.
 
-Used by the tests that run on the standalone broker to set up what the binary protocol
+Used by the standalone launcher (readiness checks) and by the tests that run on it to set up what the binary protocol
 cannot: namespace and topic policies (deduplication), partitioned topics, permissions.
 When the broker has authentication on, pass the admin (super-user) token: every request
 then carries ``Authorization: Bearer <token>``.
@@ -21,7 +21,7 @@ from typing import Any
 class AdminError(RuntimeError):
     """The admin API answered with an unexpected HTTP status."""
 
-    def __init__(self, method: str, url: str, status: int, body: str):
+    def __init__(self, method: str, url: str, status: int, body: str) -> None:
         super().__init__(f"{method} {url} -> HTTP {status}: {body[:500]}")
         self.status = status
         self.body = body
@@ -50,7 +50,7 @@ class PulsarAdmin:
         token: str | None = None,
         ca_file: str | None = None,
         timeout: float = 30.0,
-    ):
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -99,16 +99,23 @@ class PulsarAdmin:
         except ValueError:
             return status, text
 
-    def get(self, path: str, **kw) -> Any:
+    def _get_object(self, path: str) -> dict[str, Any]:
+        """GET a JSON object; AdminError if the answer is anything else."""
+        value = self.get(path)
+        if not isinstance(value, dict):
+            raise AdminError("GET", path, 200, f"expected a JSON object, got {value!r}")
+        return value
+
+    def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)[1]
 
-    def put(self, path: str, body: Any = None, **kw) -> Any:
+    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
         return self.request("PUT", path, body, **kw)[1]
 
-    def post(self, path: str, body: Any = None, **kw) -> Any:
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
         return self.request("POST", path, body, **kw)[1]
 
-    def delete(self, path: str, **kw) -> Any:
+    def delete(self, path: str, **kw: Any) -> Any:
         return self.request("DELETE", path, **kw)[1]
 
     # -- broker -------------------------------------------------------------------------------
@@ -131,7 +138,9 @@ class PulsarAdmin:
         """Create ``tenant/name`` (the tenant must exist, e.g. ``public``)."""
         self.put(f"namespaces/{namespace}")
 
-    def set_namespace_deduplication(self, enabled: bool = True, namespace: str = "public/default"):
+    def set_namespace_deduplication(
+        self, enabled: bool = True, namespace: str = "public/default"
+    ) -> None:
         self.post(f"namespaces/{namespace}/deduplication", bool(enabled))
 
     def namespace_deduplication(self, namespace: str = "public/default") -> Any:
@@ -159,8 +168,8 @@ class PulsarAdmin:
     def delete_partitioned_topic(self, topic: str) -> None:
         self.delete(f"{topic_path(topic)}/partitions?force=true")
 
-    def partitioned_metadata(self, topic: str) -> dict:
-        return self.get(f"{topic_path(topic)}/partitions")
+    def partitioned_metadata(self, topic: str) -> dict[str, Any]:
+        return self._get_object(f"{topic_path(topic)}/partitions")
 
     def grant_topic_permission(
         self, topic: str, role: str, actions: Iterable[str] = ("produce", "consume")
@@ -174,7 +183,9 @@ class PulsarAdmin:
     def topic_deduplication(self, topic: str) -> Any:
         return self.get(f"{topic_path(topic)}/deduplicationEnabled")
 
-    def wait_topic_deduplication(self, topic: str, enabled: bool = True, timeout: float = 30.0):
+    def wait_topic_deduplication(
+        self, topic: str, enabled: bool = True, timeout: float = 30.0
+    ) -> None:
         """Wait until the topic-level policy reads back as ``enabled``."""
         deadline = time.monotonic() + timeout
         while True:
@@ -187,7 +198,9 @@ class PulsarAdmin:
                 )
             time.sleep(0.1)
 
-    def peek(self, topic: str, subscription: str, position: int = 1) -> tuple[dict, bytes]:
+    def peek(
+        self, topic: str, subscription: str, position: int = 1
+    ) -> tuple[dict[str, list[str]], bytes]:
         """The message at ``position`` (1 = oldest unacknowledged) of a subscription's backlog.
 
         Returns (headers, payload): the broker reports the message metadata as ``X-Pulsar-*``
@@ -209,12 +222,12 @@ class PulsarAdmin:
         except urllib.error.HTTPError as exc:
             raise AdminError("GET", url, exc.code, exc.read().decode("utf-8", "replace")) from None
 
-    def topic_stats(self, topic: str) -> dict:
-        return self.get(f"{topic_path(topic)}/stats")
+    def topic_stats(self, topic: str) -> dict[str, Any]:
+        return self._get_object(f"{topic_path(topic)}/stats")
 
-    def internal_stats(self, topic: str) -> dict:
-        return self.get(f"{topic_path(topic)}/internalStats")
+    def internal_stats(self, topic: str) -> dict[str, Any]:
+        return self._get_object(f"{topic_path(topic)}/internalStats")
 
-    def partitioned_stats(self, topic: str, per_partition: bool = True) -> dict:
+    def partitioned_stats(self, topic: str, per_partition: bool = True) -> dict[str, Any]:
         flag = "true" if per_partition else "false"
-        return self.get(f"{topic_path(topic)}/partitioned-stats?perPartition={flag}")
+        return self._get_object(f"{topic_path(topic)}/partitioned-stats?perPartition={flag}")

@@ -136,4 +136,5 @@ def test_public_classes_exist():
         assert isinstance(getattr(pulsar, name), type), name
     assert isinstance(pulsar.schema.BytesSchema(), pulsar.schema.Schema)
     assert isinstance(pulsar.schema.StringSchema(), pulsar.schema.Schema)
-    assert isinstance(pulsar.__version__, str) and pulsar.__version__
+    assert isinstance(pulsar.__version__, str)
+    assert pulsar.__version__

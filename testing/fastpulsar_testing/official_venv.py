@@ -1,8 +1,9 @@
-"""A virtual environment holding the official ``pulsar-client`` for interoperability tests.
+"""A virtual environment holding the official ``pulsar-client`` (interoperability tests, and
+the benchmark's comparison).
 
-It is created once under a cache directory (``$FASTPULSAR_TEST_CACHE``, default
-``~/.cache/fastpulsar-tests``) as ``official-venv-<version>`` and reused as long as its
-interpreter imports ``pulsar`` with the expected ``__version__``.
+It is created once in the cache directory (``cache.cache_dir()``) as
+``official-venv-<version>`` and reused as long as its interpreter imports ``pulsar`` with the
+expected ``__version__``.
 """
 
 from __future__ import annotations
@@ -12,20 +13,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+
+from .cache import cache_dir
 
 OFFICIAL_VERSION = "3.13.0"
 
 
 class OfficialVenvError(RuntimeError):
-    pass
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("FASTPULSAR_TEST_CACHE")
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".cache" / "fastpulsar-tests"
+    """The virtual environment could not be made (the message has the commands' output)."""
 
 
 def venv_dir() -> Path:
@@ -38,7 +35,7 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def clean_env() -> dict:
+def clean_env() -> dict[str, str]:
     """Environment for the official interpreter: nothing that could put fastpulsar on its path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHONNOUSERSITE"] = "1"
@@ -46,7 +43,15 @@ def clean_env() -> dict:
     return env
 
 
+def _text(output: str | bytes | None) -> str:
+    """A command's captured output as text (TimeoutExpired carries bytes even with text=True)."""
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
+
+
 def installed_version(python: Path) -> str | None:
+    """``pulsar.__version__`` as ``python`` imports it, or None if it cannot."""
     if not python.exists():
         return None
     with tempfile.TemporaryDirectory() as cwd:  # keep the cwd from shadowing anything
@@ -58,6 +63,7 @@ def installed_version(python: Path) -> str | None:
                 capture_output=True,
                 text=True,
                 timeout=120,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired):
             return None
@@ -68,7 +74,10 @@ def installed_version(python: Path) -> str | None:
 
 
 def ensure_official_venv() -> Path:
-    """Return the interpreter of a venv with pulsar-client==OFFICIAL_VERSION, creating it."""
+    """The interpreter of a venv with pulsar-client==OFFICIAL_VERSION, created if needed.
+
+    Raises OfficialVenvError (with the output of the failed command) if it cannot be made.
+    """
     venv = venv_dir()
     python = venv_python(venv)
     if installed_version(python) == OFFICIAL_VERSION:
@@ -76,36 +85,37 @@ def ensure_official_venv() -> Path:
     venv.parent.mkdir(parents=True, exist_ok=True)
     if venv.exists():
         shutil.rmtree(venv)
-    log = []
+    log: list[str] = []
 
-    def run(cmd, timeout):
+    def run(cmd: Sequence[str | Path], timeout: float) -> None:
+        shown = " ".join(map(str, cmd))
         with tempfile.TemporaryDirectory() as cwd:
             try:
                 proc = subprocess.run(
-                    cmd,
+                    [str(part) for part in cmd],
                     cwd=cwd,
                     env=clean_env(),
                     capture_output=True,
                     text=True,
                     timeout=timeout,
+                    check=False,
                 )
             except subprocess.TimeoutExpired as exc:
                 raise OfficialVenvError(
-                    f"`{' '.join(map(str, cmd))}` timed out after {timeout} s\n"
+                    f"`{shown}` timed out after {timeout} s\n"
                     + "".join(log)
-                    + f"\nstdout:\n{exc.stdout}\nstderr:\n{exc.stderr}"
+                    + f"\nstdout:\n{_text(exc.stdout)}\nstderr:\n{_text(exc.stderr)}"
                 ) from None
-        log.append(f"$ {' '.join(map(str, cmd))}\n{proc.stdout}{proc.stderr}\n")
+        log.append(f"$ {shown}\n{proc.stdout}{proc.stderr}\n")
         if proc.returncode != 0:
             raise OfficialVenvError(
-                f"`{' '.join(map(str, cmd))}` failed with exit code {proc.returncode}\n"
-                + "".join(log)
+                f"`{shown}` failed with exit code {proc.returncode}\n" + "".join(log)
             )
 
-    run([sys.executable, "-m", "venv", str(venv)], timeout=300)
+    run([sys.executable, "-m", "venv", venv], timeout=300)
     run(
         [
-            str(python),
+            python,
             "-m",
             "pip",
             "install",
