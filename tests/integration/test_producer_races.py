@@ -39,21 +39,22 @@ a send must return; raise it on a very slow machine.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastpulsar_testing.lite import BrokerError, PulsarLite, find_pulsar_lite_binary
 
 SHIM_SOURCES = Path(__file__).resolve().parent / "shims"
 BOUND_S = float(os.environ.get("FASTPULSAR_RACES_BOUND_S", "10"))
@@ -68,103 +69,35 @@ CASE1_ROUNDS = 20
 # --------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _pulsar_lite_binary() -> Path:
-    env = os.environ.get("PULSAR_LITE_BIN")
-    if env:
-        return Path(env)
-    spec = importlib.util.find_spec("pulsar_lite")  # finds it without importing it
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(location) / "bin" / "pulsar-lite"
-        if candidate.is_file():
-            return candidate
-    pytest.fail(
-        "pulsar-lite is not installed: run `pip install --no-deps pulsar-lite==0.2.0` "
-        "(or set PULSAR_LITE_BIN)",
-        pytrace=False,
-    )
-
-
-@dataclass
-class LiteBroker:
-    """A pulsar-lite process of this module's own, which the tests may pause."""
-
-    process: subprocess.Popen
-    port: int
-    log_path: Path
-
-    @property
-    def service_url(self) -> str:
-        return f"pulsar://127.0.0.1:{self.port}"
+class LiteBroker(PulsarLite):
+    """A pulsar-lite process of this module's own, which the tests may pause (SIGSTOP)."""
 
     @property
     def pid(self) -> int:
+        assert self.process is not None, "broker not started"
         return self.process.pid
 
     def resume(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGCONT)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.resume()  # a paused broker would not act on SIGTERM
+        super().stop(timeout)
 
 
 @pytest.fixture(scope="module")
-def lite(tmp_path_factory):
-    binary = _pulsar_lite_binary()
-    if not os.access(binary, os.X_OK):
-        binary.chmod(binary.stat().st_mode | 0o111)
-    work = tmp_path_factory.mktemp("races-broker")
-    config = work / "pulsar-lite.toml"
-    config.write_text("[metrics]\nenabled = false\n")
-    log_path = work / "pulsar-lite.log"
-    port = _free_port()
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            [
-                str(binary),
-                "--addr",
-                f"127.0.0.1:{port}",
-                "--db-path",
-                str(work / "db"),
-                "--config",
-                str(config),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=str(work),
-        )
-    broker = LiteBroker(process, port, log_path)
+def lite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteBroker]:
     try:
-        deadline = time.monotonic() + 30
-        while not _accepts(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"pulsar-lite did not start (exit code {process.poll()}):\n"
-                    + log_path.read_text(errors="replace")[-3000:],
-                    pytrace=False,
-                )
-            time.sleep(0.05)
+        binary = find_pulsar_lite_binary()
+    except BrokerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    broker = LiteBroker(binary, tmp_path_factory.mktemp("races-broker"))
+    broker.start()
+    try:
         yield broker
     finally:
-        broker.resume()
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        broker.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -372,7 +305,7 @@ class Child:
     returncode: int
     stdout: str
     stderr: str
-    facts: dict[str, dict] = field(default_factory=dict)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def tail(self, chars: int = 6000) -> str:
         return (
@@ -380,7 +313,7 @@ class Child:
             f"--- stderr (last {chars} chars):\n{self.stderr[-chars:]}"
         )
 
-    def get(self, prefix: str = "FACTS") -> dict:
+    def get(self, prefix: str = "FACTS") -> dict[str, Any]:
         """The facts the child reported under `prefix`; fails the test if there are none."""
         if prefix not in self.facts:
             hung = "Timeout (" in self.stderr
@@ -443,7 +376,7 @@ def run_child(
     return child
 
 
-def outcome_text(outcome: dict) -> str:
+def outcome_text(outcome: dict[str, Any]) -> str:
     if outcome["outcome"] == "hung":
         return f"did not return within {outcome['bound']} s"
     if outcome["outcome"] == "raised":
@@ -452,12 +385,12 @@ def outcome_text(outcome: dict) -> str:
     return f"returned after {outcome['seconds']} s"
 
 
-def assert_returned(outcome: dict, what: str, child: Child) -> None:
+def assert_returned(outcome: dict[str, Any], what: str, child: Child) -> None:
     """`what` returned (did not raise, did not hang)."""
     assert outcome["outcome"] == "returned", f"{what} {outcome_text(outcome)}\n{child.tail()}"
 
 
-def assert_every_callback_once(summary: dict, child: Child, when: str) -> None:
+def assert_every_callback_once(summary: dict[str, Any], child: Child, when: str) -> None:
     assert summary["missing"] == 0, (
         f"{summary['missing']} of {summary['accepted']} accepted send_async calls never had "
         f"their callback run ({when}); e.g. ids {summary['missing_ids']}; summary {summary}\n"
