@@ -3,10 +3,14 @@ through ``support/official_peer.py``: messages produced by one client are consum
 other with every field equal."""
 
 import base64
+import json
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastpulsar_testing.official_venv import clean_env
 from support.messages import EARLIEST, receive_unique
 from support.peer import run_peer
 
@@ -211,3 +215,37 @@ def test_string_schema_both_ways(client, topic, official_python, broker):
     consumer = client.subscribe(topic, "fast", schema=StringSchema(), initial_position=EARLIEST)
     values = [m.value() for m in receive_unique(consumer, 2 * len(texts))]
     assert values == texts + texts
+
+
+OFFICIAL_RESULTS_SCRIPT = """
+import json, pulsar
+print(json.dumps({
+    "results": {name: int(member) for name, member in pulsar.Result.__members__.items()},
+    "exceptions": sorted(
+        name for name, obj in vars(pulsar.exceptions).items()
+        if isinstance(obj, type) and issubclass(obj, pulsar.exceptions.PulsarException)
+    ),
+}))
+"""
+
+
+def test_results_and_exceptions_match_the_official_client(official_python: Path) -> None:
+    """Every Result member and exception class of pulsar-client 3.13.0, with the same value,
+    read from the official client itself (fastpulsar adds libpulsar 4.2's Disconnected)."""
+    proc = subprocess.run(
+        [str(official_python), "-c", OFFICIAL_RESULTS_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=clean_env(),
+        cwd=str(official_python.parent),
+    )
+    assert proc.returncode == 0, proc.stderr
+    official = json.loads(proc.stdout)
+    ours = {member.name: int(member) for member in pulsar.Result}
+    assert len(official["results"]) > 40
+    assert {name: ours.get(name) for name in official["results"]} == official["results"]
+    assert set(ours) - set(official["results"]) == {"Disconnected"}
+    for name in official["exceptions"]:
+        assert issubclass(getattr(pulsar.exceptions, name), pulsar.exceptions.PulsarException)

@@ -10,54 +10,10 @@ import pulsar
 import pulsar.exceptions
 import pulsar.schema
 
-RESULTS = {
-    "Ok": 0,
-    "UnknownError": 1,
-    "InvalidConfiguration": 2,
-    "Timeout": 3,
-    "LookupError": 4,
-    "ConnectError": 5,
-    "ReadError": 6,
-    "AuthenticationError": 7,
-    "AuthorizationError": 8,
-    "ErrorGettingAuthenticationData": 9,
-    "BrokerMetadataError": 10,
-    "BrokerPersistenceError": 11,
-    "ChecksumError": 12,
-    "ConsumerBusy": 13,
-    "NotConnected": 14,
-    "AlreadyClosed": 15,
-    "InvalidMessage": 16,
-    "ConsumerNotInitialized": 17,
-    "ProducerNotInitialized": 18,
-    "ProducerBusy": 19,
-    "TooManyLookupRequestException": 20,
-    "InvalidTopicName": 21,
-    "InvalidUrl": 22,
-    "ServiceUnitNotReady": 23,
-    "OperationNotSupported": 24,
-    "ProducerBlockedQuotaExceededError": 25,
-    "ProducerBlockedQuotaExceededException": 26,
-    "ProducerQueueIsFull": 27,
-    "MessageTooBig": 28,
-    "TopicNotFound": 29,
-    "SubscriptionNotFound": 30,
-    "ConsumerNotFound": 31,
-    "UnsupportedVersionError": 32,
-    "TopicTerminated": 33,
-    "CryptoError": 34,
-    "IncompatibleSchema": 35,
-    "ConsumerAssignError": 36,
-    "CumulativeAcknowledgementNotAllowedError": 37,
-    "TransactionCoordinatorNotFoundError": 38,
-    "InvalidTxnStatusError": 39,
-    "NotAllowedError": 40,
-    "TransactionConflict": 41,
-    "TransactionNotFound": 42,
-    "ProducerFenced": 43,
-    "MemoryBufferIsFull": 44,
-    "Interrupted": 45,
-}
+# The Result names and values are written once, in src/abi/results.hpp (tools/
+# update_results.py generates pulsar's sections from it); tests/integration/test_interop.py
+# compares them with the official client's own enum.
+RESULTS = {member.name: int(member) for member in pulsar.Result}
 
 # The exception classes exported by pulsar-client 3.13.0's pulsar.exceptions.
 OFFICIAL_EXCEPTIONS = [name for name in RESULTS if name != "Ok"]
