@@ -17,6 +17,8 @@ namespace pulsar {
 class ClientImpl;
 class ProducerImplBase;
 class ConsumerImplBase;
+class Reader;               // abi/reader.hpp
+class ReaderConfiguration;  // abi/reader.hpp
 
 using ResultCallback = std::function<void(Result)>;
 using SendCallback = std::function<void(Result, const MessageId&)>;
@@ -69,6 +71,7 @@ class Consumer {
 
 using CreateProducerCallback = std::function<void(Result, Producer)>;
 using SubscribeCallback = std::function<void(Result, Consumer)>;
+using ReaderCallback = std::function<void(Result, Reader)>;
 using GetPartitionsCallback = std::function<void(Result, const std::vector<std::string>&)>;
 
 class Client {
@@ -86,6 +89,9 @@ class Client {
                                  const std::string& subscriptionName,
                                  const ConsumerConfiguration& conf,
                                  const SubscribeCallback& callback);
+    // The callback takes the Reader by value: include abi/reader.hpp to call it.
+    void createReaderAsync(const std::string& topic, const MessageId& startMessageId,
+                           const ReaderConfiguration& conf, const ReaderCallback& callback);
     void getPartitionsForTopicAsync(const std::string& topic,
                                     const GetPartitionsCallback& callback);
     void closeAsync(const ResultCallback& callback);

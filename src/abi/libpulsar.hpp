@@ -31,5 +31,6 @@
 #include "abi/enums.hpp"
 #include "abi/interfaces.hpp"
 #include "abi/message.hpp"
+#include "abi/reader.hpp"
 #include "abi/results.hpp"
 #include "abi/schema.hpp"

@@ -17,5 +17,6 @@ void register_dispatcher(py::module_& m);
 void register_producer(py::module_& m);
 void register_consumer(py::module_& m);
 void register_client(py::module_& m);
+void register_reader(py::module_& m);  // after register_client: adds Client.create_reader
 
 }  // namespace fastpulsar
