@@ -253,3 +253,34 @@ def test_create_reader_on_a_closed_client_raises(client, topic):
     client.close()
     with pytest.raises(pulsar.AlreadyClosed):
         client.create_reader(topic, pulsar.MessageId.earliest)
+
+
+def test_message_producer_name_null_value_and_schema_version(client, topic):
+    producer = client.create_producer(topic, producer_name="the-producer", batching_enabled=False)
+    producer.send(b"x")
+    producer.send(None, partition_key="k")
+    producer.close()
+    reader = client.create_reader(topic, pulsar.MessageId.earliest)
+    first, tombstone = read_all(reader, 2)
+    assert first.producer_name() == "the-producer"
+    assert first.has_null_value() is False
+    assert tombstone.has_null_value() is True
+    assert tombstone.data() == b""
+    # pulsar-client 3.13 returns the schema version as a str ('' when the topic has none).
+    assert first.schema_version() == ""
+
+
+@pytest.mark.standalone
+def test_schema_version_is_a_str_of_the_versions_bytes(sa_client, topic):
+    producer = sa_client.create_producer(topic, schema=pulsar.schema.StringSchema())
+    producer.send("v")
+    producer.close()
+    reader = sa_client.create_reader(
+        topic, pulsar.MessageId.earliest, schema=pulsar.schema.StringSchema()
+    )
+    version = reader.read_next(timeout_millis=READ_MS).schema_version()
+    assert isinstance(version, str)
+    # The broker's version number, 8 bytes big-endian: the topic's first schema is 0.
+    raw = version.encode("utf-8", "surrogateescape")
+    assert len(raw) == 8
+    assert int.from_bytes(raw, "big") == 0
