@@ -390,6 +390,23 @@ class Client:
         schema.attach_client(self)
         return self._client.create_reader(topic, start_message_id, conf, schema)
 
+    def create_table_view(
+        self,
+        topic: str,
+        subscription_name: str | None = None,
+        schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
+    ) -> _core.TableView:
+        """Create a key-value view of `topic` (by partition key; a message with an empty or
+        null value deletes its key); it returns once the view holds the topic's existing
+        messages. Without `subscription_name`, libpulsar makes one up."""
+        check_type(topic, str, "topic")
+        check_optional(subscription_name, str, "subscription_name")
+        check_type(schema, Schema, "schema")
+        schema.attach_client(self)
+        return self._client.create_table_view(
+            topic, subscription_name, schema.schema_info(), schema
+        )
+
     def get_topic_partitions(self, topic: str) -> list[str]:
         """The partitions of `topic` (the topic itself when it is not partitioned)."""
         check_type(topic, str, "topic")

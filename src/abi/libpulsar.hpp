@@ -34,3 +34,4 @@
 #include "abi/reader.hpp"
 #include "abi/results.hpp"
 #include "abi/schema.hpp"
+#include "abi/table_view.hpp"

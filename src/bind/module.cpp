@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
     fastpulsar::register_consumer(m);
     fastpulsar::register_client(m);
     fastpulsar::register_reader(m);
+    fastpulsar::register_table_view(m);
 }
