@@ -2,12 +2,16 @@
 timeout, has_message_available, seek, iteration, context manager, close, argument checks,
 lifetime (a reader keeps its client alive) and Ctrl-C in read_next."""
 
+import base64
 import gc
+import json
 import signal
+import subprocess
 import threading
 import time
 
 import pytest
+from fastpulsar_testing.official_venv import clean_env
 from support.messages import id_key
 
 import pulsar
@@ -284,3 +288,105 @@ def test_schema_version_is_a_str_of_the_versions_bytes(sa_client, topic):
     raw = version.encode("utf-8", "surrogateescape")
     assert len(raw) == 8
     assert int.from_bytes(raw, "big") == 0
+
+
+# ---- interoperability with pulsar-client 3.13 -----------------------------------------------
+
+OFFICIAL_READER_SCRIPT = r"""
+import base64, json, sys
+import pulsar
+from pulsar.schema import StringSchema
+
+url, topic, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+client = pulsar.Client(url)
+reader = client.create_reader(topic, pulsar.MessageId.earliest, schema=StringSchema())
+messages = []
+for _ in range(count):
+    m = reader.read_next(timeout_millis=15000)
+    messages.append({
+        "data_b64": base64.b64encode(m.data()).decode(),
+        "value": m.value(),
+        "partition_key": m.partition_key(),
+        "properties": m.properties(),
+        "producer_name": m.producer_name(),
+        "has_null_value": m.has_null_value(),
+        "schema_version": m.schema_version(),
+        "schema_version_type": type(m.schema_version()).__name__,
+        "id_b64": base64.b64encode(m.message_id().serialize()).decode(),
+    })
+reader.close()
+view = client.create_table_view(topic, schema=StringSchema())
+table = {}
+view.for_each(lambda k, v: table.__setitem__(k, v))
+view.close()
+client.close()
+print("OFFICIAL-RESULT " + json.dumps({"messages": messages, "table": table}))
+"""
+
+
+def run_official_reader(official_python, tmp_path, service_url, topic, count):
+    script = tmp_path / "official_reader.py"
+    script.write_text(OFFICIAL_READER_SCRIPT)
+    proc = subprocess.run(
+        [str(official_python), str(script), service_url, topic, str(count)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+        cwd=str(tmp_path),
+        check=False,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("OFFICIAL-RESULT ")]
+    output = f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, output
+    assert lines, output
+    return json.loads(lines[-1][len("OFFICIAL-RESULT ") :])
+
+
+@pytest.mark.interop
+@pytest.mark.timeout(600)
+def test_our_reader_and_table_view_read_as_the_official_ones(
+    pulsar_broker, topic, official_python, tmp_path
+):
+    client = pulsar.Client(pulsar_broker.service_url)
+    try:
+        compare_with_official(client, pulsar_broker, topic, official_python, tmp_path)
+    finally:
+        client.close()
+
+
+def compare_with_official(client, broker, topic, official_python, tmp_path):
+    schema = pulsar.schema.StringSchema()
+    producer = client.create_producer(
+        topic, schema=schema, producer_name="fast-producer", batching_enabled=False
+    )
+    sent = [("k1", "one", {"p": "1"}), ("k2", "two", {}), ("k1", "uno", {"p": "3"})]
+    for key, value, properties in sent:
+        producer.send(value, partition_key=key, properties=properties)
+    producer.send(None, partition_key="k2")
+    producer.close()
+    count = len(sent) + 1
+
+    official = run_official_reader(official_python, tmp_path, broker.service_url, topic, count)
+
+    ours = read_all(client.create_reader(topic, pulsar.MessageId.earliest, schema=schema), count)
+    assert len(official["messages"]) == count
+    for mine, theirs in zip(ours, official["messages"]):
+        assert base64.b64encode(mine.data()).decode() == theirs["data_b64"]
+        assert mine.partition_key() == theirs["partition_key"]
+        assert mine.properties() == theirs["properties"]
+        assert mine.producer_name() == theirs["producer_name"] == "fast-producer"
+        assert mine.has_null_value() is theirs["has_null_value"]
+        assert type(mine.schema_version()).__name__ == theirs["schema_version_type"]
+        assert mine.schema_version() == theirs["schema_version"]
+        assert base64.b64encode(mine.message_id().serialize()).decode() == theirs["id_b64"]
+        if not mine.has_null_value():
+            assert mine.value() == theirs["value"]
+
+    view = client.create_table_view(topic, schema=schema)
+    table: dict[str, str] = {}
+    view.for_each(lambda key, value: table.__setitem__(key, value))
+    assert table == official["table"] == {"k1": "uno"}
+    if broker.kind == "standalone":
+        # On Apache Pulsar the version is 8 bytes (a big-endian int): a non-empty str.
+        assert len(ours[0].schema_version()) == 8
