@@ -130,6 +130,43 @@ def test_seek_by_publish_time(sa_client, topic):
     assert reader.read_next(timeout_millis=READ_MS).data() == b"old"
 
 
+def test_reads_batched_messages_with_their_batch_indexes(client, topic):
+    # One batch: only flush() publishes it (no size or timer trigger before).
+    producer = client.create_producer(
+        topic,
+        batching_enabled=True,
+        batching_max_messages=10,
+        batching_max_publish_delay_ms=60000,
+    )
+    payloads = [f"b{i}".encode() for i in range(5)]
+    for payload in payloads:
+        producer.send_async(payload, None)
+    producer.flush()
+    producer.close()
+    reader = client.create_reader(topic, pulsar.MessageId.earliest)
+    messages = read_all(reader, len(payloads))
+    assert [m.data() for m in messages] == payloads
+    assert [m.message_id().batch_index() for m in messages] == list(range(len(payloads)))
+
+
+@pytest.mark.standalone
+def test_reads_every_partition_of_a_partitioned_topic(sa_client, partitioned_topic):
+    producer = sa_client.create_producer(
+        partitioned_topic,
+        batching_enabled=False,
+        message_routing_mode=pulsar.PartitionsRoutingMode.RoundRobinDistribution,
+    )
+    payloads = {f"p{i}".encode() for i in range(8)}
+    for payload in sorted(payloads):
+        producer.send(payload)
+    producer.close()
+    reader = sa_client.create_reader(partitioned_topic, pulsar.MessageId.earliest)
+    messages = read_all(reader, len(payloads))
+    assert {m.data() for m in messages} == payloads
+    assert len({m.message_id().partition() for m in messages}) > 1
+    assert reader.has_message_available() is False
+
+
 def test_iteration_yields_messages_and_ends_when_closed(client, topic):
     payloads = [f"m{i}".encode() for i in range(3)]
     publish(client, topic, payloads)
