@@ -342,9 +342,70 @@ class Client:
         schema.attach_client(self)
         return self._client.subscribe(topic_arg, subscription_name, conf, schema, is_pattern)
 
-    def create_reader(self, *args: Any, **kwargs: Any) -> Any:
-        """Not implemented yet: Reader comes with the rest of the consumer API."""
-        raise NotImplementedError("Client.create_reader is not implemented by fastpulsar yet")
+    def create_reader(
+        self,
+        topic: str,
+        start_message_id: _core.MessageId,
+        schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
+        reader_listener: Any = None,
+        receiver_queue_size: int = 1000,
+        reader_name: str | None = None,
+        subscription_role_prefix: str | None = None,
+        is_read_compacted: bool = False,
+        crypto_key_reader: CryptoKeyReader | None = None,
+        start_message_id_inclusive: bool = False,
+        crypto_failure_action: ConsumerCryptoFailureAction = ConsumerCryptoFailureAction.FAIL,
+    ) -> _core.Reader:
+        """Create a reader of `topic`, positioned after `start_message_id`
+        (`MessageId.earliest`, `MessageId.latest` or a message's id; at it with
+        `start_message_id_inclusive=True`)."""
+        if reader_listener is not None:
+            raise NotImplementedError(
+                "create_reader(reader_listener=...) is not implemented by fastpulsar yet "
+                "(it comes with the message listeners of the consumer API)"
+            )
+        check_type(topic, str, "topic")
+        check_type(start_message_id, _core.MessageId, "start_message_id")
+        check_type(schema, Schema, "schema")
+        check_int(receiver_queue_size, "receiver_queue_size", 0)
+        check_optional(reader_name, str, "reader_name")
+        check_optional(subscription_role_prefix, str, "subscription_role_prefix")
+        check_type(is_read_compacted, bool, "is_read_compacted")
+        check_optional(crypto_key_reader, CryptoKeyReader, "crypto_key_reader")
+        check_type(start_message_id_inclusive, bool, "start_message_id_inclusive")
+        check_type(crypto_failure_action, ConsumerCryptoFailureAction, "crypto_failure_action")
+
+        conf = _core.ReaderConfiguration()
+        conf.receiver_queue_size(receiver_queue_size)
+        if reader_name:  # as pulsar-client: an empty name lets libpulsar choose one
+            conf.reader_name(reader_name)
+        if subscription_role_prefix:
+            conf.subscription_role_prefix(subscription_role_prefix)
+        conf.schema(schema.schema_info())
+        conf.read_compacted(is_read_compacted)
+        if crypto_key_reader is not None:
+            conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
+        conf.start_message_id_inclusive(start_message_id_inclusive)
+        conf.crypto_failure_action(crypto_failure_action.value)
+        schema.attach_client(self)
+        return self._client.create_reader(topic, start_message_id, conf, schema)
+
+    def create_table_view(
+        self,
+        topic: str,
+        subscription_name: str | None = None,
+        schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
+    ) -> _core.TableView:
+        """Create a key-value view of `topic` (by partition key; a message with an empty or
+        null value deletes its key); it returns once the view holds the topic's existing
+        messages. Without `subscription_name`, libpulsar makes one up."""
+        check_type(topic, str, "topic")
+        check_optional(subscription_name, str, "subscription_name")
+        check_type(schema, Schema, "schema")
+        schema.attach_client(self)
+        return self._client.create_table_view(
+            topic, subscription_name, schema.schema_info(), schema
+        )
 
     def get_topic_partitions(self, topic: str) -> list[str]:
         """The partitions of `topic` (the topic itself when it is not partitioned)."""

@@ -17,6 +17,10 @@ namespace pulsar {
 class ClientImpl;
 class ProducerImplBase;
 class ConsumerImplBase;
+class Reader;               // abi/reader.hpp
+class ReaderConfiguration;  // abi/reader.hpp
+class TableView;            // abi/table_view.hpp
+struct TableViewConfiguration;
 
 using ResultCallback = std::function<void(Result)>;
 using SendCallback = std::function<void(Result, const MessageId&)>;
@@ -69,6 +73,8 @@ class Consumer {
 
 using CreateProducerCallback = std::function<void(Result, Producer)>;
 using SubscribeCallback = std::function<void(Result, Consumer)>;
+using ReaderCallback = std::function<void(Result, Reader)>;
+using TableViewCallback = std::function<void(Result, TableView)>;
 using GetPartitionsCallback = std::function<void(Result, const std::vector<std::string>&)>;
 
 class Client {
@@ -86,6 +92,12 @@ class Client {
                                  const std::string& subscriptionName,
                                  const ConsumerConfiguration& conf,
                                  const SubscribeCallback& callback);
+    // The callbacks take the Reader and the TableView by value: include abi/reader.hpp and
+    // abi/table_view.hpp to call these.
+    void createReaderAsync(const std::string& topic, const MessageId& startMessageId,
+                           const ReaderConfiguration& conf, const ReaderCallback& callback);
+    void createTableViewAsync(const std::string& topic, const TableViewConfiguration& conf,
+                              const TableViewCallback& callback);
     void getPartitionsForTopicAsync(const std::string& topic,
                                     const GetPartitionsCallback& callback);
     void closeAsync(const ResultCallback& callback);

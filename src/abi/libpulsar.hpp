@@ -31,5 +31,7 @@
 #include "abi/enums.hpp"
 #include "abi/interfaces.hpp"
 #include "abi/message.hpp"
+#include "abi/reader.hpp"
 #include "abi/results.hpp"
 #include "abi/schema.hpp"
+#include "abi/table_view.hpp"

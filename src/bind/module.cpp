@@ -16,4 +16,6 @@ PYBIND11_MODULE(_core, m) {
     fastpulsar::register_producer(m);
     fastpulsar::register_consumer(m);
     fastpulsar::register_client(m);
+    fastpulsar::register_reader(m);
+    fastpulsar::register_table_view(m);
 }

@@ -41,9 +41,9 @@ void register_message(py::module_& m) {
             [](const ReceivedMessage& m) { return m.message().getRedeliveryCount(); },
             "How many times the broker has redelivered it.")
         .def(
-            "schema_version",
-            [](const ReceivedMessage& m) { return py::bytes(m.message().getSchemaVersion()); },
-            "The schema version the producer used, as bytes (b'' when none).")
+            "schema_version", [](const ReceivedMessage& m) { return m.schema_version(); },
+            "The schema version the producer used, as a str as in pulsar-client ('' when\n"
+            "none; libpulsar's bytes decoded as UTF-8, undecodable bytes as surrogates).")
         .def(
             "producer_name", [](const ReceivedMessage& m) { return m.message().getProducerName(); },
             "The name of the producer that sent it.")

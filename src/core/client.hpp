@@ -94,6 +94,8 @@ class ClientCore {
     bool is_closed() const {
         return state_->closed.load(std::memory_order_acquire) || state_->inherited();
     }
+    // What the objects it creates share with it (readers and table views keep it).
+    const std::shared_ptr<ClientState>& state() const { return state_; }
 
    private:
     std::shared_ptr<ClientState> state_;

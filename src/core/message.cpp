@@ -27,6 +27,16 @@ py::dict ReceivedMessage::properties() const {
     return out;
 }
 
+py::str ReceivedMessage::schema_version() const {
+    const std::string& version = message_.getSchemaVersion();
+    PyObject* text = PyUnicode_DecodeUTF8(version.data(), static_cast<Py_ssize_t>(version.size()),
+                                          "surrogateescape");
+    if (text == nullptr) {
+        throw py::error_already_set();
+    }
+    return py::reinterpret_steal<py::str>(text);
+}
+
 std::string ReceivedMessage::repr() const {
     const pulsar::MessageId& id = message_.getMessageId();
     return "<pulsar.Message id=(" + std::to_string(id.ledgerId()) + "," +

@@ -23,6 +23,9 @@ class ReceivedMessage {
     // The payload decoded by the schema; `self` is this message's Python object.
     py::object value(py::handle self) const;
     py::dict properties() const;
+    // The schema version's bytes as a str, as pulsar-client returns it: decoded as UTF-8,
+    // with bytes that do not decode kept as lone surrogates (surrogateescape).
+    py::str schema_version() const;
     std::string repr() const;
 
    private:

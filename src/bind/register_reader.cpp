@@ -1,0 +1,80 @@
+// pulsar.Reader's methods, its configuration (pulsar._core.ReaderConfiguration), and
+// Client.create_reader.
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "abi/reader.hpp"
+#include "bind/register.hpp"
+#include "core/auth.hpp"
+#include "core/client.hpp"
+#include "core/reader.hpp"
+
+namespace fastpulsar {
+
+void register_reader(py::module_& m) {
+    using RO = ReaderOptions;
+    // Filled in by pulsar.Client.create_reader, which checks the arguments first.
+    py::class_<RO>(m, "ReaderConfiguration")
+        .def(py::init<>())
+        .def("schema", [](RO& o, const pulsar::SchemaInfo& v) { o.conf.setSchema(v); })
+        .def("receiver_queue_size", [](RO& o, int v) { o.conf.setReceiverQueueSize(v); })
+        .def("reader_name", [](RO& o, const std::string& v) { o.conf.setReaderName(v); })
+        .def("subscription_role_prefix",
+             [](RO& o, const std::string& v) { o.conf.setSubscriptionRolePrefix(v); })
+        .def("read_compacted", [](RO& o, bool v) { o.conf.setReadCompacted(v); })
+        .def("crypto_key_reader",
+             [](RO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
+        .def("crypto_failure_action",
+             [](RO& o, int v) {
+                 o.conf.setCryptoFailureAction(static_cast<pulsar::ConsumerCryptoFailureAction>(v));
+             })
+        .def("start_message_id_inclusive",
+             [](RO& o, bool v) { o.conf.setStartMessageIdInclusive(v); });
+
+    py::class_<ReaderCore, std::shared_ptr<ReaderCore>>(
+        m, "Reader", "Reads a topic from a given position; made by Client.create_reader().")
+        .def("topic", &ReaderCore::topic, "The topic this reader reads.")
+        .def("read_next", &ReaderCore::read_next, py::arg("timeout_millis") = py::none(),
+             "Wait for the next message and return it; with timeout_millis, raise pulsar.Timeout\n"
+             "when none arrives in time. The GIL is released while waiting; Ctrl-C interrupts.")
+        .def("has_message_available", &ReaderCore::has_message_available,
+             "Whether a message is available to read after the current position.")
+        .def("seek", &ReaderCore::seek, py::arg("messageid"),
+             "Move to a message id (MessageId.earliest, MessageId.latest, or a message's id),\n"
+             "or to a publish time given as an int in milliseconds since the epoch.")
+        .def("is_connected", &ReaderCore::is_connected,
+             "Whether the reader is connected to its broker now.")
+        .def("close", &ReaderCore::close,
+             "Close the reader. Raises AlreadyClosed when already closed.")
+        .def("__iter__", [](py::object self) { return self; })
+        .def("__next__", &ReaderCore::next,
+             "The next message, waiting for it; the iteration ends when the reader is closed.")
+        .def("__enter__", [](py::object self) { return self; })
+        .def(
+            "__exit__",
+            [](ReaderCore& r, py::handle, py::handle, py::handle) {
+                if (!r.is_closed()) {
+                    r.close();
+                }
+                return false;
+            },
+            "Close the reader (if still open).")
+        .def("__repr__",
+             [](const ReaderCore& r) { return "<pulsar.Reader topic='" + r.topic() + "'>"; });
+
+    // Client.create_reader, added to the Client class registered by register_client.
+    py::object client_class = m.attr("Client");
+    client_class.attr("create_reader") = py::cpp_function(
+        [](const ClientCore& client, const std::string& topic, py::handle start_message_id,
+           const RO& configuration, py::object schema) {
+            return ReaderCore::create(client.state(), topic, start_message_id, configuration,
+                                      std::move(schema));
+        },
+        py::name("create_reader"), py::is_method(client_class), py::arg("topic"),
+        py::arg("start_message_id"), py::arg("configuration"), py::arg("schema"));
+}
+
+}  // namespace fastpulsar

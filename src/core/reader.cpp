@@ -1,0 +1,161 @@
+// ReaderCore: create, read_next, has_message_available, seek, close (see reader.hpp).
+#include "core/reader.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "core/message.hpp"
+#include "core/message_id.hpp"
+#include "runtime/convert.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/gil.hpp"
+#include "runtime/wait.hpp"
+
+namespace fastpulsar {
+namespace {
+
+// Blocking reads wait in slices this long, checking for signals in between.
+constexpr int kReadSliceMs = 100;
+
+}  // namespace
+
+ReaderCore::ReaderCore(pulsar::Reader reader, py::object schema,
+                       std::shared_ptr<ClientState> client)
+    : reader_(std::move(reader)), schema_(std::move(schema)), client_(std::move(client)) {}
+
+ReaderCore::~ReaderCore() {
+    GilRelease nogil;
+    if (client_->inherited()) {
+        // Inherited through a fork: leaked, as its client (runtime/fork.hpp).
+        static_cast<void>(std::make_unique<pulsar::Reader>(std::move(reader_)).release());
+    } else {
+        reader_ = pulsar::Reader();
+    }
+    client_.reset();  // may be the last owner of libpulsar's client: without the GIL
+}
+
+std::shared_ptr<ReaderCore> ReaderCore::create(const std::shared_ptr<ClientState>& client,
+                                               const std::string& topic, py::handle start,
+                                               const ReaderOptions& options, py::object schema) {
+    const pulsar::MessageId* start_id = unwrap_message_id(start);
+    if (start_id == nullptr) {
+        raise_type_error("start_message_id", "a MessageId", start.ptr());
+    }
+    client->check_open();
+    auto [result, reader] =
+        call_blocking<pulsar::Reader>([&](const std::shared_ptr<Pending<pulsar::Reader>>& pending) {
+            client->client().createReaderAsync(topic, *start_id, options.conf,
+                                               [pending](pulsar::Result r, pulsar::Reader made) {
+                                                   pending->complete(r, std::move(made));
+                                               });
+        });
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    return std::make_shared<ReaderCore>(std::move(reader), std::move(schema), client);
+}
+
+void ReaderCore::check_open() const {
+    client_->check_open();
+    if (closed_.load(std::memory_order_acquire)) {
+        raise_result(pulsar::ResultAlreadyClosed);
+    }
+}
+
+py::object ReaderCore::read(py::handle timeout_millis, bool iterating) {
+    if (iterating && stopping()) {
+        throw py::stop_iteration();
+    }
+    check_open();
+    bool forever = timeout_millis.is_none();
+    int64_t timeout = forever ? 0
+                              : as_int(timeout_millis.ptr(), "timeout_millis", 0,
+                                       std::numeric_limits<int32_t>::max());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+    pulsar::Message message;
+    for (;;) {
+        int slice = kReadSliceMs;
+        if (!forever) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
+            slice = static_cast<int>(std::clamp<int64_t>(left, 0, kReadSliceMs));
+        }
+        pulsar::Result result;
+        {
+            GilRelease nogil;
+            result = reader_.readNext(message, slice);
+        }
+        if (result == pulsar::ResultOk) {
+            return wrap_message(message, schema_);
+        }
+        if (iterating && stopping()) {
+            throw py::stop_iteration();
+        }
+        if (result != pulsar::ResultTimeout) {
+            raise_result(result);
+        }
+        if (!forever && std::chrono::steady_clock::now() >= deadline) {
+            raise_result(pulsar::ResultTimeout);
+        }
+        if (PyErr_CheckSignals() != 0) {
+            throw py::error_already_set();
+        }
+    }
+}
+
+py::object ReaderCore::read_next(py::handle timeout_millis) { return read(timeout_millis, false); }
+
+py::object ReaderCore::next() { return read(py::none(), true); }
+
+bool ReaderCore::has_message_available() {
+    check_open();
+    auto [result, available] =
+        call_blocking<bool>([&](const std::shared_ptr<Pending<bool>>& pending) {
+            reader_.hasMessageAvailableAsync(
+                [pending](pulsar::Result r, bool has) { pending->complete(r, has); });
+        });
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    return available;
+}
+
+void ReaderCore::seek(py::handle target) {
+    check_open();
+    pulsar::Result result;
+    if (const pulsar::MessageId* id = unwrap_message_id(target)) {
+        pulsar::MessageId copy = *id;
+        result = call_blocking_result(
+            [&](const pulsar::ResultCallback& cb) { reader_.seekAsync(copy, cb); });
+    } else if (PyLong_Check(target.ptr()) && !PyBool_Check(target.ptr())) {
+        auto timestamp = static_cast<uint64_t>(
+            as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
+        result = call_blocking_result(
+            [&](const pulsar::ResultCallback& cb) { reader_.seekAsync(timestamp, cb); });
+    } else {
+        raise_type_error("messageid", "a MessageId or an int timestamp in milliseconds",
+                         target.ptr());
+    }
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+}
+
+void ReaderCore::close() {
+    check_open();
+    closing_.store(true, std::memory_order_release);
+    pulsar::Result result =
+        call_blocking_result([&](const pulsar::ResultCallback& cb) { reader_.closeAsync(cb); });
+    closed_.store(true, std::memory_order_release);
+    if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
+        raise_result(result);
+    }
+}
+
+}  // namespace fastpulsar

@@ -1,0 +1,68 @@
+// The C++ object behind pulsar.Reader, and the configuration the Python layer fills in
+// before Client.create_reader makes one.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "abi/reader.hpp"
+#include "core/client.hpp"
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+struct ReaderOptions {
+    pulsar::ReaderConfiguration conf;
+};
+
+class ReaderCore {
+   public:
+    ReaderCore(pulsar::Reader reader, py::object schema, std::shared_ptr<ClientState> client);
+    // Without the GIL for libpulsar's part (it may be the last owner of the client).
+    ~ReaderCore();
+    ReaderCore(const ReaderCore&) = delete;
+    ReaderCore& operator=(const ReaderCore&) = delete;
+
+    // Creates a reader on `client`, positioned after `start` (a pulsar.MessageId). GIL
+    // held; throws error_already_set (InvalidArgumentType, the creation's failure,
+    // AlreadyClosed, KeyboardInterrupt).
+    static std::shared_ptr<ReaderCore> create(const std::shared_ptr<ClientState>& client,
+                                              const std::string& topic, py::handle start,
+                                              const ReaderOptions& options, py::object schema);
+
+    // Called with the GIL held; they throw error_already_set (AlreadyClosed, Timeout, the
+    // operation's failure, KeyboardInterrupt, ...).
+    py::object read_next(py::handle timeout_millis);
+    // For `for msg in reader`: the next message, waiting for it; throws
+    // py::stop_iteration once the reader (or its client) is closed or closing.
+    py::object next();
+    bool has_message_available();
+    // `target`: a pulsar.MessageId, or an int timestamp in milliseconds since the epoch.
+    void seek(py::handle target);
+    void close();
+
+    // Any thread, GIL or not; never throw.
+    const std::string& topic() const { return reader_.getTopic(); }
+    bool is_connected() const { return reader_.isConnected(); }
+    bool is_closed() const {
+        return closed_.load() || client_->closed.load() || client_->inherited();
+    }
+
+   private:
+    void check_open() const;
+    // Whether an iteration should stop: close() has begun here or on the client.
+    bool stopping() const { return closing_.load() || client_->closing.load() || is_closed(); }
+    py::object read(py::handle timeout_millis, bool iterating);
+
+    pulsar::Reader reader_;
+    py::object schema_;
+    std::shared_ptr<ClientState> client_;
+    std::atomic<bool> closing_{false};  // close() has begun
+    std::atomic<bool> closed_{false};   // close() has completed
+};
+
+}  // namespace fastpulsar

@@ -1,0 +1,63 @@
+// The C++ object behind pulsar's TableView: a key-value view of a topic (by partition key),
+// kept up to date by libpulsar; a message with an empty or null value deletes its key.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "abi/schema.hpp"
+#include "abi/table_view.hpp"
+#include "core/client.hpp"
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+class TableViewCore {
+   public:
+    TableViewCore(pulsar::TableView view, py::object schema, std::string topic,
+                  py::object subscription, std::shared_ptr<ClientState> client);
+    // Without the GIL for libpulsar's part (it may be the last owner of the client).
+    ~TableViewCore();
+    TableViewCore(const TableViewCore&) = delete;
+    TableViewCore& operator=(const TableViewCore&) = delete;
+
+    // Creates a table view of `topic` on `client`, returning once it holds the topic's
+    // existing messages. `subscription` is None or a str. GIL held; throws
+    // error_already_set (the creation's failure, AlreadyClosed, KeyboardInterrupt).
+    static std::shared_ptr<TableViewCore> create(const std::shared_ptr<ClientState>& client,
+                                                 const std::string& topic, py::object subscription,
+                                                 const pulsar::SchemaInfo& schema_info,
+                                                 py::object schema);
+
+    // Called with the GIL held; they throw error_already_set (a failing schema decode or
+    // callback, AlreadyClosed when inherited through a fork, ...). As in pulsar-client,
+    // get, for_each and size still answer from the last known content after close().
+    // The value of `key` decoded by the schema, or None when the view has no such key.
+    py::object get(const std::string& key) const;
+    // Calls callback(key, value) for each entry (copied first, without the GIL), on the
+    // calling thread.
+    void for_each(py::handle callback);
+    // Not implemented yet: raises NotImplementedError (it needs the listener machinery).
+    [[noreturn]] void for_each_and_listen(py::handle callback) const;
+    std::size_t size() const;
+    // Raises AlreadyClosed when already closed.
+    void close();
+    std::string repr() const;
+
+   private:
+    py::object decode(const std::string& value) const;
+
+    pulsar::TableView view_;
+    py::object schema_;
+    std::string topic_;
+    py::object subscription_;  // None or a str, for repr
+    std::shared_ptr<ClientState> client_;
+    std::atomic<bool> closed_{false};
+};
+
+}  // namespace fastpulsar
