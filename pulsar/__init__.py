@@ -19,7 +19,7 @@ from pulsar._auth import (
     AuthenticationToken,
 )
 from pulsar._client import Client
-from pulsar._core import Consumer, Message, MessageId, Producer
+from pulsar._core import Consumer, Message, MessageId, Producer, Reader
 from pulsar._crypto import CryptoKeyReader
 from pulsar._enums import (
     BatchingType,
@@ -38,10 +38,11 @@ from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar.exceptions import *
 from pulsar.exceptions import __all__ as _exception_names
 from pulsar.schema import BytesSchema, StringSchema
+from pulsar.tableview import TableView
 
 _bridge.install()
 
-for _cls in (Consumer, Message, MessageId, Producer):
+for _cls in (Consumer, Message, MessageId, Producer, Reader, TableView):
     _cls.__module__ = "pulsar"
 del _cls
 
@@ -69,10 +70,12 @@ __all__ = [
     "PartitionsRoutingMode",
     "Producer",
     "ProducerAccessMode",
+    "Reader",
     "RegexSubscriptionMode",
     "Result",
     "SchemaType",
     "StringSchema",
+    "TableView",
     "__version__",
     "api_version",
     "libpulsar_version",
