@@ -6,11 +6,13 @@ dead-letter topics, key-shared sticky ranges and seek by time."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
 
 import pytest
+from support.children import DONE_MARKER, assert_child_ok, run_child
 from support.messages import EARLIEST, IdKey, id_key, receive_unique
 
 import pulsar
@@ -332,6 +334,71 @@ def test_a_slow_listener_holds_libpulsar_back_and_loses_nothing(client, topic):
     produce(client, topic, payloads)
     assert wait_until(lambda: len(got) == len(payloads), timeout=30)
     assert got == payloads
+
+
+def test_client_close_from_inside_the_listener_does_not_deadlock(tmp_path, broker, topic):
+    # In a child process: a deadlock must fail this test, not hang the run.
+    proc = run_child(
+        tmp_path,
+        f"""
+        import threading
+        client = pulsar.Client(SERVICE_URL)
+        done = threading.Event()
+        calls = []
+        def listener(consumer, message):
+            calls.append(message.data())
+            client.close()
+            done.set()
+        client.subscribe({topic!r}, "s", initial_position=pulsar.InitialPosition.Earliest,
+                         message_listener=listener)
+        producer = pulsar.Client(SERVICE_URL).create_producer({topic!r})
+        for i in range(50):
+            producer.send(b"m%d" % i)
+        assert done.wait(20), "the listener never ran"
+        print("calls", calls[:1])
+        print({DONE_MARKER!r})
+        """,
+        service_url=broker.service_url,
+        timeout=60,
+    )
+    assert_child_ok(proc)
+    assert "calls [b'm0']" in proc.stdout
+
+
+def test_exit_with_a_busy_listener_consumer_still_open(tmp_path, broker, topic):
+    proc = run_child(
+        tmp_path,
+        f"""
+        import threading, time
+        client = pulsar.Client(SERVICE_URL)
+        started = threading.Event()
+        def listener(consumer, message):
+            started.set()
+            time.sleep(0.01)
+            consumer.acknowledge(message)
+        client.subscribe({topic!r}, "s", initial_position=pulsar.InitialPosition.Earliest,
+                         receiver_queue_size=5, message_listener=listener)
+        producer = client.create_producer({topic!r})
+        for i in range(200):
+            producer.send_async(b"m%d" % i, None)
+        producer.flush()
+        assert started.wait(20), "the listener never ran"
+        print({DONE_MARKER!r})
+        """,
+        service_url=broker.service_url,
+        timeout=60,
+    )
+    assert_child_ok(proc)
+
+
+def test_a_listener_consumer_dropped_by_the_user_keeps_listening(client, topic):
+    collector = Collector()
+    client.subscribe(topic, "s", initial_position=EARLIEST, message_listener=collector)
+    gc.collect()
+    produce(client, topic, [b"a", b"b"])
+    assert wait_until(lambda: collector.count() == 2)
+    assert collector.payloads == [b"a", b"b"]
+    assert all(isinstance(c, pulsar.Consumer) for c in collector.consumers)
 
 
 def test_message_listener_must_be_callable(client, topic):
