@@ -523,3 +523,35 @@ def test_seek_by_publish_time(sa_client, topic):
     assert consumer.receive(timeout_millis=15000).data() == b"new"
     consumer.seek(0)
     assert consumer.receive(timeout_millis=15000).data() == b"old"
+
+
+# ---- Ctrl-C ----------------------------------------------------------------------------------
+
+SIGINT_CHILD = """
+import signal
+signal.signal(signal.SIGINT, signal.default_int_handler)  # an inherited SIG_IGN stays otherwise
+client = pulsar.Client(SERVICE_URL)
+consumer = client.subscribe(
+    sys.argv[1], "s",
+    batch_receive_policy=pulsar.ConsumerBatchReceivePolicy(10, -1, 600000),
+)
+print("READY", flush=True)
+try:
+    {call}
+except KeyboardInterrupt:
+    print("KEYBOARD-INTERRUPT", flush=True)
+    client.close()
+    print("CHILD-DONE", flush=True)
+    sys.exit(0)
+print("RETURNED-WITHOUT-INTERRUPT", flush=True)
+sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize(
+    "call", ["consumer.batch_receive()", "for m in consumer: pass"], ids=["batch", "iterate"]
+)
+def test_sigint_interrupts_a_blocking_consumer_call(tmp_path, broker, topic, call):
+    from integration.test_concurrency import run_and_interrupt
+
+    run_and_interrupt(tmp_path, broker, topic, SIGINT_CHILD.format(call=call), call)
