@@ -401,6 +401,28 @@ def test_a_listener_consumer_dropped_by_the_user_keeps_listening(client, topic):
     assert all(isinstance(c, pulsar.Consumer) for c in collector.consumers)
 
 
+def test_pause_and_resume_from_another_thread_keep_order_and_lose_nothing(client, topic):
+    collector = Collector()
+    consumer = client.subscribe(
+        topic, "s", initial_position=EARLIEST, receiver_queue_size=50, message_listener=collector
+    )
+    payloads = [b"m%d" % i for i in range(2000)]
+    producer = client.create_producer(topic, batching_enabled=True, block_if_queue_full=True)
+    for p in payloads:
+        producer.send_async(p, None)
+    producer.flush()
+    for _ in range(20):
+        consumer.pause_message_listener()
+        time.sleep(0.1)  # a call that had started when pausing may still finish
+        frozen = collector.count()
+        time.sleep(0.05)
+        assert collector.count() == frozen  # no call starts while paused
+        consumer.resume_message_listener()
+        time.sleep(0.01)
+    assert wait_until(lambda: collector.count() == len(payloads), timeout=30)
+    assert collector.payloads == payloads
+
+
 def test_message_listener_must_be_callable(client, topic):
     with pytest.raises(pulsar.InvalidArgumentType, match="message_listener"):
         client.subscribe(topic, "s", message_listener=42)
