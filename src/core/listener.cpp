@@ -17,6 +17,12 @@ namespace {
 // How long libpulsar's listener thread waits for room before queuing anyway: flow
 // control must never turn into a deadlock (a listener closing its client, say).
 constexpr auto kMaxWaitForRoom = std::chrono::seconds(1);
+// The same once the dispatcher has stopped (interpreter exit): longer, so that libpulsar
+// stops fetching messages for a listener nobody serves any more, as it does for a full
+// receiver queue. A client still busy receiving while the process exits crashes in
+// libpulsar's I/O thread.
+constexpr auto kMaxWaitForRoomStopped = std::chrono::seconds(10);
+constexpr auto kRoomCheckInterval = std::chrono::milliseconds(100);
 
 // Messages served per turn before the queue goes back to the end of the dispatcher's
 // line, so that one busy consumer does not starve the others (or the send callbacks).
@@ -40,11 +46,13 @@ void MessageListenerQueue::schedule_locked() {
 
 void MessageListenerQueue::push(const pulsar::Message& message) {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (queue_.size() >= capacity_ && !closed_.load()) {
-        room_.wait_for(lock, kMaxWaitForRoom, [this] {
-            return queue_.size() < capacity_ || closed_.load() ||
-                   !Dispatcher::instance().is_running();
-        });
+    auto start = std::chrono::steady_clock::now();
+    while (queue_.size() >= capacity_ && !closed_.load()) {
+        auto limit = Dispatcher::instance().is_running() ? kMaxWaitForRoom : kMaxWaitForRoomStopped;
+        if (std::chrono::steady_clock::now() - start >= limit) {
+            break;
+        }
+        room_.wait_for(lock, kRoomCheckInterval);
     }
     if (closed_.load()) {
         return;
