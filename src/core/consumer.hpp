@@ -45,6 +45,9 @@ class ConsumerCore {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }
 
+    // Closed, or its client closing: no listener call starts any more. Any thread.
+    bool is_closing() const { return closed_.load() || client_->closing.load() || is_closed(); }
+
     const pulsar::Consumer& consumer() const { return consumer_; }
 
    private:

@@ -95,7 +95,7 @@ void MessageListenerQueue::run() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         scheduled_ = false;
-        if (consumer == nullptr || consumer->is_closed()) {
+        if (consumer == nullptr || consumer->is_closing()) {
             closed_.store(true);
             queue_.clear();
         } else if (!paused_.load()) {
@@ -121,7 +121,7 @@ void MessageListenerQueue::run() {
     }
     std::size_t served = 0;
     for (; served < batch.size(); ++served) {
-        if (paused_.load() || closed_.load() || consumer->is_closed()) {
+        if (paused_.load() || closed_.load() || consumer->is_closing()) {
             break;
         }
         PyObject* message = nullptr;
@@ -143,7 +143,7 @@ void MessageListenerQueue::run() {
     }
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (closed_.load() || consumer->is_closed()) {
+        if (closed_.load() || consumer->is_closing()) {
             closed_.store(true);
             queue_.clear();
         } else {
