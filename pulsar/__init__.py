@@ -35,6 +35,12 @@ from pulsar._enums import (
     SchemaType,
 )
 from pulsar._logging import ConsoleLogger, FileLogger
+from pulsar._policies import (
+    ConsumerBatchReceivePolicy,
+    ConsumerDeadLetterPolicy,
+    ConsumerKeySharedPolicy,
+    KeySharedMode,
+)
 from pulsar.exceptions import *
 from pulsar.exceptions import __all__ as _exception_names
 from pulsar.schema import BytesSchema, StringSchema
@@ -59,11 +65,15 @@ __all__ = [
     "CompressionType",
     "ConsoleLogger",
     "Consumer",
+    "ConsumerBatchReceivePolicy",
     "ConsumerCryptoFailureAction",
+    "ConsumerDeadLetterPolicy",
+    "ConsumerKeySharedPolicy",
     "ConsumerType",
     "CryptoKeyReader",
     "FileLogger",
     "InitialPosition",
+    "KeySharedMode",
     "LoggerLevel",
     "Message",
     "MessageId",

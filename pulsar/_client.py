@@ -32,6 +32,11 @@ from pulsar._enums import (
     RegexSubscriptionMode,
 )
 from pulsar._logging import ConsoleLogger, FileLogger
+from pulsar._policies import (
+    ConsumerBatchReceivePolicy,
+    ConsumerDeadLetterPolicy,
+    ConsumerKeySharedPolicy,
+)
 from pulsar.exceptions import InvalidConfiguration
 from pulsar.schema.schema import BytesSchema, Schema, StringSchema
 
@@ -225,7 +230,7 @@ class Client:
         subscription_name: str,
         consumer_type: ConsumerType = ConsumerType.Exclusive,
         schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
-        message_listener: Any = None,
+        message_listener: Callable[[_core.Consumer, Message], object] | None = None,
         receiver_queue_size: int = 1000,
         max_total_receiver_queue_size_across_partitions: int = 50000,
         consumer_name: str | None = None,
@@ -241,25 +246,25 @@ class Client:
         max_pending_chunked_message: int = 10,
         auto_ack_oldest_chunked_message_on_queue_full: bool = False,
         start_message_id_inclusive: bool = False,
-        batch_receive_policy: Any = None,
-        key_shared_policy: Any = None,
+        batch_receive_policy: ConsumerBatchReceivePolicy | None = None,
+        key_shared_policy: ConsumerKeySharedPolicy | None = None,
         batch_index_ack_enabled: bool = False,
         regex_subscription_mode: RegexSubscriptionMode = RegexSubscriptionMode.PersistentOnly,
-        dead_letter_policy: Any = None,
+        dead_letter_policy: ConsumerDeadLetterPolicy | None = None,
         crypto_failure_action: ConsumerCryptoFailureAction = ConsumerCryptoFailureAction.FAIL,
     ) -> _core.Consumer:
-        """Subscribe to a topic, a list of topics or a topic name pattern."""
-        for name, value in (
-            ("message_listener", message_listener),
-            ("batch_receive_policy", batch_receive_policy),
-            ("key_shared_policy", key_shared_policy),
-            ("dead_letter_policy", dead_letter_policy),
-        ):
-            if value is not None:
-                raise NotImplementedError(
-                    f"subscribe({name}=...) is not implemented by fastpulsar yet "
-                    "(it comes with the rest of the consumer API)"
-                )
+        """Subscribe to a topic, a list of topics or a topic name pattern.
+
+        `message_listener(consumer, message)` runs on the pulsar-dispatcher thread, in the
+        order the consumer's messages arrive; an exception it raises goes to
+        sys.unraisablehook and the next message is served."""
+        if message_listener is not None and not callable(message_listener):
+            raise type_error(
+                "message_listener", "a function (consumer, message) -> None", message_listener
+            )
+        check_optional(batch_receive_policy, ConsumerBatchReceivePolicy, "batch_receive_policy")
+        check_optional(key_shared_policy, ConsumerKeySharedPolicy, "key_shared_policy")
+        check_optional(dead_letter_policy, ConsumerDeadLetterPolicy, "dead_letter_policy")
         is_pattern = isinstance(topic, re.Pattern)
         if is_pattern:
             assert isinstance(topic, re.Pattern)
@@ -339,8 +344,35 @@ class Client:
         conf.start_message_id_inclusive(start_message_id_inclusive)
         conf.batch_index_ack_enabled(batch_index_ack_enabled)
         conf.crypto_failure_action(crypto_failure_action.value)
+        if batch_receive_policy is not None:
+            conf.batch_receive_policy(
+                batch_receive_policy.max_num_message,
+                batch_receive_policy.max_num_bytes,
+                batch_receive_policy.timeout_ms,
+            )
+        if key_shared_policy is not None:
+            conf.key_shared_policy(
+                key_shared_policy.key_shared_mode.value,
+                key_shared_policy.allow_out_of_order_delivery,
+                key_shared_policy.sticky_ranges,
+            )
+        if dead_letter_policy is not None:
+            conf.dead_letter_policy(
+                dead_letter_policy.max_redeliver_count,
+                dead_letter_policy.dead_letter_topic,
+                dead_letter_policy.initial_subscription_name,
+            )
+        listener = None
+        if message_listener is not None:
+            # Messages wait in C++ (at most about a receiver queue's worth) until the
+            # dispatcher thread serves them to the listener.
+            listener = _core.MessageListener(message_listener, schema, receiver_queue_size)
+            conf.message_listener(listener)
         schema.attach_client(self)
-        return self._client.subscribe(topic_arg, subscription_name, conf, schema, is_pattern)
+        consumer = self._client.subscribe(topic_arg, subscription_name, conf, schema, is_pattern)
+        if listener is not None:
+            listener.attach(consumer)
+        return consumer
 
     def create_reader(
         self,

@@ -24,6 +24,8 @@ struct TableViewConfiguration;
 
 using ResultCallback = std::function<void(Result)>;
 using SendCallback = std::function<void(Result, const MessageId&)>;
+using BatchReceiveCallback = std::function<void(Result, const std::vector<Message>&)>;
+using GetLastMessageIdCallback = std::function<void(Result, MessageId)>;
 
 class Producer {
    public:
@@ -60,12 +62,18 @@ class Consumer {
     const std::string& getConsumerName() const;
     bool isConnected() const;
 
+    Result receive(Message& msg);  // the only receive of a zero-queue consumer
     Result receive(Message& msg, int timeoutMs);
     void acknowledgeAsync(const MessageId& messageId, const ResultCallback& callback);
     void acknowledgeCumulativeAsync(const MessageId& messageId, const ResultCallback& callback);
     void negativeAcknowledge(const MessageId& messageId);
     void unsubscribeAsync(const ResultCallback& callback);
     void closeAsync(const ResultCallback& callback);
+    void batchReceiveAsync(const BatchReceiveCallback& callback);
+    void getLastMessageIdAsync(const GetLastMessageIdCallback& callback);
+    void redeliverUnacknowledgedMessages();
+    Result pauseMessageListener();
+    Result resumeMessageListener();
 
    private:
     std::shared_ptr<ConsumerImplBase> impl_;

@@ -5,8 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "abi/auth.hpp"
 #include "abi/enums.hpp"
@@ -87,6 +90,60 @@ class ProducerConfiguration {
     std::shared_ptr<ProducerConfigurationImpl> impl_;
 };
 
+class Consumer;  // abi/client.hpp
+class Message;   // abi/message.hpp
+class BatchReceivePolicyImpl;
+class DeadLetterPolicyImpl;
+class KeySharedPolicyImpl;
+
+// Each policy is one shared_ptr to its implementation, no vtable.
+class BatchReceivePolicy {
+   public:
+    // Throws std::invalid_argument when none of the three limits is positive.
+    BatchReceivePolicy(int maxNumMessages, long maxNumBytes, long timeoutMs);
+
+   private:
+    std::shared_ptr<BatchReceivePolicyImpl> impl_;
+};
+
+class DeadLetterPolicy {
+   private:
+    std::shared_ptr<DeadLetterPolicyImpl> impl_;
+};
+
+class DeadLetterPolicyBuilder {
+   public:
+    DeadLetterPolicyBuilder();
+    DeadLetterPolicyBuilder& deadLetterTopic(const std::string& deadLetterTopic);
+    DeadLetterPolicyBuilder& maxRedeliverCount(int maxRedeliverCount);
+    DeadLetterPolicyBuilder& initialSubscriptionName(const std::string& initialSubscriptionName);
+    DeadLetterPolicy build();
+
+   private:
+    std::shared_ptr<DeadLetterPolicyImpl> impl_;
+};
+
+enum KeySharedMode { AUTO_SPLIT = 0, STICKY = 1 };
+using StickyRanges = std::vector<std::pair<int, int>>;
+
+class KeySharedPolicy {
+   public:
+    KeySharedPolicy();
+    ~KeySharedPolicy();
+    KeySharedPolicy(const KeySharedPolicy&) = delete;  // not needed: never copied
+    KeySharedPolicy& operator=(const KeySharedPolicy&) = delete;
+    KeySharedPolicy& setKeySharedMode(KeySharedMode keySharedMode);
+    KeySharedPolicy& setAllowOutOfOrderDelivery(bool allowOutOfOrderDelivery);
+    // Throws std::invalid_argument on empty, out-of-range or overlapping ranges.
+    KeySharedPolicy& setStickyRanges(const StickyRanges& ranges);
+
+   private:
+    std::shared_ptr<KeySharedPolicyImpl> impl_;
+};
+
+// Called on a listener thread of libpulsar's (message_listener_threads of them).
+using MessageListener = std::function<void(Consumer&, const Message&)>;
+
 class ConsumerConfiguration {
    public:
     ConsumerConfiguration();
@@ -113,6 +170,10 @@ class ConsumerConfiguration {
     void setAutoAckOldestChunkedMessageOnQueueFull(bool autoAckOldestChunkedMessageOnQueueFull);
     void setStartMessageIdInclusive(bool startMessageIdInclusive);
     void setBatchIndexAckEnabled(bool enabled);
+    void setMessageListener(MessageListener messageListener);
+    void setBatchReceivePolicy(const BatchReceivePolicy& batchReceivePolicy);
+    void setDeadLetterPolicy(const DeadLetterPolicy& deadLetterPolicy);
+    void setKeySharedPolicy(const KeySharedPolicy& keySharedPolicy);
 
    private:
     std::shared_ptr<ConsumerConfigurationImpl> impl_;

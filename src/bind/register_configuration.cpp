@@ -8,10 +8,12 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "abi/configuration.hpp"
 #include "bind/register.hpp"
 #include "core/auth.hpp"
+#include "core/listener.hpp"
 #include "core/logger.hpp"
 #include "core/options.hpp"
 #include "core/router.hpp"
@@ -165,7 +167,51 @@ void register_configuration(py::module_& m) {
              [](CO& o, bool v) { o.conf.setAutoAckOldestChunkedMessageOnQueueFull(v); })
         .def("start_message_id_inclusive",
              [](CO& o, bool v) { o.conf.setStartMessageIdInclusive(v); })
-        .def("batch_index_ack_enabled", [](CO& o, bool v) { o.conf.setBatchIndexAckEnabled(v); });
+        .def("batch_index_ack_enabled", [](CO& o, bool v) { o.conf.setBatchIndexAckEnabled(v); })
+        .def("message_listener",
+             [](CO& o, std::shared_ptr<MessageListenerQueue> queue) {
+                 // On libpulsar's listener thread, without the GIL: only queues.
+                 o.conf.setMessageListener(
+                     [queue = std::move(queue)](pulsar::Consumer&, const pulsar::Message& m) {
+                         queue->push(m);
+                     });
+             })
+        .def("batch_receive_policy",
+             [](CO& o, int max_num_messages, long max_num_bytes, long timeout_ms) {
+                 // Throws std::invalid_argument (ValueError) when no limit is positive.
+                 o.conf.setBatchReceivePolicy(
+                     pulsar::BatchReceivePolicy(max_num_messages, max_num_bytes, timeout_ms));
+             })
+        .def("dead_letter_policy",
+             [](CO& o, int max_redeliver_count, const std::string& topic,
+                const std::string& initial_subscription_name) {
+                 // An empty name: not given (libpulsar's default topic, no subscription).
+                 pulsar::DeadLetterPolicyBuilder builder;
+                 builder.maxRedeliverCount(max_redeliver_count);
+                 if (!topic.empty()) {
+                     builder.deadLetterTopic(topic);
+                 }
+                 if (!initial_subscription_name.empty()) {
+                     builder.initialSubscriptionName(initial_subscription_name);
+                 }
+                 o.conf.setDeadLetterPolicy(builder.build());
+             })
+        .def("key_shared_policy",
+             [](CO& o, int mode, bool allow_out_of_order_delivery, const py::list& ranges) {
+                 pulsar::StickyRanges sticky_ranges;
+                 for (py::handle range : ranges) {
+                     auto pair = range.cast<py::tuple>();
+                     sticky_ranges.emplace_back(pair[0].cast<int>(), pair[1].cast<int>());
+                 }
+                 pulsar::KeySharedPolicy policy;
+                 policy.setKeySharedMode(static_cast<pulsar::KeySharedMode>(mode));
+                 policy.setAllowOutOfOrderDelivery(allow_out_of_order_delivery);
+                 if (!sticky_ranges.empty()) {
+                     // Throws std::invalid_argument (ValueError) on bad ranges.
+                     policy.setStickyRanges(sticky_ranges);
+                 }
+                 o.conf.setKeySharedPolicy(policy);
+             });
 }
 
 }  // namespace fastpulsar

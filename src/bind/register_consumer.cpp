@@ -5,10 +5,28 @@
 
 #include "bind/register.hpp"
 #include "core/consumer.hpp"
+#include "core/listener.hpp"
 
 namespace fastpulsar {
 
 void register_consumer(py::module_& m) {
+    py::class_<MessageListenerQueue, std::shared_ptr<MessageListenerQueue>>(
+        m, "MessageListener",
+        "Where a consumer's messages wait for its message_listener (served on the dispatcher).")
+        .def(py::init([](py::object listener, py::object schema, std::size_t capacity) {
+                 return std::make_shared<MessageListenerQueue>(std::move(listener),
+                                                               std::move(schema), capacity);
+             }),
+             py::arg("listener"), py::arg("schema"), py::arg("capacity"))
+        .def(
+            "attach",
+            [](const std::shared_ptr<MessageListenerQueue>& queue,
+               const std::shared_ptr<ConsumerCore>& consumer) {
+                consumer->set_listener(queue);
+                queue->attach(consumer);
+            },
+            py::arg("consumer"), "Start serving the messages of `consumer` to the listener.");
+
     py::class_<ConsumerCore, std::shared_ptr<ConsumerCore>>(
         m, "Consumer", "Receives messages of a subscription; made by Client.subscribe().")
         .def(
@@ -33,6 +51,23 @@ void register_consumer(py::module_& m) {
              "Acknowledge a message and every earlier one of the subscription.")
         .def("negative_acknowledge", &ConsumerCore::negative_acknowledge, py::arg("message"),
              "Ask for a message to be redelivered after negative_ack_redelivery_delay_ms.")
+        .def("batch_receive", &ConsumerCore::batch_receive,
+             "Wait for a batch of messages, as the subscription's batch_receive_policy says,\n"
+             "and return them as a list of Message.")
+        .def("get_last_message_id", &ConsumerCore::get_last_message_id,
+             "The id of the last message published on the topic.")
+        .def("seek", &ConsumerCore::seek, py::arg("messageid"),
+             "Reset the subscription to a message id, or to a publish time (an int, in\n"
+             "milliseconds since the epoch).")
+        .def("redeliver_unacknowledged_messages", &ConsumerCore::redeliver_unacknowledged_messages,
+             "Ask the broker to redeliver every message not acknowledged yet.")
+        .def("pause_message_listener", &ConsumerCore::pause_message_listener,
+             "Stop calling the message_listener until resume_message_listener().")
+        .def("resume_message_listener", &ConsumerCore::resume_message_listener,
+             "Call the message_listener again, starting with the messages held meanwhile.")
+        .def("__iter__", [](py::object self) { return self; })
+        .def("__next__", &ConsumerCore::next,
+             "The next message, waiting for it; stops once the consumer is closed.")
         .def("unsubscribe", &ConsumerCore::unsubscribe,
              "Remove the subscription from the broker (the consumer is closed too).")
         .def("close", &ConsumerCore::close,

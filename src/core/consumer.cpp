@@ -38,6 +38,9 @@ ConsumerCore::ConsumerCore(pulsar::Consumer consumer, py::object schema,
     : consumer_(std::move(consumer)), schema_(std::move(schema)), client_(std::move(client)) {}
 
 ConsumerCore::~ConsumerCore() {
+    if (listener_) {
+        listener_->close();
+    }
     GilRelease nogil;
     if (client_->inherited()) {
         // Inherited through a fork: leaked, as its client (runtime/fork.hpp).
@@ -56,6 +59,21 @@ void ConsumerCore::check_open() const {
 }
 
 py::object ConsumerCore::receive(py::handle timeout_millis) {
+    return receive_message(timeout_millis, false);
+}
+
+py::object ConsumerCore::next() {
+    if (is_closed()) {
+        throw py::stop_iteration();
+    }
+    py::object message = receive_message(py::none(), true);
+    if (!message) {
+        throw py::stop_iteration();
+    }
+    return message;
+}
+
+py::object ConsumerCore::receive_message(py::handle timeout_millis, bool iterating) {
     check_open();
     bool forever = timeout_millis.is_none();
     int64_t timeout = forever ? 0
@@ -79,6 +97,21 @@ py::object ConsumerCore::receive(py::handle timeout_millis) {
         if (result == pulsar::ResultOk) {
             return wrap_message(message, schema_);
         }
+        if (result == pulsar::ResultInvalidConfiguration && forever) {
+            // A zero-queue consumer (receiver_queue_size=0): libpulsar serves it only
+            // through its blocking receive, which waits for the broker's message (or the
+            // consumer's close) and cannot be interrupted.
+            {
+                GilRelease nogil;
+                result = consumer_.receive(message);
+            }
+            if (result == pulsar::ResultOk) {
+                return wrap_message(message, schema_);
+            }
+        }
+        if (iterating && (result == pulsar::ResultAlreadyClosed || is_closed())) {
+            return py::object();
+        }
         if (result != pulsar::ResultTimeout) {
             raise_result(result);
         }
@@ -89,6 +122,100 @@ py::object ConsumerCore::receive(py::handle timeout_millis) {
             throw py::error_already_set();
         }
     }
+}
+
+py::list ConsumerCore::batch_receive() {
+    check_open();
+    auto [result, messages] = call_blocking<std::vector<pulsar::Message>>(
+        [&](const std::shared_ptr<Pending<std::vector<pulsar::Message>>>& pending) {
+            consumer_.batchReceiveAsync(
+                [pending](pulsar::Result r, const std::vector<pulsar::Message>& received) {
+                    pending->complete(r, received);
+                });
+        });
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    py::list out(messages.size());
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        out[i] = wrap_message(messages[i], schema_);
+    }
+    return out;
+}
+
+py::object ConsumerCore::get_last_message_id() {
+    check_open();
+    auto [result, id] = call_blocking<pulsar::MessageId>(
+        [&](const std::shared_ptr<Pending<pulsar::MessageId>>& pending) {
+            consumer_.getLastMessageIdAsync([pending](pulsar::Result r, pulsar::MessageId last) {
+                pending->complete(r, std::move(last));
+            });
+        });
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    return wrap_message_id(id);
+}
+
+void ConsumerCore::seek(py::handle target) {
+    check_open();
+    pulsar::Result result;
+    if (const pulsar::MessageId* id = unwrap_message_id(target)) {
+        pulsar::MessageId copy = *id;
+        result = call_blocking_result(
+            [&](const pulsar::ResultCallback& cb) { consumer_.seekAsync(copy, cb); });
+    } else if (PyLong_Check(target.ptr()) && !PyBool_Check(target.ptr())) {
+        auto timestamp = static_cast<uint64_t>(
+            as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
+        result = call_blocking_result(
+            [&](const pulsar::ResultCallback& cb) { consumer_.seekAsync(timestamp, cb); });
+    } else {
+        raise_type_error("messageid", "a MessageId or a timestamp in milliseconds (int)",
+                         target.ptr());
+    }
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+}
+
+void ConsumerCore::redeliver_unacknowledged_messages() {
+    check_open();
+    GilRelease nogil;
+    consumer_.redeliverUnacknowledgedMessages();
+}
+
+void ConsumerCore::pause_message_listener() {
+    check_open();
+    if (listener_) {
+        listener_->pause();  // no listener call starts from now, even for queued messages
+    }
+    pulsar::Result result;
+    {
+        GilRelease nogil;
+        result = consumer_.pauseMessageListener();
+    }
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+}
+
+void ConsumerCore::resume_message_listener() {
+    check_open();
+    pulsar::Result result;
+    {
+        GilRelease nogil;
+        result = consumer_.resumeMessageListener();
+    }
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    if (listener_) {
+        listener_->resume();
+    }
+}
+
+void ConsumerCore::set_listener(std::shared_ptr<MessageListenerQueue> listener) {
+    listener_ = std::move(listener);
 }
 
 void ConsumerCore::acknowledge(py::handle message) {
@@ -129,6 +256,9 @@ void ConsumerCore::unsubscribe() {
 
 void ConsumerCore::close() {
     check_open();
+    if (listener_) {
+        listener_->close();  // no listener call from now; frees libpulsar's listener thread
+    }
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { consumer_.closeAsync(cb); });
     closed_.store(true, std::memory_order_release);

@@ -8,6 +8,7 @@
 
 #include "abi/client.hpp"
 #include "core/client.hpp"
+#include "core/listener.hpp"
 
 namespace fastpulsar {
 
@@ -23,6 +24,18 @@ class ConsumerCore {
     // Called with the GIL held; they throw error_already_set (AlreadyClosed, the
     // operation's failure, KeyboardInterrupt, ...).
     py::object receive(py::handle timeout_millis);
+    // for msg in consumer: the next message; StopIteration once the consumer is closed.
+    py::object next();
+    // The messages of one batch (batch_receive_policy), as a list of pulsar.Message.
+    py::list batch_receive();
+    py::object get_last_message_id();
+    // A MessageId, or a publish timestamp in milliseconds since the epoch (an int).
+    void seek(py::handle target);
+    void redeliver_unacknowledged_messages();
+    void pause_message_listener();
+    void resume_message_listener();
+    // From subscribe(message_listener=...), once: the queue its messages wait in.
+    void set_listener(std::shared_ptr<MessageListenerQueue> listener);
     void acknowledge(py::handle message);
     void acknowledge_cumulative(py::handle message);
     void negative_acknowledge(py::handle message);
@@ -32,15 +45,22 @@ class ConsumerCore {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }
 
+    // Closed, or its client closing: no listener call starts any more. Any thread.
+    bool is_closing() const { return closed_.load() || client_->closing.load() || is_closed(); }
+
     const pulsar::Consumer& consumer() const { return consumer_; }
 
    private:
     void check_open() const;
+    // Waits for a message (forever when timeout_millis is None). With `iterating`,
+    // returns a null object instead of raising once the consumer is closed.
+    py::object receive_message(py::handle timeout_millis, bool iterating);
 
     pulsar::Consumer consumer_;
     py::object schema_;
     std::shared_ptr<ClientState> client_;
     std::atomic<bool> closed_{false};
+    std::shared_ptr<MessageListenerQueue> listener_;  // GIL-protected; null without one
 };
 
 }  // namespace fastpulsar

@@ -67,6 +67,10 @@ void Dispatcher::release_later(PyObject* owned) {
     }
 }
 
+void Dispatcher::push_task(std::shared_ptr<DispatchTask> task) {
+    push(tasks_, std::move(task), std::numeric_limits<std::size_t>::max());
+}
+
 bool Dispatcher::is_dispatcher_thread() const {
     return is_running() && std::this_thread::get_id() == thread_id_.load(std::memory_order_acquire);
 }
@@ -84,6 +88,7 @@ void Dispatcher::run() {
     std::vector<SendCompletion> sends;
     std::vector<LogRecord> logs;
     std::vector<PyObject*> releases;
+    std::vector<std::shared_ptr<DispatchTask>> tasks;
     auto last_refresh = std::chrono::steady_clock::now();
     for (;;) {
         bool stopping = false;
@@ -92,7 +97,8 @@ void Dispatcher::run() {
             GilRelease nogil;
             std::unique_lock<std::mutex> lock(mutex_);
             auto has_work = [this] {
-                return stop_ || !sends_.empty() || !logs_.empty() || !releases_.empty();
+                return stop_ || !sends_.empty() || !logs_.empty() || !releases_.empty() ||
+                       !tasks_.empty();
             };
             if (!has_work()) {
                 idle_ = true;
@@ -102,11 +108,12 @@ void Dispatcher::run() {
             sends.swap(sends_);
             logs.swap(logs_);
             releases.swap(releases_);
+            tasks.swap(tasks_);
             stopping = stop_;
             dropped = dropped_logs_;
             dropped_logs_ = 0;
         }
-        serve(sends, logs, releases);
+        serve(sends, logs, releases, tasks);
         if (dropped > 0) {
             PyErr_WarnFormat(PyExc_RuntimeWarning, 1,
                              "pulsar: %zu libpulsar log lines were dropped", dropped);
@@ -131,7 +138,8 @@ void Dispatcher::run() {
 }
 
 void Dispatcher::serve(std::vector<SendCompletion>& sends, std::vector<LogRecord>& logs,
-                       std::vector<PyObject*>& releases) {
+                       std::vector<PyObject*>& releases,
+                       std::vector<std::shared_ptr<DispatchTask>>& tasks) {
     // GIL held.
     for (auto& completion : sends) {
         deliver_send(completion);
@@ -142,6 +150,10 @@ void Dispatcher::serve(std::vector<SendCompletion>& sends, std::vector<LogRecord
     for (auto& record : logs) {
         deliver_log(record);
     }
+    for (auto& task : tasks) {
+        task->run();
+    }
+    tasks.clear();  // may release Python references: before the releases are served
     for (PyObject* owned : releases) {
         Py_DECREF(owned);
     }
@@ -204,6 +216,7 @@ bool Dispatcher::serve_here() {
     std::vector<SendCompletion> sends;
     std::vector<LogRecord> logs;
     std::vector<PyObject*> releases;
+    std::vector<std::shared_ptr<DispatchTask>> tasks;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (running_.load(std::memory_order_acquire)) {
@@ -212,12 +225,13 @@ bool Dispatcher::serve_here() {
         sends.swap(sends_);
         logs.swap(logs_);
         releases.swap(releases_);
+        tasks.swap(tasks_);
     }
-    if (sends.empty() && logs.empty() && releases.empty()) {
+    if (sends.empty() && logs.empty() && releases.empty() && tasks.empty()) {
         return false;
     }
     serving_here_ = true;
-    serve(sends, logs, releases);
+    serve(sends, logs, releases, tasks);
     serving_here_ = false;
     return true;
 }

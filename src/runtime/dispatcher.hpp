@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -41,6 +42,14 @@ struct LogRecord {
     double created;  // seconds since the epoch, when libpulsar logged it
 };
 
+// Work queued by its owner (a message listener's queue, core/listener.hpp) and run on
+// the dispatcher thread with the GIL held; run() must not throw.
+class DispatchTask {
+   public:
+    virtual ~DispatchTask() = default;
+    virtual void run() = 0;
+};
+
 class Dispatcher {
    public:
     // The one dispatcher. Never destroyed: what it holds refers to Python objects,
@@ -58,6 +67,7 @@ class Dispatcher {
     void push_send(SendCompletion&& completion);
     void push_log(LogRecord&& record);
     void release_later(PyObject* owned);
+    void push_task(std::shared_ptr<DispatchTask> task);
 
     // The dispatcher thread's body: called with the GIL held, returns after stop().
     // Throws error_already_set (RuntimeError) when a dispatcher is running already.
@@ -84,7 +94,7 @@ class Dispatcher {
     template <typename Item>
     void push(std::vector<Item>& queue, Item&& item, std::size_t limit);
     void serve(std::vector<SendCompletion>& sends, std::vector<LogRecord>& logs,
-               std::vector<PyObject*>& releases);
+               std::vector<PyObject*>& releases, std::vector<std::shared_ptr<DispatchTask>>& tasks);
     // With the GIL held and no dispatcher thread running: serves what is queued on the
     // calling thread. Returns whether it served anything.
     bool serve_here();
@@ -96,6 +106,7 @@ class Dispatcher {
     std::vector<SendCompletion> sends_;
     std::vector<LogRecord> logs_;
     std::vector<PyObject*> releases_;
+    std::vector<std::shared_ptr<DispatchTask>> tasks_;
     std::size_t dropped_logs_ = 0;
 
     std::atomic<bool> running_{false};

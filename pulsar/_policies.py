@@ -1,0 +1,146 @@
+"""The consumer policies of subscribe(): batch receive, key-shared and dead letter, with
+pulsar-client 3.13's names, defaults, properties and argument checks (its error messages
+included). They hold plain values; pulsar.Client.subscribe() hands them to libpulsar."""
+
+from __future__ import annotations
+
+import enum
+
+from pulsar._checks import INT32_MAX, INT64_MAX, check_int, check_optional, check_type, type_error
+
+# The hash range of key-shared sticky ranges: [0, 65535], both ends included.
+_STICKY_MAX = 65535
+
+
+class KeySharedMode(enum.Enum):
+    """How a Key_Shared subscription spreads the key hash range over its consumers."""
+
+    AutoSplit = 0
+    Sticky = 1
+
+
+class ConsumerBatchReceivePolicy:
+    """Limits of one batch_receive(): it returns when `max_num_message` messages or
+    `max_num_bytes` bytes are there, or after `timeout_ms`; a value below 1 means no
+    limit, and at least one limit must be set."""
+
+    def __init__(self, max_num_message: int, max_num_bytes: int, timeout_ms: int) -> None:
+        check_int(max_num_message, "max_num_message", -(2**31), INT32_MAX)
+        check_int(max_num_bytes, "max_num_bytes", -(2**63), INT64_MAX)
+        check_int(timeout_ms, "timeout_ms", -(2**63), INT64_MAX)
+        if max_num_message <= 0 and max_num_bytes <= 0 and timeout_ms <= 0:
+            raise ValueError(
+                "At least one of maxNumMessages, maxNumBytes and timeoutMs must be specified."
+            )
+        self._max_num_message = max_num_message
+        self._max_num_bytes = max_num_bytes
+        self._timeout_ms = timeout_ms
+
+    @property
+    def max_num_message(self) -> int:
+        return self._max_num_message
+
+    @property
+    def max_num_bytes(self) -> int:
+        return self._max_num_bytes
+
+    @property
+    def timeout_ms(self) -> int:
+        return self._timeout_ms
+
+
+def _check_sticky_ranges(ranges: object) -> list[tuple[int, int]]:
+    if not isinstance(ranges, (list, tuple)):
+        raise type_error("sticky_ranges", "a list of (int, int) tuples", ranges)
+    checked: list[tuple[int, int]] = []
+    for item in ranges:
+        if (
+            not isinstance(item, (list, tuple))
+            or len(item) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in item)
+        ):
+            raise type_error("sticky_ranges", "a list of (int, int) tuples", item)
+        checked.append((int(item[0]), int(item[1])))
+    if not checked:
+        raise ValueError("Ranges for KeyShared policy must not be empty.")
+    for start, end in checked:
+        if not (0 <= start <= _STICKY_MAX and 0 <= end <= _STICKY_MAX):
+            raise ValueError("KeySharedPolicy Exception: Ranges must be [0, 65535].")
+    # As libpulsar: two ranges overlap when an end of one lies within the other.
+    for i, (start, end) in enumerate(checked):
+        for j, (other_start, other_end) in enumerate(checked):
+            if i != j and (other_start <= start <= other_end or other_start <= end <= other_end):
+                raise ValueError("Ranges for KeyShared policy with overlap.")
+    return checked
+
+
+class ConsumerKeySharedPolicy:
+    """How a Key_Shared consumer takes its keys: AutoSplit (the broker spreads the hash
+    range) or Sticky (this consumer's `sticky_ranges`, each (start, end) in [0, 65535])."""
+
+    def __init__(
+        self,
+        key_shared_mode: KeySharedMode = KeySharedMode.AutoSplit,
+        allow_out_of_order_delivery: bool = False,
+        sticky_ranges: list[tuple[int, int]] | None = None,
+    ) -> None:
+        check_type(key_shared_mode, KeySharedMode, "key_shared_mode")
+        check_type(allow_out_of_order_delivery, bool, "allow_out_of_order_delivery")
+        if key_shared_mode == KeySharedMode.Sticky and sticky_ranges is None:
+            raise ValueError(
+                "When using key_shared_mode = KeySharedMode.Sticky you must also provide "
+                "sticky_ranges"
+            )
+        self._key_shared_mode = key_shared_mode
+        self._allow_out_of_order_delivery = allow_out_of_order_delivery
+        self._sticky_ranges = [] if sticky_ranges is None else _check_sticky_ranges(sticky_ranges)
+
+    @property
+    def key_shared_mode(self) -> KeySharedMode:
+        return self._key_shared_mode
+
+    @property
+    def allow_out_of_order_delivery(self) -> bool:
+        return self._allow_out_of_order_delivery
+
+    @property
+    def sticky_ranges(self) -> list[tuple[int, int]]:
+        return list(self._sticky_ranges)
+
+
+class ConsumerDeadLetterPolicy:
+    """Send a message to `dead_letter_topic` (default: "<topic>-<subscription>-DLQ") after
+    `max_redeliver_count` redeliveries; `initial_subscription_name` creates that
+    subscription on the dead letter topic."""
+
+    def __init__(
+        self,
+        max_redeliver_count: int,
+        dead_letter_topic: str | None = None,
+        initial_subscription_name: str | None = None,
+    ) -> None:
+        if max_redeliver_count is None:
+            raise ValueError("max_redeliver_count must be greater than 0")
+        check_type(max_redeliver_count, int, "max_redeliver_count")
+        if max_redeliver_count < 1:
+            raise ValueError("max_redeliver_count must be greater than 0")
+        check_int(max_redeliver_count, "max_redeliver_count", 1)
+        check_optional(dead_letter_topic, str, "dead_letter_topic")
+        check_optional(initial_subscription_name, str, "initial_subscription_name")
+        self._max_redeliver_count = max_redeliver_count
+        self._dead_letter_topic = dead_letter_topic
+        self._initial_subscription_name = initial_subscription_name
+
+    @property
+    def max_redeliver_count(self) -> int:
+        return self._max_redeliver_count
+
+    @property
+    def dead_letter_topic(self) -> str:
+        """The topic given, or "" (libpulsar then picks the default name)."""
+        return self._dead_letter_topic or ""
+
+    @property
+    def initial_subscription_name(self) -> str:
+        """The name given, or ""."""
+        return self._initial_subscription_name or ""
