@@ -516,11 +516,13 @@ def test_case1_close_with_senders_waiting_for_room(lite, tmp_path):
                       or summary["duplicated"] or summary["ran_for_raised"])
             return facts, broken
 
+        waiting_rounds = 0  # rounds in which senders were seen waiting for room at close()
         for n in range({CASE1_ROUNDS}):
             facts, broken = one_round(n)
+            waiting_rounds += facts["waiting_at_close"] > 0
             if broken:
                 break
-        report(rounds=n + 1, **facts)
+        report(rounds=n + 1, waiting_rounds=waiting_rounds, **facts)
         """,
         lite,
         tmp_path,
@@ -529,7 +531,11 @@ def test_case1_close_with_senders_waiting_for_room(lite, tmp_path):
     facts = child.get()
     where = f"(round {facts['rounds']} of at most {CASE1_ROUNDS})"
     assert facts["accepted_at_close"] > 0, f"nothing was sent before close(): {facts}"
-    assert facts["waiting_at_close"] > 0, f"no sender was waiting for room at close(): {facts}"
+    # The scenario must have happened (in the round that broke the contract, or in some
+    # round): how many senders wait at the instant close() starts varies with the load.
+    assert facts["waiting_at_close"] > 0 or facts["waiting_rounds"] > 0, (
+        f"no sender was waiting for room at close() in any round: {facts}"
+    )
     assert_returned(
         facts["close"], f"producer.close() with senders waiting for room {where}", child
     )
