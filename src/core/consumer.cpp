@@ -1,15 +1,13 @@
 // ConsumerCore: receive, acknowledge, close (see consumer.hpp).
 #include "core/consumer.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
 
 #include "core/message.hpp"
 #include "core/message_id.hpp"
+#include "core/seek.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
@@ -17,9 +15,6 @@
 
 namespace fastpulsar {
 namespace {
-
-// Blocking receives wait in slices this long, checking for signals in between.
-constexpr int kReceiveSliceMs = 100;
 
 const pulsar::MessageId& message_id_of(py::handle obj, const char* name) {
     if (const pulsar::Message* message = unwrap_message(obj)) {
@@ -75,53 +70,24 @@ py::object ConsumerCore::next() {
 
 py::object ConsumerCore::receive_message(py::handle timeout_millis, bool iterating) {
     check_open();
-    bool forever = timeout_millis.is_none();
-    int64_t timeout = forever ? 0
-                              : as_int(timeout_millis.ptr(), "timeout_millis", 0,
-                                       std::numeric_limits<int32_t>::max());
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
     pulsar::Message message;
-    for (;;) {
-        int slice = kReceiveSliceMs;
-        if (!forever) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            deadline - std::chrono::steady_clock::now())
-                            .count();
-            slice = static_cast<int>(std::clamp<int64_t>(left, 0, kReceiveSliceMs));
-        }
-        pulsar::Result result;
-        {
-            GilRelease nogil;
-            result = consumer_.receive(message, slice);
-        }
-        if (result == pulsar::ResultOk) {
-            return wrap_message(message, schema_);
-        }
-        if (result == pulsar::ResultInvalidConfiguration && forever) {
-            // A zero-queue consumer (receiver_queue_size=0): libpulsar serves it only
-            // through its blocking receive, which waits for the broker's message (or the
-            // consumer's close) and cannot be interrupted.
-            {
-                GilRelease nogil;
-                result = consumer_.receive(message);
-            }
-            if (result == pulsar::ResultOk) {
-                return wrap_message(message, schema_);
-            }
-        }
-        if (iterating && (result == pulsar::ResultAlreadyClosed || is_closed())) {
-            return py::object();
-        }
-        if (result != pulsar::ResultTimeout) {
-            raise_result(result);
-        }
-        if (!forever && std::chrono::steady_clock::now() >= deadline) {
-            raise_result(pulsar::ResultTimeout);
-        }
-        if (PyErr_CheckSignals() != 0) {
-            throw py::error_already_set();
-        }
+    pulsar::Result result = wait_in_slices(
+        timeout_millis, [&](int slice_ms) { return consumer_.receive(message, slice_ms); },
+        [&] { return iterating && is_closed(); });
+    if (result == pulsar::ResultInvalidConfiguration && timeout_millis.is_none()) {
+        // A zero-queue consumer (receiver_queue_size=0): libpulsar serves it only
+        // through its blocking receive, which waits for the broker's message (or the
+        // consumer's close) and cannot be interrupted.
+        GilRelease nogil;
+        result = consumer_.receive(message);
     }
+    if (result == pulsar::ResultOk) {
+        return wrap_message(message, schema_);
+    }
+    if (iterating && (result == pulsar::ResultAlreadyClosed || is_closed())) {
+        return py::object();
+    }
+    raise_result(result);  // Timeout included
 }
 
 py::list ConsumerCore::batch_receive() {
@@ -159,23 +125,7 @@ py::object ConsumerCore::get_last_message_id() {
 
 void ConsumerCore::seek(py::handle target) {
     check_open();
-    pulsar::Result result;
-    if (const pulsar::MessageId* id = unwrap_message_id(target)) {
-        pulsar::MessageId copy = *id;
-        result = call_blocking_result(
-            [&](const pulsar::ResultCallback& cb) { consumer_.seekAsync(copy, cb); });
-    } else if (PyLong_Check(target.ptr()) && !PyBool_Check(target.ptr())) {
-        auto timestamp = static_cast<uint64_t>(
-            as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
-        result = call_blocking_result(
-            [&](const pulsar::ResultCallback& cb) { consumer_.seekAsync(timestamp, cb); });
-    } else {
-        raise_type_error("messageid", "a MessageId or a timestamp in milliseconds (int)",
-                         target.ptr());
-    }
-    if (result != pulsar::ResultOk) {
-        raise_result(result);
-    }
+    seek_to(consumer_, target);
 }
 
 void ConsumerCore::redeliver_unacknowledged_messages() {

@@ -1,16 +1,14 @@
 // ReaderCore: create, read_next, has_message_available, seek, close (see reader.hpp).
 #include "core/reader.hpp"
 
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
 
 #include "core/message.hpp"
 #include "core/message_id.hpp"
+#include "core/seek.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
@@ -20,7 +18,6 @@ namespace fastpulsar {
 namespace {
 
 // Blocking reads wait in slices this long, checking for signals in between.
-constexpr int kReadSliceMs = 100;
 
 }  // namespace
 
@@ -72,41 +69,17 @@ py::object ReaderCore::read(py::handle timeout_millis, bool iterating) {
         throw py::stop_iteration();
     }
     check_open();
-    bool forever = timeout_millis.is_none();
-    int64_t timeout = forever ? 0
-                              : as_int(timeout_millis.ptr(), "timeout_millis", 0,
-                                       std::numeric_limits<int32_t>::max());
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
     pulsar::Message message;
-    for (;;) {
-        int slice = kReadSliceMs;
-        if (!forever) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            deadline - std::chrono::steady_clock::now())
-                            .count();
-            slice = static_cast<int>(std::clamp<int64_t>(left, 0, kReadSliceMs));
-        }
-        pulsar::Result result;
-        {
-            GilRelease nogil;
-            result = reader_.readNext(message, slice);
-        }
-        if (result == pulsar::ResultOk) {
-            return wrap_message(message, schema_);
-        }
-        if (iterating && stopping()) {
-            throw py::stop_iteration();
-        }
-        if (result != pulsar::ResultTimeout) {
-            raise_result(result);
-        }
-        if (!forever && std::chrono::steady_clock::now() >= deadline) {
-            raise_result(pulsar::ResultTimeout);
-        }
-        if (PyErr_CheckSignals() != 0) {
-            throw py::error_already_set();
-        }
+    pulsar::Result result = wait_in_slices(
+        timeout_millis, [&](int slice_ms) { return reader_.readNext(message, slice_ms); },
+        [&] { return iterating && stopping(); });
+    if (result == pulsar::ResultOk) {
+        return wrap_message(message, schema_);
     }
+    if (iterating && stopping()) {
+        throw py::stop_iteration();
+    }
+    raise_result(result);  // Timeout included
 }
 
 py::object ReaderCore::read_next(py::handle timeout_millis) { return read(timeout_millis, false); }
@@ -128,23 +101,7 @@ bool ReaderCore::has_message_available() {
 
 void ReaderCore::seek(py::handle target) {
     check_open();
-    pulsar::Result result;
-    if (const pulsar::MessageId* id = unwrap_message_id(target)) {
-        pulsar::MessageId copy = *id;
-        result = call_blocking_result(
-            [&](const pulsar::ResultCallback& cb) { reader_.seekAsync(copy, cb); });
-    } else if (PyLong_Check(target.ptr()) && !PyBool_Check(target.ptr())) {
-        auto timestamp = static_cast<uint64_t>(
-            as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
-        result = call_blocking_result(
-            [&](const pulsar::ResultCallback& cb) { reader_.seekAsync(timestamp, cb); });
-    } else {
-        raise_type_error("messageid", "a MessageId or an int timestamp in milliseconds",
-                         target.ptr());
-    }
-    if (result != pulsar::ResultOk) {
-        raise_result(result);
-    }
+    seek_to(reader_, target);
 }
 
 void ReaderCore::close() {

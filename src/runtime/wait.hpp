@@ -5,13 +5,18 @@
 
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <utility>
 
 #include "abi/client.hpp"
+#include "runtime/convert.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
 
 namespace fastpulsar {
@@ -99,6 +104,47 @@ pulsar::Result call_blocking_result(Start&& start) {
                start(pulsar::ResultCallback([pending](pulsar::Result r) { pending->complete(r); }));
            })
         .first;
+}
+
+// A blocking call of libpulsar's that takes a timeout (Consumer::receive,
+// Reader::readNext), made in slices of at most 100 ms so that Ctrl-C works:
+// `attempt(slice_ms)` runs without the GIL and returns libpulsar's Result; between slices,
+// with the GIL, `stop()` is asked (the caller's reason to give up, e.g. a closed consumer
+// being iterated) and signals are checked. `timeout_millis` is None (no deadline) or an int
+// in [0, INT32_MAX] (else raises). Returns the first result other than ResultTimeout, or
+// ResultTimeout once the deadline has passed or stop() holds. Called with the GIL held;
+// throws error_already_set (a bad timeout, KeyboardInterrupt).
+template <typename Attempt, typename Stop>
+pulsar::Result wait_in_slices(py::handle timeout_millis, Attempt attempt, Stop stop) {
+    constexpr int64_t kSliceMs = 100;
+    bool forever = timeout_millis.is_none();
+    int64_t timeout = forever ? 0
+                              : as_int(timeout_millis.ptr(), "timeout_millis", 0,
+                                       std::numeric_limits<int32_t>::max());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+    for (;;) {
+        int64_t slice = kSliceMs;
+        if (!forever) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
+            slice = std::clamp<int64_t>(left, 0, kSliceMs);
+        }
+        pulsar::Result result;
+        {
+            GilRelease nogil;
+            result = attempt(static_cast<int>(slice));
+        }
+        if (result != pulsar::ResultTimeout || stop()) {
+            return result;
+        }
+        if (!forever && std::chrono::steady_clock::now() >= deadline) {
+            return pulsar::ResultTimeout;
+        }
+        if (PyErr_CheckSignals() != 0) {
+            throw py::error_already_set();
+        }
+    }
 }
 
 }  // namespace fastpulsar
