@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "abi/client.hpp"
@@ -66,6 +67,19 @@ class ClientState {
     std::mutex mutex_;  // guards producers_
     std::vector<std::weak_ptr<ProducerCore>> producers_;
 };
+
+// Lets go of a libpulsar handle (Producer, Consumer, Reader, TableView) held by one of the
+// client's objects, as its destructor does: released as usual, or, when the object was
+// inherited through a fork, leaked with its client (runtime/fork.hpp), since releasing it
+// could wait for threads the child does not have. Without the GIL; never throws.
+template <typename Handle>
+void release_handle(Handle& handle, const ClientState& client) {
+    if (client.inherited()) {
+        static_cast<void>(std::make_unique<Handle>(std::move(handle)).release());
+    } else {
+        handle = Handle();
+    }
+}
 
 // Creates producers and consumers; the Python pulsar.Client checks the arguments and
 // builds the configurations it passes here. Every method is called with the GIL held

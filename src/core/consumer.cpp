@@ -37,12 +37,7 @@ ConsumerCore::~ConsumerCore() {
         listener_->close();
     }
     GilRelease nogil;
-    if (client_->inherited()) {
-        // Inherited through a fork: leaked, as its client (runtime/fork.hpp).
-        static_cast<void>(std::make_unique<pulsar::Consumer>(std::move(consumer_)).release());
-    } else {
-        consumer_ = pulsar::Consumer();
-    }
+    release_handle(consumer_, *client_);
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
 }
 

@@ -35,17 +35,15 @@ ProducerCore::~ProducerCore() {
     // Nothing is queued: every queued message holds a reference to the pulsar.Producer.
     GilRelease nogil;
     if (client_->inherited()) {
-        // Inherited through a fork: neither the submitter nor libpulsar's threads exist
-        // here, so nothing is joined or closed; the handles are leaked (runtime/fork.hpp).
+        // Inherited through a fork: the submitter does not exist here; nothing is joined.
         if (submitter_.joinable()) {
             submitter_.detach();
         }
-        static_cast<void>(std::make_unique<pulsar::Producer>(std::move(producer_)).release());
     } else {
         stop_submitter();
-        // Releasing the handle may release libpulsar's producer, which takes its locks.
-        producer_ = pulsar::Producer();
     }
+    // Releasing the handle may release libpulsar's producer, which takes its locks.
+    release_handle(producer_, *client_);
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
 }
 

@@ -27,12 +27,7 @@ ReaderCore::ReaderCore(pulsar::Reader reader, py::object schema,
 
 ReaderCore::~ReaderCore() {
     GilRelease nogil;
-    if (client_->inherited()) {
-        // Inherited through a fork: leaked, as its client (runtime/fork.hpp).
-        static_cast<void>(std::make_unique<pulsar::Reader>(std::move(reader_)).release());
-    } else {
-        reader_ = pulsar::Reader();
-    }
+    release_handle(reader_, *client_);
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
 }
 

@@ -22,12 +22,7 @@ TableViewCore::TableViewCore(pulsar::TableView view, py::object schema, std::str
 
 TableViewCore::~TableViewCore() {
     GilRelease nogil;
-    if (client_->inherited()) {
-        // Inherited through a fork: leaked, as its client (runtime/fork.hpp).
-        static_cast<void>(std::make_unique<pulsar::TableView>(std::move(view_)).release());
-    } else {
-        view_ = pulsar::TableView();
-    }
+    release_handle(view_, *client_);
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
 }
 
