@@ -25,16 +25,32 @@ def id_key(msg_id: pulsar.MessageId) -> IdKey:
 
 
 def receive_unique(
-    consumer: pulsar.Consumer, count: int, timeout_ms: int = DEFAULT_RECEIVE_MS, ack: bool = False
+    consumer: pulsar.Consumer,
+    count: int,
+    timeout_ms: int = DEFAULT_RECEIVE_MS,
+    ack: bool = False,
+    max_deliveries: int | None = None,
 ) -> list[pulsar.Message]:
     """Receive until ``count`` distinct message ids were seen; the first copies, in order.
 
-    Raises ``pulsar.Timeout`` (from ``receive``) if one does not arrive within ``timeout_ms``.
+    Raises ``pulsar.Timeout`` (from ``receive``) if one does not arrive within ``timeout_ms``,
+    and AssertionError once ``max_deliveries`` (default: ``10 * count + 1000``) messages were
+    received without reaching ``count`` distinct ones: pulsar-lite 0.2.0 re-dispatches
+    entries it already sent, and a broker that does so without end must fail the test with
+    this explanation rather than at the suite's timeout.
     """
+    limit = 10 * count + 1000 if max_deliveries is None else max_deliveries
     seen: set[IdKey] = set()
     out: list[pulsar.Message] = []
+    deliveries = 0
     while len(out) < count:
+        if deliveries >= limit:
+            raise AssertionError(
+                f"{deliveries} deliveries but only {len(out)} of {count} distinct messages: "
+                "the broker keeps re-dispatching what it already sent"
+            )
         msg = consumer.receive(timeout_millis=timeout_ms)
+        deliveries += 1
         if ack:
             consumer.acknowledge(msg)
         key = id_key(msg.message_id())
