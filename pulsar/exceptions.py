@@ -4,6 +4,8 @@
 InvalidConfiguration are ValueErrors too (pulsar-client raises ValueError for a
 malformed service URL or batching together with chunking). InvalidArgumentType,
 raised for an argument of the wrong type, is both a TypeError and a ValueError.
+Interrupted, raised when Ctrl-C interrupts a blocking call (as pulsar-client does), is a
+KeyboardInterrupt too.
 
 The extension raises these very classes: pulsar._bridge hands them to it at import.
 """
@@ -152,7 +154,7 @@ class ProducerFenced(PulsarException): ...
 class MemoryBufferIsFull(PulsarException): ...
 
 
-class Interrupted(PulsarException): ...
+class Interrupted(PulsarException, KeyboardInterrupt): ...
 
 
 class Disconnected(PulsarException): ...

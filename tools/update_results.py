@@ -28,6 +28,11 @@ END = "# END GENERATED"
 # A malformed service URL or configuration is bad input: pulsar-client raises ValueError
 # there, so these two exception classes are ValueErrors as well.
 VALUE_ERROR_RESULTS = frozenset({"InvalidConfiguration", "InvalidUrl"})
+# A blocking call interrupted by Ctrl-C raises Interrupted, as pulsar-client does; it is a
+# KeyboardInterrupt too, so that plain Python code (`except KeyboardInterrupt`) stops as well.
+EXTRA_BASES = {
+    name: f"PulsarException, {base}" for name, base in [("Interrupted", "KeyboardInterrupt")]
+}
 # Hand-written in pulsar/exceptions.py, above the generated section.
 BASE_EXCEPTIONS = ("InvalidArgumentType", "PulsarException")
 
@@ -58,6 +63,7 @@ def exception_classes(results: Results, indent: str) -> list[str]:
     names = [name for name, _ in results if name != "Ok"]
     for name in names:
         bases = "PulsarException, ValueError" if name in VALUE_ERROR_RESULTS else "PulsarException"
+        bases = EXTRA_BASES.get(name, bases)
         lines += [f"{indent}class {name}({bases}): ...", "", ""]
     lines.append(f"{indent}__all__ = [")
     lines += [f'{indent}    "{name}",' for name in sorted([*names, *BASE_EXCEPTIONS])]

@@ -203,8 +203,8 @@ void Dispatcher::wait_for(const std::function<bool()>& done) {
                 finished = progress_.wait_for(lock, kServeHereInterval, done);
             }
         }
-        if (!finished && PyErr_CheckSignals() != 0) {
-            throw py::error_already_set();
+        if (!finished) {
+            check_signals();
         }
     }
 }

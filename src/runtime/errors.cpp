@@ -73,6 +73,19 @@ void raise_out_of_range(const char* name, const std::string& value, const std::s
 
 void raise_value_error(const std::string& message) { raise_python(PyExc_ValueError, message); }
 
+void check_signals() {
+    if (PyErr_CheckSignals() == 0) {
+        return;
+    }
+    PyObject* interrupted = g_exception_classes[index_of(pulsar::ResultInterrupted)];
+    PyObject* type = PyErr_Occurred();
+    if (interrupted != nullptr && type == PyExc_KeyboardInterrupt) {
+        PyErr_Clear();
+        raise_result(pulsar::ResultInterrupted);
+    }
+    throw py::error_already_set();
+}
+
 void report_callback_error(PyObject* callback) { PyErr_WriteUnraisable(callback); }
 
 void set_python_error_from_current_exception() {

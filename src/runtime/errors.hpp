@@ -84,6 +84,13 @@ PyObject* result_object(pulsar::Result result);
 // Another bad value: raises ValueError with `message`.
 [[noreturn]] void raise_value_error(const std::string& message);
 
+// Runs Python's signal handlers (PyErr_CheckSignals) for a blocking call waiting with the
+// GIL released in slices. A plain KeyboardInterrupt raised by them (Ctrl-C under Python's
+// default SIGINT handler) becomes pulsar.exceptions.Interrupted, as pulsar-client raises,
+// which is a KeyboardInterrupt too; anything else a handler raises passes through
+// unchanged. GIL held; returns when no handler raised, else throws error_already_set.
+void check_signals();
+
 // ---- errors that must not propagate -------------------------------------------------------
 
 // Reports the current Python exception of a user callback through sys.unraisablehook

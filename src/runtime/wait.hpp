@@ -70,9 +70,7 @@ void wait_without_gil(std::mutex& mutex, std::condition_variable& cv, Done done)
         if (finished) {
             return;
         }
-        if (PyErr_CheckSignals() != 0) {
-            throw py::error_already_set();
-        }
+        check_signals();
     }
 }
 
@@ -141,9 +139,7 @@ pulsar::Result wait_in_slices(py::handle timeout_millis, Attempt attempt, Stop s
         if (!forever && std::chrono::steady_clock::now() >= deadline) {
             return pulsar::ResultTimeout;
         }
-        if (PyErr_CheckSignals() != 0) {
-            throw py::error_already_set();
-        }
+        check_signals();
     }
 }
 

@@ -218,8 +218,10 @@ consumer = client.subscribe(sys.argv[1], "s")
 print("READY", flush=True)
 try:
     {call}
-except KeyboardInterrupt:
-    print("KEYBOARD-INTERRUPT", flush=True)
+except KeyboardInterrupt as exc:
+    # pulsar-client raises pulsar.Interrupted; ours is a KeyboardInterrupt as well.
+    kind = "pulsar.Interrupted" if isinstance(exc, pulsar.Interrupted) else type(exc).__name__
+    print("KEYBOARD-INTERRUPT", kind, flush=True)
     client.close()
     print("CHILD-DONE", flush=True)
     sys.exit(0)
@@ -267,7 +269,7 @@ def run_and_interrupt(tmp_path, broker, topic, code, what):
             proc.wait()
     out = out_path.read_text(errors="replace")
     assert proc.returncode == 0, f"return code {proc.returncode}\n{output()}"
-    assert "KEYBOARD-INTERRUPT" in out, output()
+    assert "KEYBOARD-INTERRUPT pulsar.Interrupted" in out, output()
     assert "CHILD-DONE" in out, output()
 
 

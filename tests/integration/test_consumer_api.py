@@ -569,8 +569,10 @@ consumer = client.subscribe(
 print("READY", flush=True)
 try:
     {call}
-except KeyboardInterrupt:
-    print("KEYBOARD-INTERRUPT", flush=True)
+except KeyboardInterrupt as exc:
+    # pulsar-client raises pulsar.Interrupted; ours is a KeyboardInterrupt as well.
+    kind = "pulsar.Interrupted" if isinstance(exc, pulsar.Interrupted) else type(exc).__name__
+    print("KEYBOARD-INTERRUPT", kind, flush=True)
     client.close()
     print("CHILD-DONE", flush=True)
     sys.exit(0)
