@@ -128,8 +128,11 @@ class Client:
         if tls_certificate_file_path is not None:
             conf.tls_certificate_file_path(tls_certificate_file_path)
 
-        _dispatch.ensure_started()
-        self._client = _core.Client(service_url, conf)
+        _dispatch.client_starting()
+        try:
+            self._client = _core.Client(service_url, conf)
+        finally:
+            _dispatch.client_started()
 
     def create_producer(
         self,
@@ -446,12 +449,19 @@ class Client:
 
     def close(self) -> None:
         """Close the client, its producers and consumers; callbacks of sends still pending
-        have run when it returns. Raises AlreadyClosed when already closed."""
-        self._client.close()
+        have run when it returns. Raises AlreadyClosed when already closed. The last
+        open client to close stops the dispatcher thread."""
+        try:
+            self._client.close()
+        finally:
+            _dispatch.client_closed()
 
     def shutdown(self) -> None:
         """Stop the client at once, without closing producers and consumers cleanly."""
-        self._client.shutdown()
+        try:
+            self._client.shutdown()
+        finally:
+            _dispatch.client_closed()
 
     def __enter__(self) -> Client:
         return self
@@ -463,4 +473,4 @@ class Client:
         tb: TracebackType | None,
     ) -> None:
         if not self._client.is_closed():
-            self._client.close()
+            self.close()

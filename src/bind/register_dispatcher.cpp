@@ -27,6 +27,15 @@ void register_dispatcher(py::module_& m) {
         "In a child process after os.fork(): a fresh dispatcher; objects inherited from the "
         "parent raise AlreadyClosed.");
     m.def(
+        "_dispatch_cancel_stop", [] { Dispatcher::instance().cancel_stop(); },
+        "On the dispatcher thread (in a callback): take back a _dispatch_stop().");
+    m.def(
+        "_dispatch_users", [] { return Dispatcher::instance().users(); },
+        "How many clients made in this process are not closed yet.");
+    m.def(
+        "_dispatch_serve_pending", [] { Dispatcher::instance().serve_pending(); },
+        "With no dispatcher thread running: serve what is queued on the calling thread.");
+    m.def(
         "_dispatch_running", [] { return Dispatcher::instance().is_running(); },
         "Whether the dispatcher thread is serving.");
 }

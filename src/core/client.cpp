@@ -7,6 +7,7 @@
 #include "core/consumer.hpp"
 #include "core/producer.hpp"
 #include "runtime/convert.hpp"
+#include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
 #include "runtime/wait.hpp"
@@ -15,12 +16,25 @@ namespace fastpulsar {
 
 // ---- ClientState ------------------------------------------------------------------------
 
+ClientState::ClientState(std::unique_ptr<pulsar::Client> client) : client_(std::move(client)) {
+    Dispatcher::instance().add_user();
+}
+
 ClientState::~ClientState() {
     if (inherited()) {
-        // Intentionally leaked: see the declaration.
+        // Intentionally leaked: see the declaration. It counts for the parent's dispatcher,
+        // not the child's.
         static_cast<void>(client_.release());
+        return;
     }
-    // Otherwise libpulsar's client joins its threads as it goes.
+    mark_closed();
+    // libpulsar's client joins its threads as it goes.
+}
+
+void ClientState::mark_closed() {
+    if (!closed.exchange(true, std::memory_order_acq_rel) && !inherited()) {
+        Dispatcher::instance().remove_user();
+    }
 }
 
 void ClientState::check_not_inherited() const {
@@ -188,7 +202,7 @@ void ClientCore::close() {
     for (auto& producer : producers) {
         producer->finish_close();
     }
-    state_->closed.store(true, std::memory_order_release);
+    state_->mark_closed();
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
@@ -197,7 +211,7 @@ void ClientCore::close() {
 void ClientCore::shutdown() {
     state_->check_not_inherited();
     state_->closing.store(true, std::memory_order_release);
-    state_->closed.store(true, std::memory_order_release);
+    state_->mark_closed();
     GilRelease nogil;
     state_->client().shutdown();
 }

@@ -33,7 +33,9 @@ class ConsumerCore;
 class ClientState {
    public:
     // Takes the client made by ClientCore's constructor.
-    explicit ClientState(std::unique_ptr<pulsar::Client> client) : client_(std::move(client)) {}
+    // Counts itself as a user of the dispatcher until it is closed (mark_closed) or
+    // destroyed.
+    explicit ClientState(std::unique_ptr<pulsar::Client> client);
     // Without the GIL, on a Python thread (never one of libpulsar's: destroying the client
     // joins them). Inherited through a fork, libpulsar's client is leaked instead: its
     // threads do not exist in the child, and destroying it would wait for them.
@@ -46,8 +48,11 @@ class ClientState {
     // close() or shutdown() has begun: new operations raise AlreadyClosed. Written with
     // the GIL held; read anywhere.
     std::atomic<bool> closing{false};
-    // close() has completed (or shutdown() was called).
+    // close() has completed (or shutdown() was called): set by mark_closed().
     std::atomic<bool> closed{false};
+    // Sets `closed` and, the first time, stops counting as a dispatcher user. Any thread;
+    // never throws.
+    void mark_closed();
     // Made in an earlier fork generation: unusable here (runtime/fork.hpp).
     bool inherited() const { return inherited_from_parent(generation_); }
 

@@ -23,6 +23,8 @@ constexpr auto kLevelRefreshInterval = std::chrono::seconds(1);
 // wait_for: how often it checks for signals, and, with no dispatcher thread, for
 // completions to serve itself.
 constexpr auto kSignalCheckInterval = std::chrono::milliseconds(100);
+// Rounds served after stop() while libpulsar keeps queuing, before run() returns anyway.
+constexpr int kMaxStoppingRounds = 4;
 constexpr auto kServeHereInterval = std::chrono::milliseconds(5);
 
 // Intentionally immortal (see the header): allocated at load time (and once per fork),
@@ -90,6 +92,7 @@ void Dispatcher::run() {
     std::vector<PyObject*> releases;
     std::vector<std::shared_ptr<DispatchTask>> tasks;
     auto last_refresh = std::chrono::steady_clock::now();
+    int stopping_rounds = 0;
     for (;;) {
         bool stopping = false;
         std::size_t dropped = 0;
@@ -127,12 +130,16 @@ void Dispatcher::run() {
             refresh_log_levels();
         }
         if (stopping) {
-            break;
+            // Asked to stop when this round began: return once a round found nothing more
+            // queued (a few rounds at most: libpulsar may keep queuing), unless a callback
+            // took the stop back (cancel_stop). running_ drops under the queue's mutex.
+            std::lock_guard<std::mutex> lock(mutex_);
+            bool drained = sends_.empty() && logs_.empty() && releases_.empty() && tasks_.empty();
+            if (stop_ && (drained || ++stopping_rounds >= kMaxStoppingRounds)) {
+                running_.store(false, std::memory_order_release);
+                break;
+            }
         }
-    }
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        running_.store(false, std::memory_order_release);
     }
     notify_all_after_lock(progress_mutex_, progress_);
 }
@@ -173,6 +180,11 @@ void Dispatcher::stop() {
     wake_.notify_one();
 }
 
+void Dispatcher::cancel_stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = false;
+}
+
 void Dispatcher::wait_for(const std::function<bool()>& done) {
     if (is_dispatcher_thread()) {
         // Called from a callback: the callbacks waited for would run on this very
@@ -206,6 +218,11 @@ void Dispatcher::wait_for(const std::function<bool()>& done) {
         if (!finished) {
             check_signals();
         }
+    }
+}
+
+void Dispatcher::serve_pending() {
+    while (!is_running() && serve_here()) {
     }
 }
 

@@ -74,6 +74,22 @@ class Dispatcher {
     void run();
     // Asks run() to serve what is queued and return. Any thread; never throws.
     void stop();
+    // Takes back a stop() that run() has not acted on yet: called on the dispatcher thread
+    // (from a callback), where run() looks at it only after the callback returns. Never
+    // throws.
+    void cancel_stop();
+
+    // Serves what is queued on the calling thread when no dispatcher thread runs (it was
+    // stopped after the last client closed, and libpulsar queued more meanwhile); does
+    // nothing while one runs. GIL held; never throws (callbacks' errors are reported).
+    void serve_pending();
+
+    // The clients that need the dispatcher: made in this process (fork generation) and not
+    // closed yet. pulsar._dispatch stops the thread when the last one has closed. Any
+    // thread; never throw.
+    void add_user() { users_.fetch_add(1, std::memory_order_acq_rel); }
+    void remove_user() { users_.fetch_sub(1, std::memory_order_acq_rel); }
+    int users() const { return users_.load(std::memory_order_acquire); }
 
     // Any thread, GIL or not; never throw.
     bool is_dispatcher_thread() const;
@@ -116,6 +132,7 @@ class Dispatcher {
     std::mutex progress_mutex_;
     std::condition_variable progress_;
     std::atomic<int> waiters_{0};
+    std::atomic<int> users_{0};
 };
 
 // What the dispatcher serves, defined by their owners in core/. Called on the dispatcher
