@@ -43,6 +43,7 @@ from pulsar._policies import (
 )
 from pulsar.exceptions import *
 from pulsar.exceptions import __all__ as _exception_names
+from pulsar.functions import Context, Function, IdentitySerDe, PickleSerDe, SerDe
 from pulsar.schema import BytesSchema, StringSchema
 from pulsar.tableview import TableView
 
@@ -70,20 +71,25 @@ __all__ = [
     "ConsumerDeadLetterPolicy",
     "ConsumerKeySharedPolicy",
     "ConsumerType",
+    "Context",
     "CryptoKeyReader",
     "FileLogger",
+    "Function",
+    "IdentitySerDe",
     "InitialPosition",
     "KeySharedMode",
     "LoggerLevel",
     "Message",
     "MessageId",
     "PartitionsRoutingMode",
+    "PickleSerDe",
     "Producer",
     "ProducerAccessMode",
     "Reader",
     "RegexSubscriptionMode",
     "Result",
     "SchemaType",
+    "SerDe",
     "StringSchema",
     "TableView",
     "__version__",
