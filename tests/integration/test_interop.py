@@ -5,6 +5,7 @@ other with every field equal."""
 import base64
 import json
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,75 @@ def test_official_to_fastpulsar(client, topic, official_python, broker, batching
         assert msg.redelivery_count() == 0
         assert before_ms - 300_000 <= msg.publish_timestamp() <= after_ms + 300_000
         consumer.acknowledge(msg)
+
+
+@pytest.mark.parametrize("batching", [False, True], ids=["no-batching", "batching"])
+def test_listeners_both_ways(client, topic, official_python, broker, batching):
+    """Our message_listener reads what the official client produced exactly as its own
+    listener does, and the official client's listener reads what we produced."""
+    producer = client.create_producer(
+        topic, producer_name="fast-listened", batching_enabled=batching
+    )
+    ids = [producer.send(e["payload"], **send_kwargs(e, 900 + i)) for i, e in enumerate(SPEC)]
+    producer.close()
+    out = run_peer(
+        official_python,
+        [
+            "consume",
+            "--service-url",
+            broker.service_url,
+            "--topic",
+            topic,
+            "--subscription",
+            "official-listener",
+            "--count",
+            len(SPEC),
+            "--unique",
+            "--listener",
+        ],
+    )
+    records = out["messages"]
+    assert [from_peer(r) for r in records] == [expected(e) for e in SPEC]
+    assert [r["message_id"] for r in records] == [str(i) for i in ids]
+
+    # The other way: the official client produces, our listener reads.
+    other = topic + "-back"
+    spec = {
+        "producer": {"producer_name": "official-listened", "batching_enabled": batching},
+        "messages": [
+            {
+                "payload_b64": None
+                if e["payload"] is None
+                else base64.b64encode(e["payload"]).decode(),
+                "sequence_id": 950 + i,
+                **{k: v for k, v in e.items() if k != "payload"},
+            }
+            for i, e in enumerate(SPEC)
+        ],
+    }
+    produced = run_peer(
+        official_python, ["produce", "--service-url", broker.service_url, "--topic", other], spec
+    )
+    got: dict[str, Any] = {}
+    done = threading.Event()
+
+    def listener(consumer, msg):
+        key = str(msg.message_id())
+        if key not in got:
+            got[key] = msg
+        consumer.acknowledge(msg)
+        if len(got) == len(SPEC):
+            done.set()
+
+    consumer = client.subscribe(
+        other, "fast-listener", initial_position=EARLIEST, message_listener=listener
+    )
+    assert done.wait(30), f"the listener got {len(got)} of {len(SPEC)} messages"
+    consumer.close()
+    mine = list(got.values())
+    assert [from_fast(m) for m in mine] == [expected(e) for e in SPEC]
+    assert [str(m.message_id()) for m in mine] == [r["message_id"] for r in produced["results"]]
+    assert all(m.producer_name() == "official-listened" for m in mine)
 
 
 def test_string_schema_both_ways(client, topic, official_python, broker):

@@ -40,6 +40,7 @@ import datetime
 import json
 import logging
 import os
+import queue
 import sys
 import time
 from typing import Any
@@ -173,16 +174,23 @@ def consume(args: argparse.Namespace) -> int:
     messages: list[dict[str, Any]] = []
     try:
         topics = args.topic if len(args.topic) > 1 else args.topic[0]
+        # --listener: a message_listener queues what it gets (on the official client's
+        # listener thread) and the loop below takes it from there.
+        incoming: queue.Queue[pulsar.Message] = queue.Queue()
         consumer = client.subscribe(
             topics,
             args.subscription,
             consumer_type=getattr(pulsar.ConsumerType, args.subscription_type),
             schema=_schema(args.schema),
             initial_position=pulsar.InitialPosition.Earliest,
+            message_listener=(lambda _c, m: incoming.put(m)) if args.listener else None,
         )
         seen = set()
         while len(messages) < args.count:
-            msg = consumer.receive(args.timeout_ms)
+            if args.listener:
+                msg = incoming.get(timeout=args.timeout_ms / 1000)
+            else:
+                msg = consumer.receive(args.timeout_ms)
             received_at_ms = int(time.time() * 1000)
             if not args.no_ack:
                 consumer.acknowledge(msg)
@@ -237,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--schema", default="bytes", choices=["bytes", "string"])
     c.add_argument("--no-ack", action="store_true")
     c.add_argument("--unique", action="store_true")
+    c.add_argument("--listener", action="store_true", help="read with a message_listener")
     args = parser.parse_args(argv)
     return produce(args) if args.command == "produce" else consume(args)
 
