@@ -139,3 +139,33 @@ def test_is_read_compacted_reads_the_latest_value_per_key(sa_client, admin, topi
     everything = sa_client.create_reader(topic, pulsar.MessageId.earliest)
     assert read_until_timeout(everything) == [b"k1-old", b"k2-only", b"k1-new"]
     everything.close()
+
+
+def test_table_view_of_a_compacted_topic(sa_client, admin, topic):
+    """A TableView reads the compacted ledger, then what was published after compaction."""
+    send(
+        sa_client,
+        topic,
+        [b"a-old", b"b-gone", b"a-new", b"c-kept"],
+        keys=["a", "b", "a", "c"],
+    )
+    producer = sa_client.create_producer(topic, batching_enabled=False)
+    producer.send(None, partition_key="b")  # a tombstone: b leaves the table
+    producer.close()
+    compact(admin, topic)
+    send(sa_client, topic, [b"d-after"], keys=["d"])
+    view = sa_client.create_table_view(topic)
+    deadline = time.monotonic() + 20
+
+    def snapshot() -> dict[str, object]:
+        table: dict[str, object] = {}
+        view.for_each(lambda key, value: table.__setitem__(key, value))
+        return table
+
+    table = snapshot()
+    while "d" not in table and time.monotonic() < deadline:
+        time.sleep(0.1)
+        table = snapshot()
+    assert table == {"a": b"a-new", "c": b"c-kept", "d": b"d-after"}
+    assert len(view) == 3
+    view.close()
