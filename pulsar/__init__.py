@@ -20,7 +20,7 @@ from pulsar._auth import (
 )
 from pulsar._client import Client
 from pulsar._core import Consumer, Message, MessageId, Producer, Reader
-from pulsar._crypto import CryptoKeyReader
+from pulsar._crypto import CryptoKeyReader, EncryptionContext, EncryptionKey
 from pulsar._enums import (
     BatchingType,
     CompressionType,
@@ -71,6 +71,8 @@ __all__ = [
     "ConsumerKeySharedPolicy",
     "ConsumerType",
     "CryptoKeyReader",
+    "EncryptionContext",
+    "EncryptionKey",
     "FileLogger",
     "InitialPosition",
     "KeySharedMode",

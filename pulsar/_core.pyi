@@ -8,6 +8,7 @@ from typing import Any, ClassVar, overload
 
 from typing_extensions import Buffer, Self, TypeAlias
 
+from pulsar._crypto import EncryptionContext
 from pulsar._enums import Result, SchemaType
 
 # ---- what the pulsar package hands the extension (pulsar._bridge) -----------------------
@@ -60,7 +61,14 @@ class Message:
     def schema_version(self) -> str: ...
     def producer_name(self) -> str: ...
     def has_null_value(self) -> bool: ...
-    def encryption_context(self) -> None: ...
+    def encryption_context(self) -> EncryptionContext | None: ...
+
+def _install_encryption_context(
+    factory: Callable[
+        [list[tuple[str, bytes, dict[str, str]]], bytes, str, int, int, int, bool],
+        EncryptionContext,
+    ],
+) -> None: ...
 
 # ---- configuration ----------------------------------------------------------------------
 

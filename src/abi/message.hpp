@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "abi/encryption.hpp"
 
 namespace pulsar {
 
@@ -71,6 +74,9 @@ class Message {
     bool hasNullValue() const;
     const std::string& getProducerName() const;
     const std::string& getSchemaVersion() const;
+    // Engaged when the message was encrypted (whether or not it was decrypted); the
+    // context lives inside the message: valid while a copy of this Message lives.
+    std::optional<const EncryptionContext*> getEncryptionContext() const;
 
    private:
     std::shared_ptr<MessageImpl> impl_;
