@@ -35,6 +35,7 @@ from pulsar._enums import (
     SchemaType,
 )
 from pulsar._logging import ConsoleLogger, FileLogger
+from pulsar._message_batch import MessageBatch
 from pulsar._policies import (
     ConsumerBatchReceivePolicy,
     ConsumerDeadLetterPolicy,
@@ -78,6 +79,7 @@ __all__ = [
     "KeySharedMode",
     "LoggerLevel",
     "Message",
+    "MessageBatch",
     "MessageId",
     "PartitionsRoutingMode",
     "Producer",

@@ -1,4 +1,4 @@
-// libpulsar's message ids, messages and message builder.
+// libpulsar's message ids, messages, message builder and message batch.
 #pragma once
 
 #include <chrono>
@@ -80,6 +80,24 @@ class Message {
 
    private:
     std::shared_ptr<MessageImpl> impl_;
+};
+
+// Splits the payload of a batched entry into its messages. Its parseFrom reads the sizes
+// in the payload without checking them against its length: only hand it a payload
+// checked first (core/message_batch.cpp). Not polymorphic; the destructor is implicit.
+class MessageBatch {
+   public:
+    MessageBatch();
+
+    void withMessageId(const MessageId& messageId);
+    // Copies the payload; batchSize is the number of messages in it.
+    void parseFrom(const std::string& payload, uint32_t batchSize);
+    const std::vector<Message>& messages();
+
+   private:
+    std::shared_ptr<MessageImpl> impl_;
+    Message batchMessage_;
+    std::vector<Message> batch_;
 };
 
 class MessageBuilder {

@@ -1,6 +1,6 @@
 """End-to-end encryption on a broker: a producer with `encryption_key` and a CryptoKeyReader,
 consumers and readers with and without the private key, each crypto_failure_action, the
-EncryptionContext of what they receive, and interoperability
+EncryptionContext of what they receive, MessageBatch on a real batch, and interoperability
 with pulsar-client 3.13 both ways.
 
 The behaviours asserted were first observed with pulsar-client 3.13 (same libpulsar): without
@@ -254,6 +254,38 @@ def test_a_batch_is_decrypted_into_its_messages(client, topic, key_reader):
     assert context.is_decryption_failed()
     assert context.batch_size() == 3
     assert b"batched" not in whole.data()
+
+
+@pytest.mark.standalone
+def test_message_batch_splits_a_stored_batch(sa_client, admin, topic):
+    """The raw payload of a batched entry, as the broker's admin API returns it (peek), split
+    by MessageBatch into the messages a consumer receives."""
+    sa_client.subscribe(topic, "held").close()  # keeps the backlog that peek reads
+    producer = sa_client.create_producer(
+        topic, batching_enabled=True, batching_max_publish_delay_ms=60_000
+    )
+    ids: list[Any] = [None] * 3
+    for i in range(3):
+        producer.send_async(
+            b"batched-%d" % i,
+            lambda result, msg_id, i=i: ids.__setitem__(i, msg_id),
+            properties={"i": str(i)},
+            partition_key=f"key-{i}",
+        )
+    producer.flush()
+    headers, payload = admin.peek(topic, "held", 1)
+    counts = [
+        v for k, vs in headers.items() if k.lower() == "x-pulsar-num-batch-message" for v in vs
+    ]
+    assert counts == ["3"]
+    first = ids[0]
+    messages = pulsar.MessageBatch().with_message_id(first).parse_from(payload, 3)
+    assert [m.data() for m in messages] == [b"batched-0", b"batched-1", b"batched-2"]
+    assert [m.properties() for m in messages] == [{"i": "0"}, {"i": "1"}, {"i": "2"}]
+    assert [m.partition_key() for m in messages] == ["key-0", "key-1", "key-2"]
+    assert [id_key(m.message_id()) for m in messages] == [id_key(i) for i in ids]
+    with pytest.raises(ValueError, match="message 3 of 4"):
+        pulsar.MessageBatch().parse_from(payload, 4)
 
 
 # ---- interoperability with pulsar-client 3.13 ------------------------------------------------
