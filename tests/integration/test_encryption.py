@@ -165,6 +165,38 @@ def test_the_broker_stores_ciphertext_consume_delivers_it(any_client, topic, key
     assert (second.message_id(), second.data()) == (plain, b"plain")
 
 
+def test_the_context_of_a_compressed_message(client, topic, key_reader):
+    """Compressed, then encrypted: the context names the codec and the uncompressed size;
+    without the key the payload stays compressed and encrypted."""
+    producer = client.create_producer(
+        topic,
+        encryption_key=KEY_NAME,
+        crypto_key_reader=key_reader,
+        compression_type=pulsar.CompressionType.LZ4,
+        batching_enabled=False,
+    )
+    producer.send(b"x" * 1000)
+    with_key = client.subscribe(
+        topic, "key", initial_position=EARLIEST, crypto_key_reader=key_reader
+    )
+    raw = client.subscribe(
+        topic,
+        "raw",
+        initial_position=EARLIEST,
+        crypto_failure_action=pulsar.ConsumerCryptoFailureAction.CONSUME,
+    )
+    (clear,) = drain(with_key)
+    (still_encrypted,) = drain(raw)
+    assert clear.data() == b"x" * 1000
+    assert len(still_encrypted.data()) < 100  # compressed before it was encrypted
+    for message, failed in ((clear, False), (still_encrypted, True)):
+        context = message.encryption_context()
+        assert context.compression_type() is pulsar.CompressionType.LZ4
+        assert context.uncompressed_message_size() == 1000
+        assert context.is_decryption_failed() is failed
+        assert "compression_type=LZ4" in str(context)
+
+
 @pytest.mark.parametrize("use_reader", [False, True], ids=["consumer", "reader"])
 def test_fail_delivers_the_rest_but_never_the_encrypted_one(
     any_client, topic, key_reader, use_reader
