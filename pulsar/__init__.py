@@ -20,7 +20,7 @@ from pulsar._auth import (
 )
 from pulsar._client import Client
 from pulsar._core import Consumer, Message, MessageId, Producer, Reader
-from pulsar._crypto import CryptoKeyReader
+from pulsar._crypto import CryptoKeyReader, EncryptionContext, EncryptionKey
 from pulsar._enums import (
     BatchingType,
     CompressionType,
@@ -35,6 +35,7 @@ from pulsar._enums import (
     SchemaType,
 )
 from pulsar._logging import ConsoleLogger, FileLogger
+from pulsar._message_batch import MessageBatch
 from pulsar._policies import (
     ConsumerBatchReceivePolicy,
     ConsumerDeadLetterPolicy,
@@ -73,6 +74,8 @@ __all__ = [
     "ConsumerType",
     "Context",
     "CryptoKeyReader",
+    "EncryptionContext",
+    "EncryptionKey",
     "FileLogger",
     "Function",
     "IdentitySerDe",
@@ -80,6 +83,7 @@ __all__ = [
     "KeySharedMode",
     "LoggerLevel",
     "Message",
+    "MessageBatch",
     "MessageId",
     "PartitionsRoutingMode",
     "PickleSerDe",

@@ -1,10 +1,16 @@
 """The consumer policies of subscribe(): batch receive, key-shared and dead letter, with
 pulsar-client 3.13's names, defaults, properties and argument checks (its error messages
-included). They hold plain values; pulsar.Client.subscribe() hands them to libpulsar."""
+included). They hold plain values; pulsar.Client.subscribe() hands them to libpulsar.
+
+`policy()` returns, as pulsar-client 3.13's does, one object per policy with the getters
+(and, for key-shared, the setters) of 3.13's underlying `_pulsar` policy object. Ours is a
+live view of the policy's own values, not a libpulsar object: a setter changes the policy
+(its properties and what subscribe() uses)."""
 
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from pulsar._checks import INT32_MAX, INT64_MAX, check_int, check_optional, check_type, type_error
 
@@ -35,6 +41,7 @@ class ConsumerBatchReceivePolicy:
         self._max_num_message = max_num_message
         self._max_num_bytes = max_num_bytes
         self._timeout_ms = timeout_ms
+        self._view = BatchReceivePolicyView(self)
 
     @property
     def max_num_message(self) -> int:
@@ -47,6 +54,26 @@ class ConsumerBatchReceivePolicy:
     @property
     def timeout_ms(self) -> int:
         return self._timeout_ms
+
+    def policy(self) -> BatchReceivePolicyView:
+        """The view with 3.13's getters of its underlying policy (the same object each time)."""
+        return self._view
+
+
+class BatchReceivePolicyView:
+    """What ConsumerBatchReceivePolicy.policy() returns: 3.13's getters, read live."""
+
+    def __init__(self, owner: ConsumerBatchReceivePolicy) -> None:
+        self._owner = owner
+
+    def getMaxNumMessages(self) -> int:
+        return self._owner.max_num_message
+
+    def getMaxNumBytes(self) -> int:
+        return self._owner.max_num_bytes
+
+    def getTimeoutMs(self) -> int:
+        return self._owner.timeout_ms
 
 
 def _check_sticky_ranges(ranges: object) -> list[tuple[int, int]]:
@@ -94,6 +121,7 @@ class ConsumerKeySharedPolicy:
         self._key_shared_mode = key_shared_mode
         self._allow_out_of_order_delivery = allow_out_of_order_delivery
         self._sticky_ranges = [] if sticky_ranges is None else _check_sticky_ranges(sticky_ranges)
+        self._view = KeySharedPolicyView(self)
 
     @property
     def key_shared_mode(self) -> KeySharedMode:
@@ -106,6 +134,45 @@ class ConsumerKeySharedPolicy:
     @property
     def sticky_ranges(self) -> list[tuple[int, int]]:
         return list(self._sticky_ranges)
+
+    def policy(self) -> KeySharedPolicyView:
+        """The view with 3.13's getters and setters of its underlying policy (the same
+        object each time); its setters change this policy."""
+        return self._view
+
+
+class KeySharedPolicyView:
+    """What ConsumerKeySharedPolicy.policy() returns: 3.13's getters, read live, and its
+    setters (with the constructor's checks), which change the policy and return the view."""
+
+    def __init__(self, owner: ConsumerKeySharedPolicy) -> None:
+        self._owner = owner
+
+    def get_key_shared_mode(self) -> KeySharedMode:
+        return self._owner.key_shared_mode
+
+    def is_allow_out_of_order_delivery(self) -> bool:
+        return self._owner.allow_out_of_order_delivery
+
+    def get_sticky_ranges(self) -> list[tuple[int, int]]:
+        return self._owner.sticky_ranges
+
+    def set_key_shared_mode(self, key_shared_mode: KeySharedMode) -> KeySharedPolicyView:
+        check_type(key_shared_mode, KeySharedMode, "key_shared_mode")
+        self._owner._key_shared_mode = key_shared_mode
+        return self
+
+    def set_allow_out_of_order_delivery(self, allow: bool) -> KeySharedPolicyView:
+        check_type(allow, bool, "allow_out_of_order_delivery")
+        self._owner._allow_out_of_order_delivery = allow
+        return self
+
+    def set_sticky_ranges(self, ranges: Any) -> KeySharedPolicyView:
+        """Adds `ranges` to the policy's, as 3.13 does; unlike 3.13, a range that overlaps
+        one already set is a ValueError too (the broker would refuse the consumer)."""
+        given = _check_sticky_ranges(ranges)
+        self._owner._sticky_ranges = _check_sticky_ranges(self._owner._sticky_ranges + given)
+        return self
 
 
 class ConsumerDeadLetterPolicy:
@@ -130,6 +197,7 @@ class ConsumerDeadLetterPolicy:
         self._max_redeliver_count = max_redeliver_count
         self._dead_letter_topic = dead_letter_topic
         self._initial_subscription_name = initial_subscription_name
+        self._view = DeadLetterPolicyView(self)
 
     @property
     def max_redeliver_count(self) -> int:
@@ -144,3 +212,23 @@ class ConsumerDeadLetterPolicy:
     def initial_subscription_name(self) -> str:
         """The name given, or ""."""
         return self._initial_subscription_name or ""
+
+    def policy(self) -> DeadLetterPolicyView:
+        """The view with 3.13's getters of its underlying policy (the same object each time)."""
+        return self._view
+
+
+class DeadLetterPolicyView:
+    """What ConsumerDeadLetterPolicy.policy() returns: 3.13's getters, read live."""
+
+    def __init__(self, owner: ConsumerDeadLetterPolicy) -> None:
+        self._owner = owner
+
+    def getDeadLetterTopic(self) -> str:
+        return self._owner.dead_letter_topic
+
+    def getMaxRedeliverCount(self) -> int:
+        return self._owner.max_redeliver_count
+
+    def getInitialSubscriptionName(self) -> str:
+        return self._owner.initial_subscription_name

@@ -1,4 +1,4 @@
-// libpulsar's message ids, messages and message builder.
+// libpulsar's message ids, messages, message builder and message batch.
 #pragma once
 
 #include <chrono>
@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "abi/encryption.hpp"
 
 namespace pulsar {
 
@@ -71,9 +74,30 @@ class Message {
     bool hasNullValue() const;
     const std::string& getProducerName() const;
     const std::string& getSchemaVersion() const;
+    // Engaged when the message was encrypted (whether or not it was decrypted); the
+    // context lives inside the message: valid while a copy of this Message lives.
+    std::optional<const EncryptionContext*> getEncryptionContext() const;
 
    private:
     std::shared_ptr<MessageImpl> impl_;
+};
+
+// Splits the payload of a batched entry into its messages. Its parseFrom reads the sizes
+// in the payload without checking them against its length: only hand it a payload
+// checked first (core/message_batch.cpp). Not polymorphic; the destructor is implicit.
+class MessageBatch {
+   public:
+    MessageBatch();
+
+    void withMessageId(const MessageId& messageId);
+    // Copies the payload; batchSize is the number of messages in it.
+    void parseFrom(const std::string& payload, uint32_t batchSize);
+    const std::vector<Message>& messages();
+
+   private:
+    std::shared_ptr<MessageImpl> impl_;
+    Message batchMessage_;
+    std::vector<Message> batch_;
 };
 
 class MessageBuilder {

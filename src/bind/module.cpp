@@ -9,6 +9,7 @@ PYBIND11_MODULE(_core, m) {
     fastpulsar::register_bridge(m);
     fastpulsar::register_message_id(m);
     fastpulsar::register_message(m);
+    fastpulsar::register_message_batch(m);
     fastpulsar::register_auth(m);
     fastpulsar::register_logging(m);
     fastpulsar::register_configuration(m);

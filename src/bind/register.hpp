@@ -10,6 +10,7 @@ namespace py = pybind11;
 void register_bridge(py::module_& m);
 void register_message_id(py::module_& m);
 void register_message(py::module_& m);
+void register_message_batch(py::module_& m);
 void register_auth(py::module_& m);
 void register_logging(py::module_& m);
 void register_configuration(py::module_& m);

@@ -2,6 +2,7 @@
 #include <pybind11/pybind11.h>
 
 #include "bind/register.hpp"
+#include "core/encryption.hpp"
 #include "core/message.hpp"
 #include "core/message_id.hpp"
 
@@ -51,9 +52,16 @@ void register_message(py::module_& m) {
             "has_null_value", [](const ReceivedMessage& m) { return m.message().hasNullValue(); },
             "Whether it was sent with content=None (a null value, e.g. a tombstone).")
         .def(
-            "encryption_context", [](const ReceivedMessage&) { return py::none(); },
-            "Always None: end-to-end encryption contexts are not exposed yet.")
+            "encryption_context",
+            [](const ReceivedMessage& m) { return encryption_context(m.message()); },
+            "None for a message that was not encrypted; else a pulsar.EncryptionContext (a\n"
+            "copy: it stays valid after the message is gone), is_decryption_failed() telling\n"
+            "whether the payload is still encrypted (crypto_failure_action=CONSUME).")
         .def("__repr__", &ReceivedMessage::repr);
+
+    m.def("_install_encryption_context", &install_encryption_context_factory, py::arg("factory"),
+          "Called once by pulsar._crypto: the factory of the EncryptionContext objects that\n"
+          "Message.encryption_context() returns.");
 }
 
 }  // namespace fastpulsar

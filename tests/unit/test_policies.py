@@ -179,3 +179,117 @@ def test_outcomes_match_the_official_client(official_python: Path, tmp_path: Pat
     assert len(theirs) == len(CASES)
     for case, mine, official in zip(CASES, ours, theirs):
         assert mine == official, case
+
+
+# ---- policy(): 3.13 returns its underlying _pulsar object; ours is a live view of the
+# policy with the same getters (and key-shared setters), compared with 3.13's below.
+
+_POLICY_SCRIPT = """
+import json
+import pulsar
+def mode(m):
+    return m.name
+out = []
+b = pulsar.ConsumerBatchReceivePolicy(10, 2048, 100).policy()
+out.append([b.getMaxNumMessages(), b.getMaxNumBytes(), b.getTimeoutMs()])
+d = pulsar.ConsumerDeadLetterPolicy(3, "dlq", "init")
+out.append([d.policy().getMaxRedeliverCount(), d.policy().getDeadLetterTopic(),
+            d.policy().getInitialSubscriptionName(), d.policy() is d.policy()])
+d = pulsar.ConsumerDeadLetterPolicy(4).policy()
+out.append([d.getMaxRedeliverCount(), d.getDeadLetterTopic(), d.getInitialSubscriptionName()])
+k = pulsar.ConsumerKeySharedPolicy(pulsar.KeySharedMode.Sticky, True, [(0, 10), (20, 30)])
+p = k.policy()
+out.append([mode(p.get_key_shared_mode()), p.is_allow_out_of_order_delivery(),
+            [list(r) for r in p.get_sticky_ranges()]])
+same = p.set_allow_out_of_order_delivery(False) is p
+p.set_sticky_ranges([(100, 200)])
+out.append([same, k.allow_out_of_order_delivery, [list(r) for r in k.sticky_ranges],
+            mode(k.key_shared_mode)])
+print(json.dumps(out))
+"""
+
+
+def policy_outcomes() -> list[Any]:
+    out: list[Any] = []
+    b = pulsar.ConsumerBatchReceivePolicy(10, 2048, 100).policy()
+    out.append([b.getMaxNumMessages(), b.getMaxNumBytes(), b.getTimeoutMs()])
+    d = pulsar.ConsumerDeadLetterPolicy(3, "dlq", "init")
+    out.append(
+        [
+            d.policy().getMaxRedeliverCount(),
+            d.policy().getDeadLetterTopic(),
+            d.policy().getInitialSubscriptionName(),
+            d.policy() is d.policy(),
+        ]
+    )
+    d4 = pulsar.ConsumerDeadLetterPolicy(4).policy()
+    out.append(
+        [d4.getMaxRedeliverCount(), d4.getDeadLetterTopic(), d4.getInitialSubscriptionName()]
+    )
+    k = pulsar.ConsumerKeySharedPolicy(STICKY, True, [(0, 10), (20, 30)])
+    p = k.policy()
+    out.append(
+        [
+            p.get_key_shared_mode().name,
+            p.is_allow_out_of_order_delivery(),
+            [list(r) for r in p.get_sticky_ranges()],
+        ]
+    )
+    same = p.set_allow_out_of_order_delivery(False) is p
+    p.set_sticky_ranges([(100, 200)])
+    out.append(
+        [
+            same,
+            k.allow_out_of_order_delivery,
+            [list(r) for r in k.sticky_ranges],
+            k.key_shared_mode.name,
+        ]
+    )
+    return out
+
+
+def test_policy_getters_read_the_policy():
+    assert policy_outcomes() == [
+        [10, 2048, 100],
+        [3, "dlq", "init", True],
+        [4, "", ""],
+        ["Sticky", True, [[0, 10], [20, 30]]],
+        [True, False, [[0, 10], [20, 30], [100, 200]], "Sticky"],
+    ]
+
+
+def test_key_shared_policy_setters_check_as_the_constructor():
+    policy = pulsar.ConsumerKeySharedPolicy()
+    view = policy.policy()
+    assert view is policy.policy()
+    assert view.set_key_shared_mode(STICKY) is view
+    assert policy.key_shared_mode is STICKY
+    with pytest.raises(ValueError, match="with overlap"):
+        view.set_sticky_ranges([(0, 10), (5, 20)])
+    with pytest.raises(ValueError, match="must not be empty"):
+        view.set_sticky_ranges([])
+    with pytest.raises(ValueError, match=r"Ranges must be \[0, 65535\]"):
+        view.set_sticky_ranges([(0, 65536)])
+    with pytest.raises(pulsar.InvalidArgumentType, match="key_shared_mode"):
+        view.set_key_shared_mode(1)  # type: ignore[arg-type]
+    with pytest.raises(pulsar.InvalidArgumentType, match="allow_out_of_order_delivery"):
+        view.set_allow_out_of_order_delivery("yes")  # type: ignore[arg-type]
+    assert policy.sticky_ranges == []  # a failed setter changes nothing
+    view.set_sticky_ranges([(0, 10)]).set_sticky_ranges([(11, 20)])  # adds, as 3.13
+    assert policy.sticky_ranges == [(0, 10), (11, 20)]
+    with pytest.raises(ValueError, match="with overlap"):  # 3.13 would keep both
+        view.set_sticky_ranges([(5, 15)])
+    assert policy.sticky_ranges == [(0, 10), (11, 20)]
+
+
+@pytest.mark.interop
+def test_policy_outcomes_match_the_official_client(official_python: Path, tmp_path: Path):
+    done = subprocess.run(
+        [str(official_python), "-c", _POLICY_SCRIPT],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == policy_outcomes()
