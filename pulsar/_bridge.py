@@ -2,14 +2,15 @@
 
 pulsar._core never imports a pulsar module itself: `install()` (called by
 pulsar/__init__.py) gives it the Result enum and the exception classes it raises and
-returns, the SchemaType enum, and where libpulsar's log lines go.
+returns, the SchemaType enum, where libpulsar's log lines go, and how to build a
+Message.encryption_context().
 """
 
 from __future__ import annotations
 
 import logging
 
-from pulsar import _core, _logging, exceptions
+from pulsar import _core, _crypto, _logging, exceptions
 from pulsar._enums import Result, SchemaType
 
 
@@ -22,3 +23,4 @@ def install() -> None:
         logger=logging.getLogger("pulsar"),
         emit_log=_logging.emit,
     )
+    _core._install_encryption_context(_crypto.context_from_core)

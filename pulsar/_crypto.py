@@ -113,7 +113,7 @@ class EncryptionContext:
         return str(self)
 
 
-def _context_from_core(
+def context_from_core(
     keys: list[tuple[str, bytes, dict[str, str]]],
     param: bytes,
     algorithm: str,
@@ -122,7 +122,8 @@ def _context_from_core(
     batch_size: int,
     is_decryption_failed: bool,
 ) -> EncryptionContext:
-    """What the extension calls to build Message.encryption_context()'s result."""
+    """What the extension calls to build Message.encryption_context()'s result (handed to
+    it by pulsar._bridge)."""
     return EncryptionContext(
         [EncryptionKey(key, value, metadata) for key, value, metadata in keys],
         param,
@@ -133,5 +134,3 @@ def _context_from_core(
         is_decryption_failed,
     )
 
-
-_core._install_encryption_context(_context_from_core)
