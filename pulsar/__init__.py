@@ -34,6 +34,7 @@ from pulsar._enums import (
     Result,
     SchemaType,
 )
+from pulsar._failover import AutoClusterFailover, ServiceInfo, ServiceInfoProvider
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar._policies import (
     ConsumerBatchReceivePolicy,
@@ -59,6 +60,7 @@ __all__ = [
     "AuthenticationOauth2",
     "AuthenticationTLS",
     "AuthenticationToken",
+    "AutoClusterFailover",
     "BatchingType",
     "BytesSchema",
     "Client",
@@ -84,6 +86,8 @@ __all__ = [
     "RegexSubscriptionMode",
     "Result",
     "SchemaType",
+    "ServiceInfo",
+    "ServiceInfoProvider",
     "StringSchema",
     "TableView",
     "__version__",
