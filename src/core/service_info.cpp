@@ -169,11 +169,19 @@ class PythonProvider final : public pulsar::ServiceInfoProvider {
     // Throws error_already_set (through libpulsar's frames, back to make_provider_client).
     pulsar::ServiceInfo initialServiceInfo() override {
         if (!scope_->here()) {
-            // libpulsar 4.2.0 asks only inside Client::create, on the calling thread.
+            // libpulsar 4.2.0 asks only inside Client::create, on the calling thread. Should
+            // another version ask again elsewhere: the answer given there, without Python.
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (initial_) {
+                return *initial_;
+            }
             throw std::logic_error("initialServiceInfo() called outside Client::create");
         }
         py::object info = py::handle(scope_->provider).attr("initial_service_info")();
-        return unwrap_service_info(info, "initial_service_info() result");
+        pulsar::ServiceInfo result = unwrap_service_info(info, "initial_service_info() result");
+        std::lock_guard<std::mutex> lock(mutex_);
+        initial_ = result;
+        return result;
     }
 
     void initialize(std::function<void(pulsar::ServiceInfo)> onServiceInfoUpdate) override {
@@ -186,6 +194,8 @@ class PythonProvider final : public pulsar::ServiceInfoProvider {
    private:
     std::shared_ptr<CreateScope> scope_;
     std::shared_ptr<ServiceInfoUpdates> updates_;
+    std::mutex mutex_;                            // guards initial_
+    std::optional<pulsar::ServiceInfo> initial_;  // what initial_service_info() returned
 };
 
 [[noreturn]] void raise_invalid_url(const std::string& error) {
