@@ -8,6 +8,7 @@ import threading
 from typing import Callable
 
 import pytest
+from support.waiting import wait_until
 
 import pulsar
 
@@ -348,3 +349,39 @@ def test_provider_close_raising_is_reported_not_raised(monkeypatch):
     client.close()
     assert len(reported) == 1
     assert "close boom" in str(reported[0])
+
+
+def test_provider_callbacks_from_many_threads_while_the_client_closes():
+    # The callback races libpulsar's release of the provider at close: every call either
+    # switches the client or does nothing; none raises, and the process survives.
+    provider = Recording()
+    client = pulsar.Client(provider)
+    assert provider.callback is not None
+    callback = provider.callback
+    urls = [pulsar.ServiceInfo(f"pulsar://127.0.0.1:{port}") for port in (2, 3, 4)]
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    calls = [0]
+
+    def hammer() -> None:
+        try:
+            while not stop.is_set():
+                callback(urls[calls[0] % len(urls)])
+                calls[0] += 1
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    workers = [threading.Thread(target=hammer) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    try:
+        assert wait_until(lambda: calls[0] > 50, timeout=10)
+        client.close()
+        before = calls[0]
+        assert wait_until(lambda: calls[0] > before + 50, timeout=10)  # still called, after close
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(10)
+    assert not errors
+    assert client.get_service_info().service_url in {u.service_url for u in urls}
