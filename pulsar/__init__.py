@@ -34,6 +34,7 @@ from pulsar._enums import (
     Result,
     SchemaType,
 )
+from pulsar._failover import AutoClusterFailover, ServiceInfo, ServiceInfoProvider
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar._message_batch import MessageBatch
 from pulsar._policies import (
@@ -61,6 +62,7 @@ __all__ = [
     "AuthenticationOauth2",
     "AuthenticationTLS",
     "AuthenticationToken",
+    "AutoClusterFailover",
     "BatchingType",
     "BytesSchema",
     "Client",
@@ -94,6 +96,8 @@ __all__ = [
     "Result",
     "SchemaType",
     "SerDe",
+    "ServiceInfo",
+    "ServiceInfoProvider",
     "StringSchema",
     "TableView",
     "__version__",

@@ -31,6 +31,7 @@ from pulsar._enums import (
     ProducerAccessMode,
     RegexSubscriptionMode,
 )
+from pulsar._failover import AutoClusterFailover, ServiceInfo, ServiceInfoProvider
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar._policies import (
     ConsumerBatchReceivePolicy,
@@ -67,7 +68,7 @@ class Client:
 
     def __init__(
         self,
-        service_url: str,
+        service_url: str | AutoClusterFailover | ServiceInfoProvider,
         authentication: Authentication | None = None,
         operation_timeout_seconds: int = 30,
         io_threads: int = 1,
@@ -85,7 +86,21 @@ class Client:
         tls_private_key_file_path: str | None = None,
         tls_certificate_file_path: str | None = None,
     ) -> None:
-        check_type(service_url, str, "service_url")
+        check_type(service_url, (str, AutoClusterFailover, ServiceInfoProvider), "service_url")
+        if not isinstance(service_url, str):
+            # As pulsar-client: each ServiceInfo carries its own authentication and trust store.
+            if authentication is not None:
+                raise ValueError(
+                    "Argument authentication is not supported when service_url is an "
+                    "AutoClusterFailover or ServiceInfoProvider; set authentication on each "
+                    "ServiceInfo instead"
+                )
+            if tls_trust_certs_file_path is not None:
+                raise ValueError(
+                    "Argument tls_trust_certs_file_path is not supported when service_url is an "
+                    "AutoClusterFailover or ServiceInfoProvider; set tls_trust_certs_file_path "
+                    "on each ServiceInfo instead"
+                )
         check_optional(authentication, Authentication, "authentication")
         check_int(operation_timeout_seconds, "operation_timeout_seconds", 1)
         check_int(io_threads, "io_threads", 1)
@@ -130,7 +145,19 @@ class Client:
 
         _dispatch.client_starting()
         try:
-            self._client = _core.Client(service_url, conf)
+            if isinstance(service_url, AutoClusterFailover):
+                self._client = _core.Client.with_failover(
+                    service_url.primary._info,
+                    [info._info for info in service_url.secondary],
+                    service_url.check_interval_ms,
+                    service_url.failover_threshold,
+                    service_url.switch_back_threshold,
+                    conf,
+                )
+            elif isinstance(service_url, ServiceInfoProvider):
+                self._client = _core.Client.with_provider(service_url, conf)
+            else:
+                self._client = _core.Client(service_url, conf)
         finally:
             _dispatch.client_started()
 
@@ -446,6 +473,11 @@ class Client:
         """The partitions of `topic` (the topic itself when it is not partitioned)."""
         check_type(topic, str, "topic")
         return self._client.get_topic_partitions(topic)
+
+    def get_service_info(self) -> ServiceInfo:
+        """The cluster the client uses now: its service URL, or the one its
+        AutoClusterFailover or ServiceInfoProvider switched it to."""
+        return ServiceInfo.wrap(self._client.get_service_info())
 
     def close(self) -> None:
         """Close the client, its producers and consumers; callbacks of sends still pending

@@ -247,8 +247,34 @@ class MessageListener:
     ) -> None: ...
     def attach(self, consumer: Consumer) -> None: ...
 
+class ServiceInfo:
+    def __init__(
+        self,
+        service_url: str,
+        authentication: AuthenticationHandle | None,
+        tls_trust_certs_file_path: str | None,
+    ) -> None: ...
+    @property
+    def service_url(self) -> str: ...
+    @property
+    def use_tls(self) -> bool: ...
+    @property
+    def tls_trust_certs_file_path(self) -> str | None: ...
+
 class Client:
     def __init__(self, service_url: str, configuration: ClientConfiguration) -> None: ...
+    @staticmethod
+    def with_failover(
+        primary: ServiceInfo,
+        secondary: list[ServiceInfo],
+        check_interval_ms: int,
+        failover_threshold: int,
+        switch_back_threshold: int,
+        configuration: ClientConfiguration,
+    ) -> Client: ...
+    @staticmethod
+    def with_provider(provider: Any, configuration: ClientConfiguration) -> Client: ...
+    def get_service_info(self) -> ServiceInfo: ...
     def create_producer(
         self,
         topic: str,

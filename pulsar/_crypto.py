@@ -133,4 +133,3 @@ def context_from_core(
         batch_size,
         is_decryption_failed,
     )
-

@@ -18,6 +18,8 @@ class AuthFactory {
    public:
     static AuthenticationPtr create(const std::string& pluginNameOrDynamicLibPath,
                                     const std::string& authParamsString);
+    // The "no authentication" object (never null: libpulsar uses it on connect).
+    static AuthenticationPtr Disabled();
 };
 
 class AuthToken {

@@ -21,6 +21,8 @@ class Reader;               // abi/reader.hpp
 class ReaderConfiguration;  // abi/reader.hpp
 class TableView;            // abi/table_view.hpp
 struct TableViewConfiguration;
+class ServiceInfo;          // abi/service_info.hpp
+class ServiceInfoProvider;  // abi/service_info.hpp
 
 using ResultCallback = std::function<void(Result)>;
 using SendCallback = std::function<void(Result, const MessageId&)>;
@@ -89,6 +91,13 @@ class Client {
    public:
     // Throws std::invalid_argument on a malformed service URL.
     Client(const std::string& serviceUrl, const ClientConfiguration& clientConfiguration);
+    // A client whose service URL `serviceInfoProvider` gives (and may change): calls its
+    // initialServiceInfo() and initialize() on this thread before returning. Throws
+    // std::invalid_argument on a malformed URL, and lets through what the provider throws.
+    static Client create(std::unique_ptr<ServiceInfoProvider> serviceInfoProvider,
+                         const ClientConfiguration& clientConfiguration);
+    // The cluster it uses now (include abi/service_info.hpp to call it).
+    ServiceInfo getServiceInfo() const;
 
     void createProducerAsync(const std::string& topic, const ProducerConfiguration& conf,
                              const CreateProducerCallback& callback);

@@ -34,4 +34,5 @@
 #include "abi/reader.hpp"
 #include "abi/results.hpp"
 #include "abi/schema.hpp"
+#include "abi/service_info.hpp"
 #include "abi/table_view.hpp"

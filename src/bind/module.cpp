@@ -16,6 +16,7 @@ PYBIND11_MODULE(_core, m) {
     fastpulsar::register_dispatcher(m);
     fastpulsar::register_producer(m);
     fastpulsar::register_consumer(m);
+    fastpulsar::register_service_info(m);
     fastpulsar::register_client(m);
     fastpulsar::register_reader(m);
     fastpulsar::register_table_view(m);

@@ -17,6 +17,7 @@ void register_configuration(py::module_& m);
 void register_dispatcher(py::module_& m);
 void register_producer(py::module_& m);
 void register_consumer(py::module_& m);
+void register_service_info(py::module_& m);  // before register_client (its argument type)
 void register_client(py::module_& m);
 void register_reader(py::module_& m);      // after register_client: adds Client.create_reader
 void register_table_view(py::module_& m);  // after register_client: adds create_table_view

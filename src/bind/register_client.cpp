@@ -9,6 +9,7 @@
 #include "core/client.hpp"
 #include "core/consumer.hpp"
 #include "core/producer.hpp"
+#include "core/service_info.hpp"
 
 namespace fastpulsar {
 
@@ -16,6 +17,13 @@ void register_client(py::module_& m) {
     py::class_<ClientCore>(m, "Client")
         .def(py::init<const std::string&, const pulsar::ClientConfiguration&>(),
              py::arg("service_url"), py::arg("configuration"))
+        .def_static("with_failover", &ClientCore::with_failover, py::arg("primary"),
+                    py::arg("secondary"), py::arg("check_interval_ms"),
+                    py::arg("failover_threshold"), py::arg("switch_back_threshold"),
+                    py::arg("configuration"))
+        .def_static("with_provider", &ClientCore::with_provider, py::arg("provider"),
+                    py::arg("configuration"))
+        .def("get_service_info", &ClientCore::get_service_info)
         .def("create_producer", &ClientCore::create_producer, py::arg("topic"),
              py::arg("configuration"), py::arg("schema"), py::arg("schema_kind"))
         .def("subscribe", &ClientCore::subscribe, py::arg("topic"), py::arg("subscription_name"),

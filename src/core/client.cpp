@@ -6,6 +6,7 @@
 
 #include "core/consumer.hpp"
 #include "core/producer.hpp"
+#include "core/service_info.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
@@ -98,7 +99,60 @@ std::unique_ptr<pulsar::Client> make_client(const std::string& service_url,
 ClientCore::ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf)
     : state_(std::make_shared<ClientState>(make_client(service_url, conf))) {}
 
+ClientCore::ClientCore(std::unique_ptr<pulsar::Client> client, py::object provider)
+    : state_(std::make_shared<ClientState>(std::move(client))), provider_(std::move(provider)) {}
+
+std::unique_ptr<ClientCore> ClientCore::with_failover(py::handle primary, py::handle secondary,
+                                                      int64_t check_interval_ms,
+                                                      uint32_t failover_threshold,
+                                                      uint32_t switch_back_threshold,
+                                                      const pulsar::ClientConfiguration& conf) {
+    pulsar::ServiceInfo primary_info = unwrap_service_info(primary, "primary");
+    std::vector<pulsar::ServiceInfo> secondary_infos;
+    for (py::handle item : secondary) {
+        secondary_infos.push_back(unwrap_service_info(item, "secondary"));
+    }
+    if (secondary_infos.empty()) {
+        raise_value_error("Argument secondary is expected to contain at least one ServiceInfo");
+    }
+    auto client = make_failover_client(primary_info, secondary_infos, check_interval_ms,
+                                       failover_threshold, switch_back_threshold, conf);
+    return std::make_unique<ClientCore>(std::move(client), py::none());
+}
+
+std::unique_ptr<ClientCore> ClientCore::with_provider(py::object provider,
+                                                      const pulsar::ClientConfiguration& conf) {
+    auto updates = std::make_shared<ServiceInfoUpdates>();
+    auto client = make_provider_client(provider, updates, conf);
+    auto core = std::make_unique<ClientCore>(std::move(client), std::move(provider));
+    // An update the provider sent from initialize() goes to the client now.
+    updates->attach(core->state_);
+    return core;
+}
+
+void ClientCore::close_provider() noexcept {
+    if (!provider_ || provider_.is_none() || state_->inherited() || interpreter_finalizing()) {
+        return;  // (inherited through a fork: the parent's provider, not the child's)
+    }
+    py::object provider = std::exchange(provider_, py::none());
+    py::error_scope pending;  // from a destructor, an exception may be on its way
+    try {
+        provider.attr("close")();
+    } catch (py::error_already_set& e) {
+        e.restore();
+        report_callback_error(provider.ptr());
+    } catch (...) {
+        // (a C++ exception from a Python call: nothing to report it through)
+    }
+}
+
+ServiceInfoHandle ClientCore::get_service_info() const {
+    state_->check_not_inherited();
+    return ServiceInfoHandle{state_->client().getServiceInfo()};
+}
+
 ClientCore::~ClientCore() {
+    close_provider();
     // The last owner of the state destroys libpulsar's client, which joins its threads.
     consumers_.clear();  // (each releases the GIL as it goes)
     GilRelease nogil;
@@ -203,6 +257,7 @@ void ClientCore::close() {
         producer->finish_close();
     }
     state_->mark_closed();
+    close_provider();
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
@@ -212,8 +267,11 @@ void ClientCore::shutdown() {
     state_->check_not_inherited();
     state_->closing.store(true, std::memory_order_release);
     state_->mark_closed();
-    GilRelease nogil;
-    state_->client().shutdown();
+    {
+        GilRelease nogil;
+        state_->client().shutdown();
+    }
+    close_provider();
 }
 
 }  // namespace fastpulsar

@@ -24,6 +24,7 @@ namespace py = pybind11;
 
 class ProducerCore;
 class ConsumerCore;
+struct ServiceInfoHandle;  // core/service_info.hpp
 
 // Shared by a client and its producers and consumers. libpulsar's client lives as long
 // as any of them: a pulsar.Client dropped without close() keeps serving the producers
@@ -93,6 +94,18 @@ void release_handle(Handle& handle, const ClientState& client) {
 class ClientCore {
    public:
     ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf);
+    // A client made by core/service_info.hpp (cluster failover); `provider` is the Python
+    // ServiceInfoProvider behind it (or None), closed with the client.
+    ClientCore(std::unique_ptr<pulsar::Client> client, py::object provider);
+    // With libpulsar's AutoClusterFailover (see make_failover_client).
+    static std::unique_ptr<ClientCore> with_failover(py::handle primary, py::handle secondary,
+                                                     int64_t check_interval_ms,
+                                                     uint32_t failover_threshold,
+                                                     uint32_t switch_back_threshold,
+                                                     const pulsar::ClientConfiguration& conf);
+    // With a Python pulsar.ServiceInfoProvider (see make_provider_client).
+    static std::unique_ptr<ClientCore> with_provider(py::object provider,
+                                                     const pulsar::ClientConfiguration& conf);
     ~ClientCore();
     ClientCore(const ClientCore&) = delete;
     ClientCore& operator=(const ClientCore&) = delete;
@@ -104,6 +117,8 @@ class ClientCore {
                                             const ConsumerOptions& options, py::object schema,
                                             bool is_pattern);
     std::vector<std::string> get_topic_partitions(const std::string& topic);
+    // The cluster in use (still answers once closed, as pulsar-client).
+    ServiceInfoHandle get_service_info() const;
     // Closes the producers (after their queued messages: see ProducerCore::close), the
     // consumers and the client; the callbacks of every send made before it have run when
     // it returns. Interrupted (Ctrl-C), it may be called again to finish.
@@ -117,8 +132,13 @@ class ClientCore {
     const std::shared_ptr<ClientState>& state() const { return state_; }
 
    private:
+    // Calls the Python provider's close() once; what it raises goes to
+    // sys.unraisablehook. GIL held; never throws.
+    void close_provider() noexcept;
+
     std::shared_ptr<ClientState> state_;
     std::vector<std::shared_ptr<ConsumerCore>> consumers_;  // GIL-protected
+    py::object provider_;                                   // GIL-protected; None once closed
 };
 
 }  // namespace fastpulsar

@@ -95,14 +95,17 @@ class PulsarLite:
             return "(no broker log)"
         return "\n".join(text.splitlines()[-lines:]) or "(empty broker log)"
 
-    def start(self, ready_timeout: float = 30.0, attempts: int = 3) -> PulsarLite:
+    def start(
+        self, ready_timeout: float = 30.0, attempts: int = 3, *, port: int | None = None
+    ) -> PulsarLite:
         """Start and wait until the port accepts connections; BrokerError with the log tail
-        if it does not after ``attempts`` tries (each on a new port)."""
+        if it does not after ``attempts`` tries (each on a new port). ``port``: that port
+        (e.g. the one of an earlier start, to come back where clients look), tried once."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(CONFIG_TOML)
         last_error = ""
-        for _ in range(attempts):
-            self.port = free_port()
+        for _ in range(1 if port is not None else attempts):
+            self.port = port if port is not None else free_port()
             self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed by stop()
             self._log_file.write(f"=== starting pulsar-lite on {LOOPBACK}:{self.port}\n".encode())
             self._log_file.flush()
