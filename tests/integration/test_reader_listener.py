@@ -7,6 +7,7 @@ produces, the listener reads identically."""
 from __future__ import annotations
 
 import base64
+import gc
 import threading
 import time
 from typing import Any
@@ -87,6 +88,22 @@ def test_start_after_a_message_id_and_string_schema(client, topic):
     assert wait_until(lambda: recorder.count() == 2)
     assert [m.value() for m in recorder.messages] == ["deux", "trois"]
     assert recorder.ids == [id_key(i) for i in ids[2:]]
+
+
+def test_a_dropped_reader_goes_on_listening_until_closed(client, topic):
+    # As pulsar-client (its client keeps its readers): the caller need not keep it.
+    recorder = Recorder()
+    client.create_reader(topic, EARLIEST, reader_listener=recorder)
+    gc.collect()
+    publish(client, topic, [b"a", b"b"], batching_enabled=False)
+    assert wait_until(lambda: recorder.count() == 2)
+    reader = recorder.readers[0]
+    assert isinstance(reader, pulsar.Reader)
+    assert all(r is reader for r in recorder.readers)
+    reader.close()
+    publish(client, topic, [b"c"], batching_enabled=False)
+    time.sleep(0.5)
+    assert recorder.payloads() == [b"a", b"b"]
 
 
 def test_a_raising_listener_is_reported_and_the_reader_goes_on(client, topic, monkeypatch):

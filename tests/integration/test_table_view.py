@@ -205,6 +205,28 @@ def test_for_each_and_listen_from_inside_a_callback_and_two_listeners(client, to
     assert wait_for(lambda: ("c", b"3") in inner.snapshot() and ("c", b"3") in outer.snapshot())
 
 
+def test_more_existing_entries_than_the_queue_holds_do_not_stall(client, topic):
+    producer = client.create_producer(topic, block_if_queue_full=True)
+    for i in range(2500):  # more than the 1000 updates that may wait for the callback
+        producer.send_async(b"v%d" % i, None, partition_key=f"k{i}")
+    producer.flush()
+    producer.close()
+    view = client.create_table_view(topic)
+    assert len(view) == 2500
+    listened = Listened()
+    looked_up: list[Any] = []
+
+    def callback(key, value):
+        listened(key, value)
+        looked_up.append(view.get(key))  # takes libpulsar's lock of the view's entries
+
+    started = time.monotonic()
+    view.for_each_and_listen(callback)
+    assert time.monotonic() - started < 5
+    assert len(looked_up) == 2500
+    assert sorted(listened.snapshot()) == sorted((f"k{i}", b"v%d" % i) for i in range(2500))
+
+
 def test_no_callback_after_close(client, topic):
     publish(client, topic, [("a", b"1")])
     view = client.create_table_view(topic)
