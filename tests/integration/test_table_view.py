@@ -1,13 +1,15 @@
 """TableView: the topic's existing messages by partition key (latest value wins), updates
 after creation, tombstones (null or empty values) delete, get/for_each/len, schemas,
 close, repr, argument checks, and for_each_and_listen (existing entries, then updates, on
-the dispatcher thread)."""
+the dispatcher thread; also for what pulsar-client 3.13 produces)."""
 
+import base64
 import threading
 import time
 from typing import Any
 
 import pytest
+from support.peer import run_peer
 
 import pulsar
 
@@ -225,6 +227,39 @@ def test_more_existing_entries_than_the_queue_holds_do_not_stall(client, topic):
     assert time.monotonic() - started < 5
     assert len(looked_up) == 2500
     assert sorted(listened.snapshot()) == sorted((f"k{i}", b"v%d" % i) for i in range(2500))
+
+
+@pytest.mark.interop
+@pytest.mark.timeout(600)
+def test_what_the_official_client_produces_the_listener_sees(
+    client, topic, official_python, broker
+):
+    def produce(items):
+        spec = {
+            "producer": {"batching_enabled": False},
+            "messages": [
+                {
+                    "partition_key": key,
+                    "payload_b64": None if value is None else base64.b64encode(value).decode(),
+                }
+                for key, value in items
+            ],
+        }
+        run_peer(
+            official_python,
+            ["produce", "--service-url", broker.service_url, "--topic", topic],
+            spec,
+        )
+
+    produce([("a", b"1"), ("b", b"2"), ("a", b"3")])
+    view = client.create_table_view(topic)
+    listened = Listened()
+    view.for_each_and_listen(listened)
+    assert sorted(listened.snapshot()) == [("a", b"3"), ("b", b"2")]
+    produce([("b", None), ("c", bytes(range(256)))])
+    assert wait_for(lambda: len(listened.snapshot()) == 4), listened.snapshot()
+    assert listened.snapshot()[2:] == [("b", b""), ("c", bytes(range(256)))]
+    assert entries(view) == {"a": b"3", "c": bytes(range(256))}
 
 
 def test_no_callback_after_close(client, topic):
