@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from types import TracebackType
-from typing import Any, Callable
+from typing import Callable
 
 from pulsar import _core, _dispatch
 from pulsar._auth import Authentication
@@ -44,6 +45,13 @@ from pulsar.schema.schema import BytesSchema, Schema, StringSchema
 # How the extension turns a producer's content into the payload: BytesSchema and
 # StringSchema content in C++, without calling encode(); any other schema (a subclass of
 # these included) through its encode().
+# Readers with a reader_listener, kept (like consumers) until they are closed, even when
+# the caller drops them: their listener goes on being served. By client; pruned on each
+# create_reader.
+_LISTENING_READERS: weakref.WeakKeyDictionary[Client, list[_core.Reader]] = (
+    weakref.WeakKeyDictionary()
+)
+
 _SCHEMA_KINDS = {BytesSchema: _core.SchemaKind.Bytes, StringSchema: _core.SchemaKind.String}
 
 
@@ -409,7 +417,7 @@ class Client:
         topic: str,
         start_message_id: _core.MessageId,
         schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
-        reader_listener: Any = None,
+        reader_listener: Callable[[_core.Reader, Message], object] | None = None,
         receiver_queue_size: int = 1000,
         reader_name: str | None = None,
         subscription_role_prefix: str | None = None,
@@ -420,11 +428,15 @@ class Client:
     ) -> _core.Reader:
         """Create a reader of `topic`, positioned after `start_message_id`
         (`MessageId.earliest`, `MessageId.latest` or a message's id; at it with
-        `start_message_id_inclusive=True`)."""
-        if reader_listener is not None:
-            raise NotImplementedError(
-                "create_reader(reader_listener=...) is not implemented by fastpulsar yet "
-                "(it comes with the message listeners of the consumer API)"
+        `start_message_id_inclusive=True`).
+
+        `reader_listener(reader, message)` runs on the pulsar-dispatcher thread, in the
+        order the messages arrive, with `reader` the Reader returned here; an exception it
+        raises goes to sys.unraisablehook and the next message is served. read_next() then
+        raises InvalidConfiguration."""
+        if reader_listener is not None and not callable(reader_listener):
+            raise type_error(
+                "reader_listener", "a function (reader, message) -> None", reader_listener
             )
         check_type(topic, str, "topic")
         check_type(start_message_id, _core.MessageId, "start_message_id")
@@ -449,8 +461,19 @@ class Client:
             conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
         conf.start_message_id_inclusive(start_message_id_inclusive)
         conf.crypto_failure_action(crypto_failure_action.value)
+        if reader_listener is not None:
+            # Messages wait in C++ (at most about a receiver queue's worth) until the
+            # dispatcher thread serves them to the listener.
+            conf.reader_listener(
+                _core.MessageListener(reader_listener, schema, receiver_queue_size)
+            )
         schema.attach_client(self)
-        return self._client.create_reader(topic, start_message_id, conf, schema)
+        reader = self._client.create_reader(topic, start_message_id, conf, schema)
+        if reader_listener is not None:
+            kept = _LISTENING_READERS.setdefault(self, [])
+            kept[:] = [r for r in kept if not r._is_closing()]
+            kept.append(reader)
+        return reader
 
     def create_table_view(
         self,

@@ -41,6 +41,8 @@ class Reader {
     std::shared_ptr<ReaderImpl> impl_;
 };
 
+using ReaderListener = std::function<void(Reader, const Message&)>;
+
 class ReaderConfiguration {
    public:
     ReaderConfiguration();
@@ -54,6 +56,9 @@ class ReaderConfiguration {
     void setCryptoKeyReader(CryptoKeyReaderPtr cryptoKeyReader);
     void setCryptoFailureAction(ConsumerCryptoFailureAction action);
     void setStartMessageIdInclusive(bool startMessageIdInclusive);
+    // Called on libpulsar's listener thread for each message; readNext then fails with
+    // ResultInvalidConfiguration.
+    void setReaderListener(ReaderListener listener);
 
    private:
     std::shared_ptr<ReaderConfigurationImpl> impl_;

@@ -34,6 +34,9 @@ class TableView {
     // Calls the action for every entry, on the calling thread, under the library's lock
     // (snapshot() would move the entries out of the view: we do not use it).
     void forEach(const TableViewAction& action);
+    // The same, then registers the action for every later update (called on libpulsar's
+    // thread; a deletion with an empty value).
+    void forEachAndListen(const TableViewAction& action);
     bool getValue(const std::string& key, std::string& value) const;
     std::size_t size() const;
     void closeAsync(const ResultCallback& callback);

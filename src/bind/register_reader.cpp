@@ -10,6 +10,7 @@
 #include "bind/register.hpp"
 #include "core/auth.hpp"
 #include "core/client.hpp"
+#include "core/listener.hpp"
 #include "core/reader.hpp"
 
 namespace fastpulsar {
@@ -32,7 +33,13 @@ void register_reader(py::module_& m) {
                  o.conf.setCryptoFailureAction(static_cast<pulsar::ConsumerCryptoFailureAction>(v));
              })
         .def("start_message_id_inclusive",
-             [](RO& o, bool v) { o.conf.setStartMessageIdInclusive(v); });
+             [](RO& o, bool v) { o.conf.setStartMessageIdInclusive(v); })
+        .def("reader_listener", [](RO& o, std::shared_ptr<MessageListenerQueue> queue) {
+            // On libpulsar's listener thread, without the GIL: only queues.
+            o.conf.setReaderListener(
+                [queue](pulsar::Reader, const pulsar::Message& m) { queue->push(m); });
+            o.listener = std::move(queue);
+        });
 
     py::class_<ReaderCore, std::shared_ptr<ReaderCore>>(
         m, "Reader", "Reads a topic from a given position; made by Client.create_reader().")
@@ -49,6 +56,8 @@ void register_reader(py::module_& m) {
              "Whether the reader is connected to its broker now.")
         .def("close", &ReaderCore::close,
              "Close the reader. Raises AlreadyClosed when already closed.")
+        .def("_is_closing", &ReaderCore::is_closing,
+             "Whether close() has begun, here or on the client (no listener call starts).")
         .def("__iter__", [](py::object self) { return self; })
         .def("__next__", &ReaderCore::next,
              "The next message, waiting for it; the iteration ends when the reader is closed.")

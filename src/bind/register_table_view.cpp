@@ -21,7 +21,9 @@ void register_table_view(py::module_& m) {
         .def("for_each", &TableViewCore::for_each, py::arg("callback"),
              "Call callback(key, value) for every entry, on the calling thread.")
         .def("for_each_and_listen", &TableViewCore::for_each_and_listen, py::arg("callback"),
-             "Not implemented yet: raises NotImplementedError.")
+             "Call callback(key, value) for every entry, then for every update (a deletion's\n"
+             "value is empty), on the pulsar-dispatcher thread, in order. An exception it\n"
+             "raises goes to sys.unraisablehook.")
         .def("close", &TableViewCore::close,
              "Close the table view. Raises AlreadyClosed when already closed.")
         .def("__len__", &TableViewCore::size, "The number of keys.")

@@ -1,4 +1,4 @@
-// MessageListenerQueue (see listener.hpp).
+// ListenerQueue (see listener.hpp).
 #include "core/listener.hpp"
 
 #include <algorithm>
@@ -7,15 +7,13 @@
 #include <utility>
 #include <vector>
 
-#include "core/consumer.hpp"
-#include "core/message.hpp"
 #include "runtime/errors.hpp"
 
 namespace fastpulsar {
 namespace {
 
-// How long libpulsar's listener thread waits for room before queuing anyway: flow
-// control must never turn into a deadlock (a listener closing its client, say).
+// How long libpulsar's thread waits for room before queuing anyway: flow control must
+// never turn into a deadlock (a listener closing its client, say).
 constexpr auto kMaxWaitForRoom = std::chrono::seconds(1);
 // The same once the dispatcher has stopped (interpreter exit): longer, so that libpulsar
 // stops fetching messages for a listener nobody serves any more, as it does for a full
@@ -24,55 +22,65 @@ constexpr auto kMaxWaitForRoom = std::chrono::seconds(1);
 constexpr auto kMaxWaitForRoomStopped = std::chrono::seconds(10);
 constexpr auto kRoomCheckInterval = std::chrono::milliseconds(100);
 
-// Messages served per turn before the queue goes back to the end of the dispatcher's
-// line, so that one busy consumer does not starve the others (or the send callbacks).
+// Items served per turn before the queue goes back to the end of the dispatcher's line,
+// so that one busy listener does not starve the others (or the send callbacks).
 constexpr std::size_t kMaxBatch = 1000;
 
 }  // namespace
 
-MessageListenerQueue::MessageListenerQueue(py::object listener, py::object schema,
-                                           std::size_t capacity)
-    : listener_(std::move(listener)),
-      schema_(std::move(schema)),
-      capacity_(std::max<std::size_t>(capacity, 1)) {}
+template <typename Item>
+ListenerQueue<Item>::ListenerQueue(py::object listener, std::size_t capacity)
+    : listener_(std::move(listener)), capacity_(std::max<std::size_t>(capacity, 1)) {}
 
-void MessageListenerQueue::schedule_locked() {
+template <typename Item>
+void ListenerQueue<Item>::schedule_locked() {
     if (scheduled_ || !attached_ || paused_.load() || closed_.load()) {
         return;
     }
     scheduled_ = true;
-    Dispatcher::instance().push_task(shared_from_this());
+    Dispatcher::instance().push_task(this->shared_from_this());
 }
 
-void MessageListenerQueue::push(const pulsar::Message& message) {
+template <typename Item>
+void ListenerQueue<Item>::push(Item item, bool may_wait) {
     std::unique_lock<std::mutex> lock(mutex_);
-    auto start = std::chrono::steady_clock::now();
-    while (queue_.size() >= capacity_ && !closed_.load()) {
-        auto limit = Dispatcher::instance().is_running() ? kMaxWaitForRoom : kMaxWaitForRoomStopped;
-        if (std::chrono::steady_clock::now() - start >= limit) {
-            break;
+    // Only the dispatcher makes room: it must not wait for itself.
+    if (may_wait && !Dispatcher::instance().is_dispatcher_thread()) {
+        auto start = std::chrono::steady_clock::now();
+        while (queue_.size() >= capacity_ && !closed_.load()) {
+            auto limit =
+                Dispatcher::instance().is_running() ? kMaxWaitForRoom : kMaxWaitForRoomStopped;
+            if (std::chrono::steady_clock::now() - start >= limit) {
+                break;
+            }
+            room_.wait_for(lock, kRoomCheckInterval);
         }
-        room_.wait_for(lock, kRoomCheckInterval);
     }
     if (closed_.load()) {
         return;
     }
-    queue_.push_back(message);
+    queue_.push_back(std::move(item));
     schedule_locked();
 }
 
-void MessageListenerQueue::attach(const std::shared_ptr<ConsumerCore>& consumer) {
+template <typename Item>
+void ListenerQueue<Item>::attach(Closing closing, Begin begin) {
     std::lock_guard<std::mutex> lock(mutex_);
-    consumer_ = consumer;
+    closing_ = std::move(closing);
+    begin_ = std::move(begin);
     attached_ = true;
     if (!queue_.empty()) {
         schedule_locked();
     }
 }
 
-void MessageListenerQueue::pause() { paused_.store(true); }
+template <typename Item>
+void ListenerQueue<Item>::pause() {
+    paused_.store(true);
+}
 
-void MessageListenerQueue::resume() {
+template <typename Item>
+void ListenerQueue<Item>::resume() {
     std::lock_guard<std::mutex> lock(mutex_);
     paused_.store(false);
     if (!queue_.empty()) {
@@ -80,7 +88,8 @@ void MessageListenerQueue::resume() {
     }
 }
 
-void MessageListenerQueue::close() {
+template <typename Item>
+void ListenerQueue<Item>::close() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         closed_.store(true);
@@ -89,13 +98,14 @@ void MessageListenerQueue::close() {
     room_.notify_all();
 }
 
-void MessageListenerQueue::run() {
-    std::shared_ptr<ConsumerCore> consumer = consumer_.lock();
-    std::vector<pulsar::Message> batch;
+template <typename Item>
+void ListenerQueue<Item>::run() {
+    Call call = begin_ ? begin_() : Call();
+    std::vector<Item> batch;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         scheduled_ = false;
-        if (consumer == nullptr || consumer->is_closing()) {
+        if (!call || owner_closing()) {
             closed_.store(true);
             queue_.clear();
         } else if (!paused_.load()) {
@@ -107,43 +117,23 @@ void MessageListenerQueue::run() {
         }
     }
     room_.notify_all();
+    std::size_t served = 0;
+    for (; served < batch.size(); ++served) {
+        if (paused_.load() || closed_.load() || owner_closing()) {
+            break;
+        }
+        bool ok = call(listener_.get(), batch[served]);
+        calls_made_.fetch_add(1, std::memory_order_release);
+        if (!ok) {
+            report_callback_error(listener_.get());
+        }
+    }
     if (batch.empty()) {
         return;
     }
-    // The user's own pulsar.Consumer object when it is alive (pybind11 finds it).
-    py::object py_consumer;
-    try {
-        py_consumer = py::cast(consumer);
-    } catch (py::error_already_set& e) {
-        e.restore();
-        report_callback_error(listener_.get());
-        return;
-    }
-    std::size_t served = 0;
-    for (; served < batch.size(); ++served) {
-        if (paused_.load() || closed_.load() || consumer->is_closing()) {
-            break;
-        }
-        PyObject* message = nullptr;
-        try {
-            message = wrap_message(batch[served], schema_.get()).release().ptr();
-        } catch (py::error_already_set& e) {
-            e.restore();
-        }
-        if (message != nullptr) {
-            PyObject* args[] = {py_consumer.ptr(), message};
-            PyObject* result = PyObject_Vectorcall(listener_.get(), args, 2, nullptr);
-            Py_DECREF(message);
-            Py_XDECREF(result);
-            if (result != nullptr) {
-                continue;
-            }
-        }
-        report_callback_error(listener_.get());
-    }
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (closed_.load() || consumer->is_closing()) {
+        if (closed_.load() || owner_closing()) {
             closed_.store(true);
             queue_.clear();
         } else {
@@ -159,5 +149,8 @@ void MessageListenerQueue::run() {
     }
     room_.notify_all();
 }
+
+template class ListenerQueue<pulsar::Message>;
+template class ListenerQueue<TableEntry>;
 
 }  // namespace fastpulsar

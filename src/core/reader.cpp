@@ -15,17 +15,14 @@
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
-namespace {
-
-// Blocking reads wait in slices this long, checking for signals in between.
-
-}  // namespace
-
 ReaderCore::ReaderCore(pulsar::Reader reader, py::object schema,
                        std::shared_ptr<ClientState> client)
     : reader_(std::move(reader)), schema_(std::move(schema)), client_(std::move(client)) {}
 
 ReaderCore::~ReaderCore() {
+    if (listener_) {
+        listener_->close();
+    }
     GilRelease nogil;
     release_handle(reader_, *client_);
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
@@ -49,7 +46,12 @@ std::shared_ptr<ReaderCore> ReaderCore::create(const std::shared_ptr<ClientState
     if (result != pulsar::ResultOk) {
         raise_result(result);
     }
-    return std::make_shared<ReaderCore>(std::move(reader), std::move(schema), client);
+    auto core = std::make_shared<ReaderCore>(std::move(reader), std::move(schema), client);
+    if (options.listener) {
+        core->listener_ = options.listener;
+        options.listener->attach(core);
+    }
+    return core;
 }
 
 void ReaderCore::check_open() const {
@@ -60,18 +62,18 @@ void ReaderCore::check_open() const {
 }
 
 py::object ReaderCore::read(py::handle timeout_millis, bool iterating) {
-    if (iterating && stopping()) {
+    if (iterating && is_closing()) {
         throw py::stop_iteration();
     }
     check_open();
     pulsar::Message message;
     pulsar::Result result = wait_in_slices(
         timeout_millis, [&](int slice_ms) { return reader_.readNext(message, slice_ms); },
-        [&] { return iterating && stopping(); });
+        [&] { return iterating && is_closing(); });
     if (result == pulsar::ResultOk) {
         return wrap_message(message, schema_);
     }
-    if (iterating && stopping()) {
+    if (iterating && is_closing()) {
         throw py::stop_iteration();
     }
     raise_result(result);  // Timeout included
@@ -102,6 +104,9 @@ void ReaderCore::seek(py::handle target) {
 void ReaderCore::close() {
     check_open();
     closing_.store(true, std::memory_order_release);
+    if (listener_) {
+        listener_->close();  // no listener call from now; frees libpulsar's listener thread
+    }
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { reader_.closeAsync(cb); });
     closed_.store(true, std::memory_order_release);

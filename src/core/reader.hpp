@@ -10,6 +10,7 @@
 
 #include "abi/reader.hpp"
 #include "core/client.hpp"
+#include "core/listener.hpp"
 
 namespace fastpulsar {
 
@@ -17,6 +18,8 @@ namespace py = pybind11;
 
 struct ReaderOptions {
     pulsar::ReaderConfiguration conf;
+    // create_reader(reader_listener=...): the queue its messages wait in; null without one.
+    std::shared_ptr<MessageListenerQueue> listener;
 };
 
 class ReaderCore {
@@ -27,7 +30,8 @@ class ReaderCore {
     ReaderCore(const ReaderCore&) = delete;
     ReaderCore& operator=(const ReaderCore&) = delete;
 
-    // Creates a reader on `client`, positioned after `start` (a pulsar.MessageId). GIL
+    // Creates a reader on `client`, positioned after `start` (a pulsar.MessageId); with
+    // `options.listener`, serving its messages starts once the reader exists. GIL
     // held; throws error_already_set (InvalidArgumentType, the creation's failure,
     // AlreadyClosed, KeyboardInterrupt).
     static std::shared_ptr<ReaderCore> create(const std::shared_ptr<ClientState>& client,
@@ -51,18 +55,19 @@ class ReaderCore {
     bool is_closed() const {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }
+    // close() begun here or on the client: no reader_listener call starts any more.
+    bool is_closing() const { return closing_.load() || client_->closing.load() || is_closed(); }
 
    private:
     void check_open() const;
-    // Whether an iteration should stop: close() has begun here or on the client.
-    bool stopping() const { return closing_.load() || client_->closing.load() || is_closed(); }
     py::object read(py::handle timeout_millis, bool iterating);
 
     pulsar::Reader reader_;
     py::object schema_;
     std::shared_ptr<ClientState> client_;
-    std::atomic<bool> closing_{false};  // close() has begun
-    std::atomic<bool> closed_{false};   // close() has completed
+    std::atomic<bool> closing_{false};                // close() has begun
+    std::atomic<bool> closed_{false};                 // close() has completed
+    std::shared_ptr<MessageListenerQueue> listener_;  // set once by create(); null without one
 };
 
 }  // namespace fastpulsar

@@ -3,14 +3,23 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
+namespace {
+
+// How many updates may wait for a for_each_and_listen callback before libpulsar's thread
+// is held back (the existing entries, queued by the calling thread, never wait).
+constexpr std::size_t kListenerCapacity = 1000;
+
+}  // namespace
 
 TableViewCore::TableViewCore(pulsar::TableView view, py::object schema, std::string topic,
                              py::object subscription, std::shared_ptr<ClientState> client)
@@ -21,6 +30,9 @@ TableViewCore::TableViewCore(pulsar::TableView view, py::object schema, std::str
       client_(std::move(client)) {}
 
 TableViewCore::~TableViewCore() {
+    for (const auto& listener : listeners_) {
+        listener->close();
+    }
     GilRelease nogil;
     release_handle(view_, *client_);
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
@@ -80,11 +92,56 @@ void TableViewCore::for_each(py::handle callback) {
     }
 }
 
-void TableViewCore::for_each_and_listen(py::handle) const {
-    PyErr_SetString(PyExc_NotImplementedError,
-                    "TableView.for_each_and_listen is not implemented by fastpulsar yet (it "
-                    "comes with the message listeners, served on the dispatcher thread)");
-    throw py::error_already_set();
+void TableViewCore::for_each_and_listen(py::object callback) {
+    client_->check_not_inherited();
+    auto queue = std::make_shared<TableListenerQueue>(std::move(callback), kListenerCapacity);
+    std::weak_ptr<TableViewCore> weak = shared_from_this();
+    queue->attach(
+        [weak] {
+            std::shared_ptr<TableViewCore> view = weak.lock();
+            return view == nullptr || view->is_closing();
+        },
+        [weak]() -> TableListenerQueue::Call {
+            std::shared_ptr<TableViewCore> view = weak.lock();
+            if (view == nullptr) {
+                return {};
+            }
+            return [view](PyObject* listener, TableEntry& entry) {
+                try {
+                    py::object key = py::str(entry.first);
+                    py::object value = view->decode(entry.second);
+                    PyObject* args[] = {key.ptr(), value.ptr()};
+                    PyObject* result = PyObject_Vectorcall(listener, args, 2, nullptr);
+                    Py_XDECREF(result);
+                    return result != nullptr;
+                } catch (py::error_already_set& e) {
+                    e.restore();
+                    return false;
+                }
+            };
+        });
+    listeners_.push_back(queue);
+    // libpulsar calls the action for the existing entries on this thread, under its lock:
+    // they are queued without waiting for room (only the dispatcher makes room, and a
+    // callback may need that lock). Later updates come from libpulsar's thread.
+    std::thread::id caller = std::this_thread::get_id();
+    auto existing = std::make_shared<std::size_t>(0);  // written on this thread only
+    {
+        GilRelease nogil;
+        view_.forEachAndListen(
+            [queue, caller, existing](const std::string& key, const std::string& value) {
+                bool initial = std::this_thread::get_id() == caller;
+                if (initial) {
+                    ++*existing;
+                }
+                queue->push(TableEntry(key, value), !initial);
+            });
+    }
+    // As in pulsar-client, the existing entries have been handed to the callback when this
+    // returns (from a callback, on the dispatcher thread, they come right after it).
+    std::size_t wanted = *existing;
+    Dispatcher::instance().wait_for(
+        [&queue, wanted] { return queue->calls_made() >= wanted || queue->is_closed(); });
 }
 
 std::size_t TableViewCore::size() const {
@@ -96,6 +153,9 @@ void TableViewCore::close() {
     client_->check_open();
     if (closed_.load(std::memory_order_acquire)) {
         raise_result(pulsar::ResultAlreadyClosed);
+    }
+    for (const auto& listener : listeners_) {
+        listener->close();  // no callback from now; frees libpulsar's thread
     }
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { view_.closeAsync(cb); });

@@ -8,16 +8,18 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "abi/schema.hpp"
 #include "abi/table_view.hpp"
 #include "core/client.hpp"
+#include "core/listener.hpp"
 
 namespace fastpulsar {
 
 namespace py = pybind11;
 
-class TableViewCore {
+class TableViewCore : public std::enable_shared_from_this<TableViewCore> {
    public:
     TableViewCore(pulsar::TableView view, py::object schema, std::string topic,
                   py::object subscription, std::shared_ptr<ClientState> client);
@@ -42,12 +44,23 @@ class TableViewCore {
     // Calls callback(key, value) for each entry (copied first, without the GIL), on the
     // calling thread.
     void for_each(py::handle callback);
-    // Not implemented yet: raises NotImplementedError (it needs the listener machinery).
-    [[noreturn]] void for_each_and_listen(py::handle callback) const;
+    // Calls callback(key, value) for each entry, then for every update (value decoded by
+    // the schema; a deletion's value is empty), on the dispatcher thread, in order; a
+    // raising callback goes to sys.unraisablehook. Returns once the existing entries have
+    // been served (at once on the dispatcher thread). Calls stop once the view or its
+    // client is closing. Throws error_already_set (KeyboardInterrupt while waiting,
+    // AlreadyClosed when inherited through a fork).
+    void for_each_and_listen(py::object callback);
     std::size_t size() const;
     // Raises AlreadyClosed when already closed.
     void close();
     std::string repr() const;
+    // close() begun here or on the client: no for_each_and_listen call starts any more.
+    // Any thread; never throws.
+    bool is_closing() const {
+        return closed_.load() || client_->closing.load() || client_->closed.load() ||
+               client_->inherited();
+    }
 
    private:
     py::object decode(const std::string& value) const;
@@ -58,6 +71,7 @@ class TableViewCore {
     py::object subscription_;  // None or a str, for repr
     std::shared_ptr<ClientState> client_;
     std::atomic<bool> closed_{false};
+    std::vector<std::shared_ptr<TableListenerQueue>> listeners_;  // GIL-protected
 };
 
 }  // namespace fastpulsar

@@ -286,8 +286,8 @@ def test_argument_checks(client, topic):
         client.create_reader(topic, earliest, is_read_compacted=None)
     with pytest.raises(pulsar.InvalidArgumentType, match="crypto_failure_action"):
         client.create_reader(topic, earliest, crypto_failure_action=0)
-    with pytest.raises(NotImplementedError, match="reader_listener"):
-        client.create_reader(topic, earliest, reader_listener=lambda reader, message: None)
+    with pytest.raises(pulsar.InvalidArgumentType, match="reader_listener"):
+        client.create_reader(topic, earliest, reader_listener="not callable")
 
 
 def test_create_reader_on_a_closed_client_raises(client, topic):

@@ -1,11 +1,15 @@
 """TableView: the topic's existing messages by partition key (latest value wins), updates
 after creation, tombstones (null or empty values) delete, get/for_each/len, schemas,
-close, repr, argument checks, and for_each_and_listen still NotImplementedError."""
+close, repr, argument checks, and for_each_and_listen (existing entries, then updates, on
+the dispatcher thread; also for what pulsar-client 3.13 produces)."""
 
+import base64
+import threading
 import time
 from typing import Any
 
 import pytest
+from support.peer import run_peer
 
 import pulsar
 
@@ -111,11 +115,179 @@ def test_for_each_propagates_the_callbacks_exception(client, topic):
         view.for_each(fail)
 
 
-def test_for_each_and_listen_is_not_implemented_yet(client, topic):
-    publish(client, topic, [("a", b"1")])  # pulsar-lite 0.2.0 fails views of empty topics
+class Listened:
+    """A for_each_and_listen callback recording (key, value) and the threads it ran on."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.calls: list[tuple[str, Any]] = []
+        self.threads: set[threading.Thread] = set()
+
+    def __call__(self, key: str, value: Any) -> None:
+        with self.lock:
+            self.threads.add(threading.current_thread())
+            self.calls.append((key, value))
+
+    def snapshot(self) -> list[tuple[str, Any]]:
+        with self.lock:
+            return list(self.calls)
+
+
+def assert_on_the_dispatcher(listened: Listened) -> None:
+    assert len(listened.threads) == 1
+    (thread,) = listened.threads
+    assert thread is not threading.main_thread()
+    assert thread.name == "pulsar-dispatcher"
+
+
+def test_for_each_and_listen_sees_existing_entries_then_updates(client, topic):
+    publish(client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3")])
     view = client.create_table_view(topic)
-    with pytest.raises(NotImplementedError, match="for_each_and_listen"):
-        view.for_each_and_listen(lambda key, value: None)
+    listened = Listened()
+    view.for_each_and_listen(listened)
+    # As pulsar-client: the existing entries have been handed over when it returns.
+    assert sorted(listened.snapshot()) == [("a", b"3"), ("b", b"2")]
+    updates = [("c", b"4"), ("a", b"5"), ("b", None), ("c", b"6")]
+    publish(client, topic, updates)
+    assert wait_for(lambda: len(listened.snapshot()) == 6), listened.snapshot()
+    time.sleep(0.3)
+    # Updates in the order they were published; a tombstone comes with an empty value.
+    assert listened.snapshot()[2:] == [("c", b"4"), ("a", b"5"), ("b", b""), ("c", b"6")]
+    assert_on_the_dispatcher(listened)
+    assert entries(view) == {"a": b"5", "c": b"6"}
+    view.close()
+
+
+def test_for_each_and_listen_decodes_with_the_schema(client, topic):
+    schema = pulsar.schema.StringSchema()
+    publish(client, topic, [("k", "héllo")], schema=schema)
+    view = client.create_table_view(topic, schema=schema)
+    listened = Listened()
+    view.for_each_and_listen(listened)
+    publish(client, topic, [("k", "wörld")], schema=schema)
+    assert wait_for(lambda: len(listened.snapshot()) == 2)
+    assert listened.snapshot() == [("k", "héllo"), ("k", "wörld")]
+
+
+def test_for_each_and_listen_raising_callback_is_reported_and_goes_on(client, topic, monkeypatch):
+    reported: list[BaseException | None] = []
+    monkeypatch.setattr("sys.unraisablehook", lambda u: reported.append(u.exc_value))
+    publish(client, topic, [("a", b"1")])
+    view = client.create_table_view(topic)
+    listened = Listened()
+
+    def callback(key, value):
+        listened(key, value)
+        if value == b"boom":
+            raise RuntimeError("callback failed")
+
+    view.for_each_and_listen(callback)
+    publish(client, topic, [("b", b"boom"), ("c", b"3")])
+    assert wait_for(lambda: len(listened.snapshot()) == 3)
+    assert listened.snapshot() == [("a", b"1"), ("b", b"boom"), ("c", b"3")]
+    assert any(isinstance(e, RuntimeError) and str(e) == "callback failed" for e in reported)
+
+
+def test_for_each_and_listen_from_inside_a_callback_and_two_listeners(client, topic):
+    publish(client, topic, [("a", b"1"), ("b", b"2")])
+    view = client.create_table_view(topic)
+    inner = Listened()
+    outer = Listened()
+
+    def callback(key, value):
+        outer(key, value)
+        if len(outer.snapshot()) == 1:  # the first call: on the dispatcher, must not stall
+            view.for_each_and_listen(inner)
+
+    started = time.monotonic()
+    view.for_each_and_listen(callback)
+    assert wait_for(lambda: len(inner.snapshot()) == 2 and len(outer.snapshot()) == 2)
+    assert time.monotonic() - started < 5
+    publish(client, topic, [("c", b"3")])
+    assert wait_for(lambda: ("c", b"3") in inner.snapshot() and ("c", b"3") in outer.snapshot())
+
+
+def test_more_existing_entries_than_the_queue_holds_do_not_stall(client, topic):
+    producer = client.create_producer(topic, block_if_queue_full=True)
+    for i in range(2500):  # more than the 1000 updates that may wait for the callback
+        producer.send_async(b"v%d" % i, None, partition_key=f"k{i}")
+    producer.flush()
+    producer.close()
+    view = client.create_table_view(topic)
+    assert len(view) == 2500
+    listened = Listened()
+    looked_up: list[Any] = []
+
+    def callback(key, value):
+        listened(key, value)
+        looked_up.append(view.get(key))  # takes libpulsar's lock of the view's entries
+
+    started = time.monotonic()
+    view.for_each_and_listen(callback)
+    assert time.monotonic() - started < 5
+    assert len(looked_up) == 2500
+    assert sorted(listened.snapshot()) == sorted((f"k{i}", b"v%d" % i) for i in range(2500))
+
+
+@pytest.mark.interop
+@pytest.mark.timeout(600)
+def test_what_the_official_client_produces_the_listener_sees(
+    client, topic, official_python, broker
+):
+    def produce(items):
+        spec = {
+            "producer": {"batching_enabled": False},
+            "messages": [
+                {
+                    "partition_key": key,
+                    "payload_b64": None if value is None else base64.b64encode(value).decode(),
+                }
+                for key, value in items
+            ],
+        }
+        run_peer(
+            official_python,
+            ["produce", "--service-url", broker.service_url, "--topic", topic],
+            spec,
+        )
+
+    produce([("a", b"1"), ("b", b"2"), ("a", b"3")])
+    view = client.create_table_view(topic)
+    listened = Listened()
+    view.for_each_and_listen(listened)
+    assert sorted(listened.snapshot()) == [("a", b"3"), ("b", b"2")]
+    produce([("b", None), ("c", bytes(range(256)))])
+    assert wait_for(lambda: len(listened.snapshot()) == 4), listened.snapshot()
+    assert listened.snapshot()[2:] == [("b", b""), ("c", bytes(range(256)))]
+    assert entries(view) == {"a": b"3", "c": bytes(range(256))}
+
+
+def test_no_callback_after_close(client, topic):
+    publish(client, topic, [("a", b"1")])
+    view = client.create_table_view(topic)
+    listened = Listened()
+    view.for_each_and_listen(listened)
+    assert wait_for(lambda: len(listened.snapshot()) == 1)
+    view.close()
+    publish(client, topic, [("b", b"2")])
+    time.sleep(1.0)
+    assert listened.snapshot() == [("a", b"1")]
+
+
+@pytest.mark.standalone
+def test_for_each_and_listen_on_apache_pulsar(sa_client, topic):
+    publish(sa_client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3"), ("b", None)])
+    view = sa_client.create_table_view(topic, subscription_name="tv")
+    listened = Listened()
+    view.for_each_and_listen(listened)
+    assert wait_for(lambda: len(listened.snapshot()) == 1)
+    assert listened.snapshot() == [("a", b"3")]
+    publish(sa_client, topic, [("b", b"4"), ("a", None)])
+    assert wait_for(lambda: len(listened.snapshot()) == 3), listened.snapshot()
+    assert listened.snapshot()[1:] == [("b", b"4"), ("a", b"")]
+    assert_on_the_dispatcher(listened)
+    assert entries(view) == {"b": b"4"}
+    view.close()
 
 
 def test_close_then_close_again_raises(client, topic):
