@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-import weakref
 from types import TracebackType
 from typing import Callable
 
@@ -45,13 +44,6 @@ from pulsar.schema.schema import BytesSchema, Schema, StringSchema
 # How the extension turns a producer's content into the payload: BytesSchema and
 # StringSchema content in C++, without calling encode(); any other schema (a subclass of
 # these included) through its encode().
-# Readers with a reader_listener, kept (like consumers) until they are closed, even when
-# the caller drops them: their listener goes on being served. By client; pruned on each
-# create_reader.
-_LISTENING_READERS: weakref.WeakKeyDictionary[Client, list[_core.Reader]] = (
-    weakref.WeakKeyDictionary()
-)
-
 _SCHEMA_KINDS = {BytesSchema: _core.SchemaKind.Bytes, StringSchema: _core.SchemaKind.String}
 
 
@@ -151,6 +143,7 @@ class Client:
         if tls_certificate_file_path is not None:
             conf.tls_certificate_file_path(tls_certificate_file_path)
 
+        self._listening_readers: list[_core.Reader] = []
         _dispatch.client_starting()
         try:
             if isinstance(service_url, AutoClusterFailover):
@@ -470,9 +463,10 @@ class Client:
         schema.attach_client(self)
         reader = self._client.create_reader(topic, start_message_id, conf, schema)
         if reader_listener is not None:
-            kept = _LISTENING_READERS.setdefault(self, [])
-            kept[:] = [r for r in kept if not r._is_closing()]
-            kept.append(reader)
+            # Kept (like consumers) until closed, even when the caller drops it: its
+            # listener goes on being served. Pruned here.
+            kept = [r for r in self._listening_readers if not r._is_closing()]
+            self._listening_readers = [*kept, reader]
         return reader
 
     def create_table_view(
