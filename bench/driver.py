@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import threading
 import time
 from collections.abc import Callable
@@ -50,22 +51,29 @@ def distinct(ids: list[Any]) -> int:
     return len({(i.ledger_id(), i.entry_id(), i.partition(), i.batch_index()) for i in ids})
 
 
-def pull_loop(total: int, pull: Callable[[list[Any]], None]) -> tuple[float, list[Any]]:
+def cpu_seconds() -> float:
+    """CPU time of the whole process (every thread, libpulsar's included), user + system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pull_loop(total: int, pull: Callable[[list[Any]], None]) -> tuple[float, float, list[Any]]:
     """Calls pull(ids) until `total` distinct ids; the clock runs from the end of the
-    warm-up and stops for the duplicate check. Returns (seconds, ids)."""
+    warm-up and stops for the duplicate check. Returns (seconds, CPU seconds, ids)."""
     ids: list[Any] = []
     while len(ids) < WARMUP:
         pull(ids)
-    elapsed = 0.0
+    elapsed = cpu = 0.0
     target = total
     while True:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds()
         while len(ids) < target:
             pull(ids)
         elapsed += time.perf_counter() - start
+        cpu += cpu_seconds() - cpu_start
         unique = distinct(ids)
         if unique >= total:
-            return elapsed, ids
+            return elapsed, cpu, ids
         target = len(ids) + total - unique
 
 
@@ -78,10 +86,10 @@ def consume(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]
         def read(ids: list[Any]) -> None:
             ids.append(read_next().message_id())
 
-        elapsed, ids = pull_loop(total, read)
+        elapsed, cpu, ids = pull_loop(total, read)
         reader.close()
     elif args.mode == "listener":
-        elapsed, ids = listen(client, args.topic, total)
+        elapsed, cpu, ids = listen(client, args.topic, total)
     else:
         kwargs: dict[str, Any] = {}
         if args.mode == "batch":
@@ -108,20 +116,24 @@ def consume(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]
                 acknowledge(msg)
                 ids.append(msg.message_id())
 
-        elapsed, ids = pull_loop(total, receive_one if args.mode == "receive" else receive_batch)
+        elapsed, cpu, ids = pull_loop(
+            total, receive_one if args.mode == "receive" else receive_batch
+        )
         consumer.close()
     return {
         "rate": args.count / elapsed,
         "seconds": elapsed,
         "count": args.count,
+        "cpu_us_per_msg": cpu / args.count * 1e6,
         "received": len(ids),
         "duplicates": len(ids) - distinct(ids),
     }
 
 
-def listen(client: pulsar.Client, topic: str, total: int) -> tuple[float, list[Any]]:
+def listen(client: pulsar.Client, topic: str, total: int) -> tuple[float, float, list[Any]]:
     """A message listener that acknowledges; the clock runs from the warm-up's last
-    message to the one that completes `total` distinct ids."""
+    message to the one that completes `total` distinct ids. Returns (seconds, CPU
+    seconds, ids)."""
     ids: list[Any] = []
     stamps: dict[str, float] = {}
     target = total
@@ -133,9 +145,9 @@ def listen(client: pulsar.Client, topic: str, total: int) -> tuple[float, list[A
         append(msg.message_id())
         n = len(ids)
         if n == WARMUP:
-            stamps["start"] = time.perf_counter()
+            stamps["start"], stamps["cpu_start"] = time.perf_counter(), cpu_seconds()
         if n == target:
-            stamps["end"] = time.perf_counter()
+            stamps["end"], stamps["cpu_end"] = time.perf_counter(), cpu_seconds()
             reached.set()
 
     consumer = client.subscribe(
@@ -153,10 +165,10 @@ def listen(client: pulsar.Client, topic: str, total: int) -> tuple[float, list[A
         reached.clear()
         target = len(ids) + total - unique
         if len(ids) >= target:  # the duplicates' replacements came in meanwhile
-            stamps["end"] = time.perf_counter()
+            stamps["end"], stamps["cpu_end"] = time.perf_counter(), cpu_seconds()
             reached.set()
     consumer.close()
-    return stamps["end"] - stamps["start"], ids
+    return stamps["end"] - stamps["start"], stamps["cpu_end"] - stamps["cpu_start"], ids
 
 
 def main() -> None:

@@ -250,6 +250,13 @@ def table(workloads: list[Workload] | list[ConsumerWorkload], results: Results) 
             f"| {rate['fastpulsar']:,.0f}/s | {rate['fastpulsar'] / rate['raw']:.0%} "
             f"| {rate['fastpulsar'] / rate['official']:.1f}x |"
         )
+        if isinstance(w, ConsumerWorkload) and all("cpu_us_per_msg" in x for x in r["raw"]):
+            cpu = {c: median(r[c], "cpu_us_per_msg") for c in CLIENTS}
+            rows.append(
+                f"| &nbsp;&nbsp;CPU per message (process) | {cpu['raw']:.2f} us "
+                f"| {cpu['official']:.2f} us | {cpu['fastpulsar']:.2f} us "
+                f"| {cpu['fastpulsar'] - cpu['raw']:+.2f} us | |"
+            )
         if isinstance(w, Workload) and w.mode == "sync":
             p50 = {c: median(r[c], "p50_us") for c in CLIENTS}
             p99 = {c: median(r[c], "p99_us") for c in CLIENTS}

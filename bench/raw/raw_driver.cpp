@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include "libpulsar.hpp"
 
 namespace {
@@ -135,8 +137,17 @@ long distinct(const std::vector<pulsar::MessageId>& ids) {
     return static_cast<long>(seen.size());
 }
 
+// CPU time of the whole process (every thread), user + system, in seconds.
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 struct ConsumerRun {
     double elapsed = 0;
+    double cpu = 0;
     long received = 0;  // deliveries, duplicates included
     long unique = 0;
 };
@@ -153,8 +164,10 @@ ConsumerRun pull_loop(long total, Pull pull) {
     long target = total;
     for (;;) {
         auto start = std::chrono::steady_clock::now();
+        double cpu_start = cpu_seconds();
         while (static_cast<long>(ids.size()) < target) pull(ids);
         run.elapsed += seconds_since(start);
+        run.cpu += cpu_seconds() - cpu_start;
         run.unique = distinct(ids);
         if (run.unique >= total) break;
         target = static_cast<long>(ids.size()) + (total - run.unique);
@@ -174,9 +187,13 @@ class ListenerTally {
         std::lock_guard<std::mutex> lock(mutex_);
         ids_.push_back(id);
         long n = static_cast<long>(ids_.size());
-        if (n == kWarmup) start_ = std::chrono::steady_clock::now();
+        if (n == kWarmup) {
+            start_ = std::chrono::steady_clock::now();
+            cpu_start_ = cpu_seconds();
+        }
         if (n == target_) {
             end_ = std::chrono::steady_clock::now();
+            cpu_end_ = cpu_seconds();
             reached_ = true;
             cv_.notify_one();
         }
@@ -192,7 +209,7 @@ class ListenerTally {
             long unique = distinct(ids_);
             if (unique >= total_) {
                 return {std::chrono::duration<double>(end_ - start_).count(),
-                        static_cast<long>(ids_.size()), unique};
+                        cpu_end_ - cpu_start_, static_cast<long>(ids_.size()), unique};
             }
             reached_ = false;
             target_ = static_cast<long>(ids_.size()) + (total_ - unique);
@@ -208,6 +225,8 @@ class ListenerTally {
     bool reached_ = false;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point end_;
+    double cpu_start_ = 0;
+    double cpu_end_ = 0;
 };
 
 void ack(pulsar::Consumer& consumer, const pulsar::MessageId& id) {
@@ -302,10 +321,10 @@ int main(int argc, char** argv) {
     if (is_consumer_mode(o.mode)) {
         ConsumerRun run = run_consumer(client, o);
         std::printf(
-            "{\"rate\": %.1f, \"seconds\": %.4f, \"count\": %ld, \"received\": %ld, "
-            "\"duplicates\": %ld}\n",
-            static_cast<double>(o.count) / run.elapsed, run.elapsed, o.count, run.received,
-            run.received - run.unique);
+            "{\"rate\": %.1f, \"seconds\": %.4f, \"count\": %ld, \"cpu_us_per_msg\": %.3f, "
+            "\"received\": %ld, \"duplicates\": %ld}\n",
+            static_cast<double>(o.count) / run.elapsed, run.elapsed, o.count,
+            run.cpu / static_cast<double>(o.count) * 1e6, run.received, run.received - run.unique);
         std::fflush(stdout);
         auto client_closed = std::make_shared<Latch>();
         client.closeAsync([client_closed](pulsar::Result r) { client_closed->done(r); });
