@@ -8,14 +8,23 @@ Modes: async (send_async with a Python callback), async-nocb (send_async without
 the official client requires a callable, so it gets a no-op), sync (send, with latency
 percentiles), threads (T threads doing send on one producer), rss (1,000,000 async sends,
 resident memory after the first 100,000 and at the end).
+
+Consumer modes, on a topic that already holds count + 100 messages (the first 100 are the
+untimed warm-up): receive (receive + acknowledge), listener (a message listener that
+acknowledges), batch (batch_receive + acknowledge of each; --batch-max messages at most),
+reader (read_next). A consumer stops once it has seen count + 100 distinct message ids (a
+broker may deliver one twice); the duplicate check runs off the clock.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pulsar
 
@@ -32,20 +41,158 @@ def is_fastpulsar() -> bool:
     return hasattr(pulsar, "libpulsar_version")
 
 
+CONSUMER_MODES = ("receive", "listener", "batch", "reader")
+WARMUP = 100  # consumer modes: messages received before the clock starts
+TIMEOUT_S = 30.0  # a consumer that waits this long for its messages has failed
+
+
+def distinct(ids: list[Any]) -> int:
+    """How many distinct message ids (pulsar-client's MessageId is not hashable)."""
+    return len({(i.ledger_id(), i.entry_id(), i.partition(), i.batch_index()) for i in ids})
+
+
+def cpu_seconds() -> float:
+    """CPU time of the whole process (every thread, libpulsar's included), user + system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pull_loop(total: int, pull: Callable[[list[Any]], None]) -> tuple[float, float, list[Any]]:
+    """Calls pull(ids) until `total` distinct ids; the clock runs from the end of the
+    warm-up and stops for the duplicate check. Returns (seconds, CPU seconds, ids)."""
+    ids: list[Any] = []
+    while len(ids) < WARMUP:
+        pull(ids)
+    elapsed = cpu = 0.0
+    target = total
+    while True:
+        start, cpu_start = time.perf_counter(), cpu_seconds()
+        while len(ids) < target:
+            pull(ids)
+        elapsed += time.perf_counter() - start
+        cpu += cpu_seconds() - cpu_start
+        unique = distinct(ids)
+        if unique >= total:
+            return elapsed, cpu, ids
+        target = len(ids) + total - unique
+
+
+def consume(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]:
+    total = args.count + WARMUP
+    if args.mode == "reader":
+        reader = client.create_reader(args.topic, pulsar.MessageId.earliest)
+        read_next = reader.read_next
+
+        def read(ids: list[Any]) -> None:
+            ids.append(read_next().message_id())
+
+        elapsed, cpu, ids = pull_loop(total, read)
+        reader.close()
+    elif args.mode == "listener":
+        elapsed, cpu, ids = listen(client, args.topic, total)
+    else:
+        kwargs: dict[str, Any] = {}
+        if args.mode == "batch":
+            kwargs["batch_receive_policy"] = pulsar.ConsumerBatchReceivePolicy(
+                args.batch_max, -1, 100
+            )
+        consumer = client.subscribe(
+            args.topic,
+            "bench",
+            initial_position=pulsar.InitialPosition.Earliest,
+            **kwargs,
+        )
+        receive = consumer.receive
+        batch_receive = consumer.batch_receive
+        acknowledge = consumer.acknowledge
+
+        def receive_one(ids: list[Any]) -> None:
+            msg = receive()
+            acknowledge(msg)
+            ids.append(msg.message_id())
+
+        def receive_batch(ids: list[Any]) -> None:
+            for msg in batch_receive():
+                acknowledge(msg)
+                ids.append(msg.message_id())
+
+        elapsed, cpu, ids = pull_loop(
+            total, receive_one if args.mode == "receive" else receive_batch
+        )
+        consumer.close()
+    return {
+        "rate": args.count / elapsed,
+        "seconds": elapsed,
+        "count": args.count,
+        "cpu_us_per_msg": cpu / args.count * 1e6,
+        "received": len(ids),
+        "duplicates": len(ids) - distinct(ids),
+    }
+
+
+def listen(client: pulsar.Client, topic: str, total: int) -> tuple[float, float, list[Any]]:
+    """A message listener that acknowledges; the clock runs from the warm-up's last
+    message to the one that completes `total` distinct ids. Returns (seconds, CPU
+    seconds, ids)."""
+    ids: list[Any] = []
+    stamps: dict[str, float] = {}
+    target = total
+    reached = threading.Event()
+    append = ids.append
+
+    def listener(consumer: Any, msg: Any) -> None:
+        consumer.acknowledge(msg)
+        append(msg.message_id())
+        n = len(ids)
+        if n == WARMUP:
+            stamps["start"], stamps["cpu_start"] = time.perf_counter(), cpu_seconds()
+        if n == target:
+            stamps["end"], stamps["cpu_end"] = time.perf_counter(), cpu_seconds()
+            reached.set()
+
+    consumer = client.subscribe(
+        topic,
+        "bench",
+        message_listener=listener,
+        initial_position=pulsar.InitialPosition.Earliest,
+    )
+    while True:
+        if not reached.wait(TIMEOUT_S):
+            raise SystemExit(f"listener: {len(ids)} of {target} messages")
+        unique = distinct(list(ids))
+        if unique >= total:
+            break
+        reached.clear()
+        target = len(ids) + total - unique
+        if len(ids) >= target:  # the duplicates' replacements came in meanwhile
+            stamps["end"], stamps["cpu_end"] = time.perf_counter(), cpu_seconds()
+            reached.set()
+    consumer.close()
+    return stamps["end"] - stamps["start"], stamps["cpu_end"] - stamps["cpu_start"], ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument(
-        "--mode", required=True, choices=["async", "async-nocb", "sync", "threads", "rss"]
+        "--mode",
+        required=True,
+        choices=["async", "async-nocb", "sync", "threads", "rss", *CONSUMER_MODES],
     )
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--payload", type=int, default=100)
     parser.add_argument("--batching", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batch-max", type=int, default=100)
     args = parser.parse_args()
 
     client = pulsar.Client(args.url)
+    if args.mode in CONSUMER_MODES:
+        sample = consume(client, args)
+        client.close()
+        print(json.dumps(sample), flush=True)
+        return
     producer = client.create_producer(
         args.topic,
         batching_enabled=bool(args.batching),

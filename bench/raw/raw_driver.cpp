@@ -1,8 +1,14 @@
 // The raw libpulsar driver: the same workloads as bench/driver.py, in plain C++
 // over libpulsar, as the ceiling a binding can reach. Prints one JSON object.
 //
-//   raw_driver --url URL --topic T --mode async|sync|threads [--count N]
+//   raw_driver --url URL --topic T --mode MODE [--count N]
 //              [--payload BYTES] [--batching 0|1] [--threads T]
+//
+// Producer modes: async, sync, threads. Consumer modes, on a topic that already holds
+// count + 100 messages (the first 100 are the untimed warm-up): receive (receive +
+// acknowledge), listener (a message listener that acknowledges), batch (batchReceive +
+// acknowledge of each), reader (readNext). A consumer stops once it has seen
+// count + 100 distinct message ids (a broker may deliver one twice).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -12,9 +18,12 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "libpulsar.hpp"
 
@@ -28,6 +37,7 @@ struct Options {
     long payload = 100;
     bool batching = true;
     int threads = 1;
+    long batch_max = 100;  // batch mode: the policy's maximum number of messages
 };
 
 Options parse(int argc, char** argv) {
@@ -42,6 +52,7 @@ Options parse(int argc, char** argv) {
         else if (key == "--payload") o.payload = std::atol(value.c_str());
         else if (key == "--batching") o.batching = value == "1";
         else if (key == "--threads") o.threads = std::atoi(value.c_str());
+        else if (key == "--batch-max") o.batch_max = std::atol(value.c_str());
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
             std::exit(2);
@@ -112,11 +123,214 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+
+constexpr long kWarmup = 100;  // consumer modes: messages received before the clock starts
+constexpr int kReceiveTimeoutMs = 30000;  // a consumer that waits this long has failed
+
+bool is_consumer_mode(const std::string& mode) {
+    return mode == "receive" || mode == "listener" || mode == "batch" || mode == "reader";
+}
+
+// How many of the ids are distinct. Called off the clock.
+long distinct(const std::vector<pulsar::MessageId>& ids) {
+    std::set<pulsar::MessageId> seen(ids.begin(), ids.end());
+    return static_cast<long>(seen.size());
+}
+
+// CPU time of the whole process (every thread), user + system, in seconds.
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct ConsumerRun {
+    double elapsed = 0;
+    double cpu = 0;
+    long received = 0;  // deliveries, duplicates included
+    long unique = 0;
+};
+
+// The pull modes (receive, batch, reader): `pull(ids)` appends what it received. The clock
+// runs from the end of the warm-up until `total` distinct ids have been seen; the
+// duplicate check stops it.
+template <typename Pull>
+ConsumerRun pull_loop(long total, Pull pull) {
+    std::vector<pulsar::MessageId> ids;
+    ids.reserve(static_cast<std::size_t>(total));
+    while (static_cast<long>(ids.size()) < kWarmup) pull(ids);
+    ConsumerRun run;
+    long target = total;
+    for (;;) {
+        auto start = std::chrono::steady_clock::now();
+        double cpu_start = cpu_seconds();
+        while (static_cast<long>(ids.size()) < target) pull(ids);
+        run.elapsed += seconds_since(start);
+        run.cpu += cpu_seconds() - cpu_start;
+        run.unique = distinct(ids);
+        if (run.unique >= total) break;
+        target = static_cast<long>(ids.size()) + (total - run.unique);
+    }
+    run.received = static_cast<long>(ids.size());
+    return run;
+}
+
+// The listener mode: the listener thread appends; the clock runs from the warm-up's last
+// message to the message that completes `total` distinct ids.
+class ListenerTally {
+   public:
+    explicit ListenerTally(long total) : total_(total), target_(total) {
+        ids_.reserve(static_cast<std::size_t>(total));
+    }
+    void add(const pulsar::MessageId& id) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ids_.push_back(id);
+        long n = static_cast<long>(ids_.size());
+        if (n == kWarmup) {
+            start_ = std::chrono::steady_clock::now();
+            cpu_start_ = cpu_seconds();
+        }
+        if (n == target_) {
+            end_ = std::chrono::steady_clock::now();
+            cpu_end_ = cpu_seconds();
+            reached_ = true;
+            cv_.notify_one();
+        }
+    }
+    ConsumerRun wait() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            if (!cv_.wait_for(lock, std::chrono::milliseconds(kReceiveTimeoutMs),
+                              [this] { return reached_; })) {
+                std::fprintf(stderr, "listener: %zu of %ld messages\n", ids_.size(), target_);
+                std::exit(1);
+            }
+            long unique = distinct(ids_);
+            if (unique >= total_) {
+                return {std::chrono::duration<double>(end_ - start_).count(),
+                        cpu_end_ - cpu_start_, static_cast<long>(ids_.size()), unique};
+            }
+            reached_ = false;
+            target_ = static_cast<long>(ids_.size()) + (total_ - unique);
+        }
+    }
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::vector<pulsar::MessageId> ids_;
+    const long total_;
+    long target_;
+    bool reached_ = false;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point end_;
+    double cpu_start_ = 0;
+    double cpu_end_ = 0;
+};
+
+void ack(pulsar::Consumer& consumer, const pulsar::MessageId& id) {
+    consumer.acknowledgeAsync(id, [](pulsar::Result r) { check(r, "acknowledge"); });
+}
+
+pulsar::Consumer subscribe(pulsar::Client& client, const std::string& topic,
+                           pulsar::ConsumerConfiguration& conf) {
+    conf.setSubscriptionInitialPosition(pulsar::InitialPositionEarliest);
+    auto subscribed = std::make_shared<Latch>();
+    pulsar::Consumer consumer;
+    client.subscribeAsync(topic, "bench", conf,
+                          [&consumer, subscribed](pulsar::Result r, pulsar::Consumer c) {
+                              consumer = c;
+                              subscribed->done(r);
+                          });
+    check(subscribed->wait(), "subscribe");
+    return consumer;
+}
+
+ConsumerRun run_consumer(pulsar::Client& client, const Options& o) {
+    long total = o.count + kWarmup;
+    ConsumerRun run;
+    if (o.mode == "reader") {
+        auto created = std::make_shared<Latch>();
+        pulsar::Reader reader;
+        client.createReaderAsync(o.topic, pulsar::MessageId::earliest(),
+                                 pulsar::ReaderConfiguration(),
+                                 [&reader, created](pulsar::Result r, pulsar::Reader made) {
+                                     reader = made;
+                                     created->done(r);
+                                 });
+        check(created->wait(), "createReader");
+        run = pull_loop(total, [&](std::vector<pulsar::MessageId>& ids) {
+            pulsar::Message msg;
+            check(reader.readNext(msg, kReceiveTimeoutMs), "readNext");
+            ids.push_back(msg.getMessageId());
+        });
+        auto closed = std::make_shared<Latch>();
+        reader.closeAsync([closed](pulsar::Result r) { closed->done(r); });
+        closed->wait();
+        return run;
+    }
+    pulsar::ConsumerConfiguration conf;
+    auto tally = std::make_shared<ListenerTally>(total);
+    if (o.mode == "listener") {
+        conf.setMessageListener([tally](pulsar::Consumer& consumer, const pulsar::Message& msg) {
+            ack(consumer, msg.getMessageId());
+            tally->add(msg.getMessageId());
+        });
+    } else if (o.mode == "batch") {
+        conf.setBatchReceivePolicy(
+            pulsar::BatchReceivePolicy(static_cast<int>(o.batch_max), -1, 100));
+    }
+    pulsar::Consumer consumer = subscribe(client, o.topic, conf);
+    if (o.mode == "listener") {
+        run = tally->wait();
+    } else if (o.mode == "receive") {
+        run = pull_loop(total, [&](std::vector<pulsar::MessageId>& ids) {
+            pulsar::Message msg;
+            check(consumer.receive(msg, kReceiveTimeoutMs), "receive");
+            ack(consumer, msg.getMessageId());
+            ids.push_back(msg.getMessageId());
+        });
+    } else {  // batch
+        run = pull_loop(total, [&](std::vector<pulsar::MessageId>& ids) {
+            auto latch = std::make_shared<Latch>();
+            std::vector<pulsar::Message> batch;
+            consumer.batchReceiveAsync(
+                [latch, &batch](pulsar::Result r, const std::vector<pulsar::Message>& msgs) {
+                    batch = msgs;
+                    latch->done(r);
+                });
+            check(latch->wait(), "batchReceive");
+            for (const auto& msg : batch) {
+                ack(consumer, msg.getMessageId());
+                ids.push_back(msg.getMessageId());
+            }
+        });
+    }
+    auto closed = std::make_shared<Latch>();
+    consumer.closeAsync([closed](pulsar::Result r) { closed->done(r); });
+    closed->wait();
+    return run;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o = parse(argc, argv);
     pulsar::Client client(o.url, pulsar::ClientConfiguration());  // as the extension does
+    if (is_consumer_mode(o.mode)) {
+        ConsumerRun run = run_consumer(client, o);
+        std::printf(
+            "{\"rate\": %.1f, \"seconds\": %.4f, \"count\": %ld, \"cpu_us_per_msg\": %.3f, "
+            "\"received\": %ld, \"duplicates\": %ld}\n",
+            static_cast<double>(o.count) / run.elapsed, run.elapsed, o.count,
+            run.cpu / static_cast<double>(o.count) * 1e6, run.received, run.received - run.unique);
+        std::fflush(stdout);
+        auto client_closed = std::make_shared<Latch>();
+        client.closeAsync([client_closed](pulsar::Result r) { client_closed->done(r); });
+        client_closed->wait();
+        return 0;
+    }
 
     pulsar::ProducerConfiguration conf;
     conf.setBatchingEnabled(o.batching);

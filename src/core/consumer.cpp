@@ -1,6 +1,9 @@
 // ConsumerCore: receive, acknowledge, close (see consumer.hpp).
 #include "core/consumer.hpp"
 
+#include <atomic>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,6 +27,32 @@ const pulsar::MessageId& message_id_of(py::handle obj, const char* name) {
         return *id;
     }
     raise_type_error(name, "a Message or a MessageId", obj.ptr());
+}
+
+// An acknowledgement, blocking as pulsar-client's. `start(callback)` is called with the
+// GIL held: libpulsar's acknowledgeAsync never waits (it takes its trackers' mutexes and
+// at most starts a non-blocking write), and without ack receipts it completes the
+// callback inside the call, on this thread, so the common case neither releases the GIL
+// nor waits. Otherwise it waits for the callback with the GIL released, as
+// call_blocking_result. Called with the GIL held; throws error_already_set
+// (KeyboardInterrupt while waiting).
+template <typename Start>
+pulsar::Result acknowledge_blocking(Start&& start) {
+    struct State {
+        std::atomic<bool> done{false};
+        pulsar::Result result = pulsar::ResultOk;  // written before `done` is set
+        Pending<Nothing> pending;
+    };
+    auto state = std::make_shared<State>();
+    start(pulsar::ResultCallback([state](pulsar::Result r) {
+        state->result = r;
+        state->done.store(true, std::memory_order_release);
+        state->pending.complete(r);
+    }));
+    if (state->done.load(std::memory_order_acquire)) {
+        return state->result;
+    }
+    return state->pending.wait();
 }
 
 }  // namespace
@@ -65,10 +94,19 @@ py::object ConsumerCore::next() {
 
 py::object ConsumerCore::receive_message(py::handle timeout_millis, bool iterating) {
     check_open();
+    if (!timeout_millis.is_none()) {  // checked before a message can be returned
+        as_int(timeout_millis.ptr(), "timeout_millis", 0, std::numeric_limits<int32_t>::max());
+    }
+    // The fast path, with the GIL kept: a message already in the receiver queue is
+    // taken without waiting (a zero timeout never waits: it takes libpulsar's queue
+    // mutex only). Any other outcome than a timeout is the first slice's, as below.
     pulsar::Message message;
-    pulsar::Result result = wait_in_slices(
-        timeout_millis, [&](int slice_ms) { return consumer_.receive(message, slice_ms); },
-        [&] { return iterating && is_closed(); });
+    pulsar::Result result = consumer_.receive(message, 0);
+    if (result == pulsar::ResultTimeout) {
+        result = wait_in_slices(
+            timeout_millis, [&](int slice_ms) { return consumer_.receive(message, slice_ms); },
+            [&] { return iterating && is_closed(); });
+    }
     if (result == pulsar::ResultInvalidConfiguration && timeout_millis.is_none()) {
         // A zero-queue consumer (receiver_queue_size=0): libpulsar serves it only
         // through its blocking receive, which waits for the broker's message (or the
@@ -166,7 +204,7 @@ void ConsumerCore::set_listener(std::shared_ptr<MessageListenerQueue> listener) 
 void ConsumerCore::acknowledge(py::handle message) {
     check_open();
     pulsar::MessageId id = message_id_of(message, "message");
-    pulsar::Result result = call_blocking_result(
+    pulsar::Result result = acknowledge_blocking(
         [&](const pulsar::ResultCallback& cb) { consumer_.acknowledgeAsync(id, cb); });
     if (result != pulsar::ResultOk) {
         raise_result(result);
@@ -176,7 +214,7 @@ void ConsumerCore::acknowledge(py::handle message) {
 void ConsumerCore::acknowledge_cumulative(py::handle message) {
     check_open();
     pulsar::MessageId id = message_id_of(message, "message");
-    pulsar::Result result = call_blocking_result(
+    pulsar::Result result = acknowledge_blocking(
         [&](const pulsar::ResultCallback& cb) { consumer_.acknowledgeCumulativeAsync(id, cb); });
     if (result != pulsar::ResultOk) {
         raise_result(result);
