@@ -1,59 +1,157 @@
 // pulsar.Message (see message.hpp).
 #include "core/message.hpp"
 
+#include <new>
+#include <string>
 #include <utility>
 
+#include "core/encryption.hpp"
+#include "core/message_id.hpp"
+#include "runtime/errors.hpp"
+
 namespace fastpulsar {
+namespace {
 
-ReceivedMessage::ReceivedMessage(pulsar::Message message, py::object schema)
-    : message_(std::move(message)), schema_(std::move(schema)) {}
+PyTypeObject* g_message_type = nullptr;  // immortal
 
-py::bytes ReceivedMessage::data() const {
-    return py::bytes(static_cast<const char*>(message_.getData()), message_.getLength());
+MessageObject& object_of(PyObject* self) { return *reinterpret_cast<MessageObject*>(self); }
+const pulsar::Message& message_of(PyObject* self) { return object_of(self).message; }
+
+PyObject* new_str(const std::string& text) {
+    return PyUnicode_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
 }
 
-py::object ReceivedMessage::value(py::handle self) const {
-    if (schema_.is_none()) {
-        return data();
+// Runs `body` (which may throw error_already_set or a C++ exception) for a C API entry
+// point: its result, or nullptr with the Python error set.
+template <typename Body>
+PyObject* guarded(Body body) {
+    try {
+        return body();
+    } catch (...) {
+        set_python_error_from_current_exception();
+        return nullptr;
     }
-    return schema_.attr("decode_message")(self);
 }
 
-py::dict ReceivedMessage::properties() const {
-    py::dict out;
-    for (const auto& [key, value] : message_.getProperties()) {
-        out[py::str(key)] = py::str(value);
-    }
-    return out;
-}
+}  // namespace
 
-py::str ReceivedMessage::schema_version() const {
-    const std::string& version = message_.getSchemaVersion();
-    PyObject* text = PyUnicode_DecodeUTF8(version.data(), static_cast<Py_ssize_t>(version.size()),
-                                          "surrogateescape");
-    if (text == nullptr) {
-        throw py::error_already_set();
-    }
-    return py::reinterpret_steal<py::str>(text);
-}
-
-std::string ReceivedMessage::repr() const {
-    const pulsar::MessageId& id = message_.getMessageId();
-    return "<pulsar.Message id=(" + std::to_string(id.ledgerId()) + "," +
-           std::to_string(id.entryId()) + "," + std::to_string(id.partition()) + "," +
-           std::to_string(id.batchIndex()) + ") topic='" + message_.getTopicName() +
-           "' size=" + std::to_string(message_.getLength()) + ">";
+void set_message_type(PyTypeObject* type) {
+    Py_INCREF(type);  // kept for the process's life: messages may outlive the module object
+    g_message_type = type;
 }
 
 py::object wrap_message(const pulsar::Message& message, py::handle schema) {
-    return py::cast(ReceivedMessage(message, py::reinterpret_borrow<py::object>(schema)));
+    PyObject* self = g_message_type->tp_alloc(g_message_type, 0);
+    if (self == nullptr) {
+        throw py::error_already_set();
+    }
+    MessageObject& object = object_of(self);
+    ::new (static_cast<void*>(&object.message)) pulsar::Message(message);
+    object.schema = schema.inc_ref().ptr();
+    return py::reinterpret_steal<py::object>(self);
 }
 
 const pulsar::Message* unwrap_message(py::handle obj) {
-    if (!py::isinstance<ReceivedMessage>(obj)) {
+    if (obj.ptr() == nullptr || !PyObject_TypeCheck(obj.ptr(), g_message_type)) {
         return nullptr;
     }
-    return &obj.cast<const ReceivedMessage&>().message();
+    return &message_of(obj.ptr());
+}
+
+// ---- slots -------------------------------------------------------------------------------
+
+void message_dealloc(PyObject* self) {
+    MessageObject& object = object_of(self);
+    object.message.~Message();
+    Py_XDECREF(object.schema);
+    PyTypeObject* type = Py_TYPE(self);
+    type->tp_free(self);
+    Py_DECREF(type);  // heap type instances own a reference to their type
+}
+
+PyObject* message_repr(PyObject* self) {
+    return guarded([&] {
+        const pulsar::Message& message = message_of(self);
+        const pulsar::MessageId& id = message.getMessageId();
+        return new_str("<pulsar.Message id=(" + std::to_string(id.ledgerId()) + "," +
+                       std::to_string(id.entryId()) + "," + std::to_string(id.partition()) + "," +
+                       std::to_string(id.batchIndex()) + ") topic='" + message.getTopicName() +
+                       "' size=" + std::to_string(message.getLength()) + ">");
+    });
+}
+
+// ---- methods -----------------------------------------------------------------------------
+
+PyObject* message_data(PyObject* self, PyObject*) {
+    const pulsar::Message& message = message_of(self);
+    return PyBytes_FromStringAndSize(static_cast<const char*>(message.getData()),
+                                     static_cast<Py_ssize_t>(message.getLength()));
+}
+
+PyObject* message_value(PyObject* self, PyObject*) {
+    PyObject* schema = object_of(self).schema;
+    if (schema == Py_None) {
+        return message_data(self, nullptr);
+    }
+    return PyObject_CallMethod(schema, "decode_message", "O", self);
+}
+
+PyObject* message_properties(PyObject* self, PyObject*) {
+    return guarded([&] {
+        py::dict out;
+        for (const auto& [key, value] : message_of(self).getProperties()) {
+            out[py::str(key)] = py::str(value);
+        }
+        return out.release().ptr();
+    });
+}
+
+PyObject* message_partition_key(PyObject* self, PyObject*) {
+    return guarded([&] { return new_str(message_of(self).getPartitionKey()); });
+}
+
+PyObject* message_ordering_key(PyObject* self, PyObject*) {
+    return guarded([&] { return new_str(message_of(self).getOrderingKey()); });
+}
+
+PyObject* message_publish_timestamp(PyObject* self, PyObject*) {
+    return PyLong_FromUnsignedLongLong(message_of(self).getPublishTimestamp());
+}
+
+PyObject* message_event_timestamp(PyObject* self, PyObject*) {
+    return PyLong_FromUnsignedLongLong(message_of(self).getEventTimestamp());
+}
+
+PyObject* message_message_id(PyObject* self, PyObject*) {
+    return new_message_id(pulsar::MessageId(message_of(self).getMessageId()));
+}
+
+PyObject* message_topic_name(PyObject* self, PyObject*) {
+    return guarded([&] { return new_str(message_of(self).getTopicName()); });
+}
+
+PyObject* message_redelivery_count(PyObject* self, PyObject*) {
+    return PyLong_FromLong(message_of(self).getRedeliveryCount());
+}
+
+PyObject* message_schema_version(PyObject* self, PyObject*) {
+    return guarded([&] {
+        const std::string& version = message_of(self).getSchemaVersion();
+        return PyUnicode_DecodeUTF8(version.data(), static_cast<Py_ssize_t>(version.size()),
+                                    "surrogateescape");
+    });
+}
+
+PyObject* message_producer_name(PyObject* self, PyObject*) {
+    return guarded([&] { return new_str(message_of(self).getProducerName()); });
+}
+
+PyObject* message_has_null_value(PyObject* self, PyObject*) {
+    return PyBool_FromLong(message_of(self).hasNullValue() ? 1 : 0);
+}
+
+PyObject* message_encryption_context(PyObject* self, PyObject*) {
+    return guarded([&] { return encryption_context(message_of(self)).release().ptr(); });
 }
 
 }  // namespace fastpulsar

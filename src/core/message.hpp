@@ -1,10 +1,16 @@
-// The C++ object behind pulsar.Message: a received message, with the consumer's schema
-// for value().
+// The C++ side of pulsar.Message: a received message, with the consumer's schema for
+// value().
+//
+// A plain CPython type holding the libpulsar message inline, as pulsar.MessageId is,
+// rather than a pybind11 class: every receive() makes one, and pybind11's instance
+// bookkeeping was about a third of receive()'s time. Its type object is made from the
+// functions below by bind/register_message.cpp.
+//
+// Everything here is called with the GIL held. The slot and method functions follow the
+// C API (nullptr with a Python error set); the py:: functions throw error_already_set.
 #pragma once
 
 #include <pybind11/pybind11.h>
-
-#include <string>
 
 #include "abi/message.hpp"
 
@@ -12,33 +18,44 @@ namespace fastpulsar {
 
 namespace py = pybind11;
 
-// Its methods are called with the GIL held; they throw error_already_set (a failing
-// schema decode, MemoryError).
-class ReceivedMessage {
-   public:
-    ReceivedMessage(pulsar::Message message, py::object schema);
-
-    const pulsar::Message& message() const { return message_; }
-    py::bytes data() const;
-    // The payload decoded by the schema; `self` is this message's Python object.
-    py::object value(py::handle self) const;
-    py::dict properties() const;
-    // The schema version's bytes as a str, as pulsar-client returns it: decoded as UTF-8,
-    // with bytes that do not decode kept as lone surrogates (surrogateescape).
-    py::str schema_version() const;
-    std::string repr() const;
-
-   private:
-    pulsar::Message message_;
-    py::object schema_;
+struct MessageObject {
+    PyObject_HEAD
+    pulsar::Message message;  // constructed in place by allocation, destroyed by dealloc
+    PyObject* schema;         // owned; None: value() is data()
 };
 
-// A new pulsar.Message whose value() decodes with `schema`. GIL held; throws
-// error_already_set.
+// Sets the type made by the registration (a reference kept for the process's life).
+void set_message_type(PyTypeObject* type);
+
+// A new pulsar.Message whose value() decodes with `schema`. Throws error_already_set.
 py::object wrap_message(const pulsar::Message& message, py::handle schema);
 
-// The libpulsar message inside a pulsar.Message, or nullptr for another object. GIL
-// held; never throws.
+// The libpulsar message inside a pulsar.Message, or nullptr for another object. Never
+// throws.
 const pulsar::Message* unwrap_message(py::handle obj);
+
+// ---- the type's slots ---------------------------------------------------------------------
+
+void message_dealloc(PyObject* self);
+PyObject* message_repr(PyObject* self);
+
+// ---- its methods ---------------------------------------------------------------------------
+
+PyObject* message_data(PyObject* self, PyObject*);
+PyObject* message_value(PyObject* self, PyObject*);
+PyObject* message_properties(PyObject* self, PyObject*);
+PyObject* message_partition_key(PyObject* self, PyObject*);
+PyObject* message_ordering_key(PyObject* self, PyObject*);
+PyObject* message_publish_timestamp(PyObject* self, PyObject*);
+PyObject* message_event_timestamp(PyObject* self, PyObject*);
+PyObject* message_message_id(PyObject* self, PyObject*);
+PyObject* message_topic_name(PyObject* self, PyObject*);
+PyObject* message_redelivery_count(PyObject* self, PyObject*);
+// The schema version as a str, as pulsar-client returns it: libpulsar's bytes decoded as
+// UTF-8, bytes that do not decode kept as lone surrogates (surrogateescape).
+PyObject* message_schema_version(PyObject* self, PyObject*);
+PyObject* message_producer_name(PyObject* self, PyObject*);
+PyObject* message_has_null_value(PyObject* self, PyObject*);
+PyObject* message_encryption_context(PyObject* self, PyObject*);
 
 }  // namespace fastpulsar
