@@ -366,6 +366,11 @@ int main(int argc, char** argv) {
                                });
         }
         flush(producer);
+        // libpulsar may complete the flush before the send callbacks of the last batch
+        // have all run: wait for them (bounded), as fastpulsar's flush() does.
+        for (int spins = 0; completed.load() != o.count && spins < 10000; ++spins) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
         elapsed = seconds_since(start);
         if (completed.load() != o.count || failed.load() != 0) {
             std::fprintf(stderr, "completed %ld of %ld, %ld failed\n", completed.load(), o.count,
