@@ -3,7 +3,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -94,19 +93,10 @@ py::object ConsumerCore::next() {
 
 py::object ConsumerCore::receive_message(py::handle timeout_millis, bool iterating) {
     check_open();
-    if (!timeout_millis.is_none()) {  // checked before a message can be returned
-        as_int(timeout_millis.ptr(), "timeout_millis", 0, std::numeric_limits<int32_t>::max());
-    }
-    // The fast path, with the GIL kept: a message already in the receiver queue is
-    // taken without waiting (a zero timeout never waits: it takes libpulsar's queue
-    // mutex only). Any other outcome than a timeout is the first slice's, as below.
     pulsar::Message message;
-    pulsar::Result result = consumer_.receive(message, 0);
-    if (result == pulsar::ResultTimeout) {
-        result = wait_in_slices(
-            timeout_millis, [&](int slice_ms) { return consumer_.receive(message, slice_ms); },
-            [&] { return iterating && is_closed(); });
-    }
+    pulsar::Result result = wait_in_slices(
+        timeout_millis, [&](int slice_ms) { return consumer_.receive(message, slice_ms); },
+        [&] { return iterating && is_closed(); });
     if (result == pulsar::ResultInvalidConfiguration && timeout_millis.is_none()) {
         // A zero-queue consumer (receiver_queue_size=0): libpulsar serves it only
         // through its blocking receive, which waits for the broker's message (or the

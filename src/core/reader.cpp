@@ -2,7 +2,6 @@
 #include "core/reader.hpp"
 
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -67,19 +66,10 @@ py::object ReaderCore::read(py::handle timeout_millis, bool iterating) {
         throw py::stop_iteration();
     }
     check_open();
-    if (!timeout_millis.is_none()) {  // checked before a message can be returned
-        as_int(timeout_millis.ptr(), "timeout_millis", 0, std::numeric_limits<int32_t>::max());
-    }
-    // The fast path, with the GIL kept (as Consumer.receive): a message already queued is
-    // taken without waiting (a zero timeout never waits: it takes libpulsar's queue mutex
-    // and, for the reader's own acknowledgement, queues an ack without waiting for it).
     pulsar::Message message;
-    pulsar::Result result = reader_.readNext(message, 0);
-    if (result == pulsar::ResultTimeout) {
-        result = wait_in_slices(
-            timeout_millis, [&](int slice_ms) { return reader_.readNext(message, slice_ms); },
-            [&] { return iterating && is_closing(); });
-    }
+    pulsar::Result result = wait_in_slices(
+        timeout_millis, [&](int slice_ms) { return reader_.readNext(message, slice_ms); },
+        [&] { return iterating && is_closing(); });
     if (result == pulsar::ResultOk) {
         return wrap_message(message, schema_);
     }

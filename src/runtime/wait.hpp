@@ -105,13 +105,15 @@ pulsar::Result call_blocking_result(Start&& start) {
 }
 
 // A blocking call of libpulsar's that takes a timeout (Consumer::receive,
-// Reader::readNext), made in slices of at most 100 ms so that Ctrl-C works:
-// `attempt(slice_ms)` runs without the GIL and returns libpulsar's Result; between slices,
-// with the GIL, `stop()` is asked (the caller's reason to give up, e.g. a closed consumer
-// being iterated) and signals are checked. `timeout_millis` is None (no deadline) or an int
-// in [0, INT32_MAX] (else raises). Returns the first result other than ResultTimeout, or
-// ResultTimeout once the deadline has passed or stop() holds. Called with the GIL held;
-// throws error_already_set (a bad timeout, KeyboardInterrupt).
+// Reader::readNext), made in slices of at most 100 ms so that Ctrl-C works. First,
+// `attempt(0)` runs with the GIL kept: a zero timeout never waits (it takes libpulsar's
+// queue mutex, and libpulsar's threads never take the GIL), so a message already queued
+// costs no GIL hand-off. Then `attempt(slice_ms)` runs without the GIL and returns
+// libpulsar's Result; between slices, with the GIL, `stop()` is asked (the caller's reason
+// to give up, e.g. a closed consumer being iterated) and signals are checked. `timeout_millis` is
+// None (no deadline) or an int in [0, INT32_MAX] (else raises). Returns the first result other than
+// ResultTimeout, or ResultTimeout once the deadline has passed or stop() holds. Called with the GIL
+// held; throws error_already_set (a bad timeout, KeyboardInterrupt).
 template <typename Attempt, typename Stop>
 pulsar::Result wait_in_slices(py::handle timeout_millis, Attempt attempt, Stop stop) {
     constexpr int64_t kSliceMs = 100;
@@ -119,6 +121,10 @@ pulsar::Result wait_in_slices(py::handle timeout_millis, Attempt attempt, Stop s
     int64_t timeout = forever ? 0
                               : as_int(timeout_millis.ptr(), "timeout_millis", 0,
                                        std::numeric_limits<int32_t>::max());
+    pulsar::Result first = attempt(0);
+    if (first != pulsar::ResultTimeout || (!forever && timeout == 0)) {
+        return first;
+    }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
     for (;;) {
         int64_t slice = kSliceMs;
