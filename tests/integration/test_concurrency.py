@@ -214,7 +214,10 @@ import signal
 # program with Python's own handler, so the child installs it.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 client = pulsar.Client(SERVICE_URL)
-consumer = client.subscribe(sys.argv[1], "s")
+consumer = client.subscribe(
+    sys.argv[1], "s",
+    batch_receive_policy=pulsar.ConsumerBatchReceivePolicy(10, -1, 600000),  # for batch_receive
+)
 print("READY", flush=True)
 try:
     {call}

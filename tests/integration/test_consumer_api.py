@@ -558,33 +558,11 @@ def test_seek_by_publish_time(sa_client, topic):
 
 # ---- Ctrl-C ----------------------------------------------------------------------------------
 
-SIGINT_CHILD = """
-import signal
-signal.signal(signal.SIGINT, signal.default_int_handler)  # an inherited SIG_IGN stays otherwise
-client = pulsar.Client(SERVICE_URL)
-consumer = client.subscribe(
-    sys.argv[1], "s",
-    batch_receive_policy=pulsar.ConsumerBatchReceivePolicy(10, -1, 600000),
-)
-print("READY", flush=True)
-try:
-    {call}
-except KeyboardInterrupt as exc:
-    # pulsar-client raises pulsar.Interrupted; ours is a KeyboardInterrupt as well.
-    kind = "pulsar.Interrupted" if isinstance(exc, pulsar.Interrupted) else type(exc).__name__
-    print("KEYBOARD-INTERRUPT", kind, flush=True)
-    client.close()
-    print("CHILD-DONE", flush=True)
-    sys.exit(0)
-print("RETURNED-WITHOUT-INTERRUPT", flush=True)
-sys.exit(3)
-"""
-
 
 @pytest.mark.parametrize(
     "call", ["consumer.batch_receive()", "for m in consumer: pass"], ids=["batch", "iterate"]
 )
 def test_sigint_interrupts_a_blocking_consumer_call(tmp_path, broker, topic, call):
-    from integration.test_concurrency import run_and_interrupt
+    from integration.test_concurrency import SIGINT_RECEIVE_CHILD, run_and_interrupt
 
-    run_and_interrupt(tmp_path, broker, topic, SIGINT_CHILD.format(call=call), call)
+    run_and_interrupt(tmp_path, broker, topic, SIGINT_RECEIVE_CHILD.format(call=call), call)

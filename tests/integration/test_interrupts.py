@@ -27,14 +27,17 @@ RESCUE_AFTER_S = 8.0
 
 
 @contextmanager
-def sigint_after(delay: float, rescue: Callable[[], object]) -> Iterator[dict[str, float]]:
-    """Send SIGINT to the main thread after ``delay`` s; run ``rescue`` after RESCUE_AFTER_S.
-
-    Yields a dict whose "sent" entry is the monotonic time of the signal."""
+def sigint_after(
+    delay: float,
+    rescue: Callable[[], object],
+    handler: Callable[[int, Any], Any] = signal.default_int_handler,
+) -> Iterator[dict[str, float]]:
+    """Send SIGINT to the main thread after ``delay`` s, with ``handler`` installed (Python's
+    default one unless said: a runner may have SIGINT ignored); run ``rescue`` after
+    RESCUE_AFTER_S. Yields a dict whose "sent" entry is the monotonic time of the signal."""
     main = threading.main_thread().ident
     assert main is not None
-    # pytest keeps Python's default SIGINT handler; a runner may have it ignored.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous = signal.signal(signal.SIGINT, handler)
     when: dict[str, float] = {}
 
     def interrupt() -> None:
@@ -110,17 +113,5 @@ def test_a_handler_s_own_exception_passes_through(client, topic, rescue):
         raise Stop("from the handler")
 
     consumer = client.subscribe(topic, "s")
-    main = threading.main_thread().ident
-    assert main is not None
-    previous = signal.signal(signal.SIGINT, handler)
-    killer = threading.Timer(0.3, lambda: signal.pthread_kill(main, signal.SIGINT))
-    rescuer = threading.Timer(RESCUE_AFTER_S, rescue)
-    killer.start()
-    rescuer.start()
-    try:
-        with pytest.raises(Stop, match="from the handler"):
-            consumer.receive()
-    finally:
-        rescuer.cancel()
-        killer.join()
-        signal.signal(signal.SIGINT, previous)
+    with sigint_after(0.3, rescue, handler), pytest.raises(Stop, match="from the handler"):
+        consumer.receive()
