@@ -73,6 +73,34 @@ def from_fast(msg):
     }
 
 
+def official_consume(official_python, broker, topic, subscription, count, *options):
+    """The official client consumes ``count`` distinct messages of ``topic``; its records."""
+    args = ["consume", "--service-url", broker.service_url, "--topic", topic]
+    args += ["--subscription", subscription, "--count", count, "--unique", *options]
+    return run_peer(official_python, args)
+
+
+def official_produce(official_python, broker, topic, spec):
+    """The official client produces ``spec`` (producer options, messages) to ``topic``."""
+    return run_peer(
+        official_python, ["produce", "--service-url", broker.service_url, "--topic", topic], spec
+    )
+
+
+def official_messages(first_sequence_id):
+    """SPEC as the official peer's produce command takes it."""
+    return [
+        {
+            "payload_b64": None
+            if e["payload"] is None
+            else base64.b64encode(e["payload"]).decode(),
+            "sequence_id": first_sequence_id + i,
+            **{k: v for k, v in e.items() if k != "payload"},
+        }
+        for i, e in enumerate(SPEC)
+    ]
+
+
 def send_kwargs(entry, sequence_id):
     kwargs = {k: v for k, v in entry.items() if k != "payload"}
     kwargs["sequence_id"] = sequence_id
@@ -101,21 +129,7 @@ def test_fastpulsar_to_official(client, topic, official_python, broker, batching
     producer.flush()
     assert producer.last_sequence_id() == 500 + len(SPEC) - 1
 
-    out = run_peer(
-        official_python,
-        [
-            "consume",
-            "--service-url",
-            broker.service_url,
-            "--topic",
-            topic,
-            "--subscription",
-            "official",
-            "--count",
-            len(SPEC),
-            "--unique",
-        ],
-    )
+    out = official_consume(official_python, broker, topic, "official", len(SPEC))
     records = out["messages"]
     assert len(records) == len(SPEC)
     for i, (record, entry) in enumerate(zip(records, SPEC)):
@@ -146,21 +160,10 @@ def test_official_to_fastpulsar(client, topic, official_python, broker, batching
             "batching_enabled": batching,
             "compression_type": "LZ4",
         },
-        "messages": [
-            {
-                "payload_b64": None
-                if e["payload"] is None
-                else base64.b64encode(e["payload"]).decode(),
-                "sequence_id": 700 + i,
-                **{k: v for k, v in e.items() if k != "payload"},
-            }
-            for i, e in enumerate(SPEC)
-        ],
+        "messages": official_messages(first_sequence_id=700),
     }
     before_ms = int(time.time() * 1000)
-    out = run_peer(
-        official_python, ["produce", "--service-url", broker.service_url, "--topic", topic], spec
-    )
+    out = official_produce(official_python, broker, topic, spec)
     after_ms = int(time.time() * 1000)
     assert out["producer_name"] == "official-producer"
     assert out["topic"] == topic
@@ -194,21 +197,8 @@ def test_listeners_both_ways(client, topic, official_python, broker, batching):
     )
     ids = [producer.send(e["payload"], **send_kwargs(e, 900 + i)) for i, e in enumerate(SPEC)]
     producer.close()
-    out = run_peer(
-        official_python,
-        [
-            "consume",
-            "--service-url",
-            broker.service_url,
-            "--topic",
-            topic,
-            "--subscription",
-            "official-listener",
-            "--count",
-            len(SPEC),
-            "--unique",
-            "--listener",
-        ],
+    out = official_consume(
+        official_python, broker, topic, "official-listener", len(SPEC), "--listener"
     )
     records = out["messages"]
     assert [from_peer(r) for r in records] == [expected(e) for e in SPEC]
@@ -218,20 +208,9 @@ def test_listeners_both_ways(client, topic, official_python, broker, batching):
     other = topic + "-back"
     spec = {
         "producer": {"producer_name": "official-listened", "batching_enabled": batching},
-        "messages": [
-            {
-                "payload_b64": None
-                if e["payload"] is None
-                else base64.b64encode(e["payload"]).decode(),
-                "sequence_id": 950 + i,
-                **{k: v for k, v in e.items() if k != "payload"},
-            }
-            for i, e in enumerate(SPEC)
-        ],
+        "messages": official_messages(first_sequence_id=950),
     }
-    produced = run_peer(
-        official_python, ["produce", "--service-url", broker.service_url, "--topic", other], spec
-    )
+    produced = official_produce(official_python, broker, other, spec)
     got: dict[str, Any] = {}
     done = threading.Event()
 
@@ -259,29 +238,13 @@ def test_string_schema_both_ways(client, topic, official_python, broker):
     producer = client.create_producer(topic, schema=StringSchema())
     for t in texts:
         producer.send(t)
-    out = run_peer(
-        official_python,
-        [
-            "consume",
-            "--service-url",
-            broker.service_url,
-            "--topic",
-            topic,
-            "--subscription",
-            "official",
-            "--count",
-            len(texts),
-            "--schema",
-            "string",
-            "--unique",
-        ],
+    out = official_consume(
+        official_python, broker, topic, "official", len(texts), "--schema", "string"
     )
     assert [r["value"] for r in out["messages"]] == texts
 
     spec = {"producer": {"schema": "string"}, "messages": [{"value": t} for t in texts]}
-    run_peer(
-        official_python, ["produce", "--service-url", broker.service_url, "--topic", topic], spec
-    )
+    official_produce(official_python, broker, topic, spec)
     consumer = client.subscribe(topic, "fast", schema=StringSchema(), initial_position=EARLIEST)
     values = [m.value() for m in receive_unique(consumer, 2 * len(texts))]
     assert values == texts + texts
