@@ -21,18 +21,6 @@ PyObject* new_str(const std::string& text) {
     return PyUnicode_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
 }
 
-// Runs `body` (which may throw error_already_set or a C++ exception) for a C API entry
-// point: its result, or nullptr with the Python error set.
-template <typename Body>
-PyObject* guarded(Body body) {
-    try {
-        return body();
-    } catch (...) {
-        set_python_error_from_current_exception();
-        return nullptr;
-    }
-}
-
 }  // namespace
 
 void set_message_type(PyTypeObject* type) {
@@ -70,7 +58,7 @@ void message_dealloc(PyObject* self) {
 }
 
 PyObject* message_repr(PyObject* self) {
-    return guarded([&] {
+    return c_api_call([&] {
         const pulsar::Message& message = message_of(self);
         const pulsar::MessageId& id = message.getMessageId();
         return new_str("<pulsar.Message id=(" + std::to_string(id.ledgerId()) + "," +
@@ -97,7 +85,7 @@ PyObject* message_value(PyObject* self, PyObject*) {
 }
 
 PyObject* message_properties(PyObject* self, PyObject*) {
-    return guarded([&] {
+    return c_api_call([&] {
         py::dict out;
         for (const auto& [key, value] : message_of(self).getProperties()) {
             out[py::str(key)] = py::str(value);
@@ -107,11 +95,11 @@ PyObject* message_properties(PyObject* self, PyObject*) {
 }
 
 PyObject* message_partition_key(PyObject* self, PyObject*) {
-    return guarded([&] { return new_str(message_of(self).getPartitionKey()); });
+    return c_api_call([&] { return new_str(message_of(self).getPartitionKey()); });
 }
 
 PyObject* message_ordering_key(PyObject* self, PyObject*) {
-    return guarded([&] { return new_str(message_of(self).getOrderingKey()); });
+    return c_api_call([&] { return new_str(message_of(self).getOrderingKey()); });
 }
 
 PyObject* message_publish_timestamp(PyObject* self, PyObject*) {
@@ -127,7 +115,7 @@ PyObject* message_message_id(PyObject* self, PyObject*) {
 }
 
 PyObject* message_topic_name(PyObject* self, PyObject*) {
-    return guarded([&] { return new_str(message_of(self).getTopicName()); });
+    return c_api_call([&] { return new_str(message_of(self).getTopicName()); });
 }
 
 PyObject* message_redelivery_count(PyObject* self, PyObject*) {
@@ -135,7 +123,7 @@ PyObject* message_redelivery_count(PyObject* self, PyObject*) {
 }
 
 PyObject* message_schema_version(PyObject* self, PyObject*) {
-    return guarded([&] {
+    return c_api_call([&] {
         const std::string& version = message_of(self).getSchemaVersion();
         return PyUnicode_DecodeUTF8(version.data(), static_cast<Py_ssize_t>(version.size()),
                                     "surrogateescape");
@@ -143,7 +131,7 @@ PyObject* message_schema_version(PyObject* self, PyObject*) {
 }
 
 PyObject* message_producer_name(PyObject* self, PyObject*) {
-    return guarded([&] { return new_str(message_of(self).getProducerName()); });
+    return c_api_call([&] { return new_str(message_of(self).getProducerName()); });
 }
 
 PyObject* message_has_null_value(PyObject* self, PyObject*) {
@@ -151,7 +139,7 @@ PyObject* message_has_null_value(PyObject* self, PyObject*) {
 }
 
 PyObject* message_encryption_context(PyObject* self, PyObject*) {
-    return guarded([&] { return encryption_context(message_of(self)).release().ptr(); });
+    return c_api_call([&] { return encryption_context(message_of(self)).release().ptr(); });
 }
 
 }  // namespace fastpulsar

@@ -177,29 +177,23 @@ PyObject* message_id_deserialize(PyObject*, PyObject* args, PyObject* kwargs) {
                                      &data, &topic)) {
         return nullptr;
     }
-    try {
+    return c_api_call([&] {
         pulsar::MessageId id = deserialize(data);
         if (topic != Py_None) {
             id.setTopicName(as_string(topic, "topic"));
         }
         return allocate(g_message_id_type, std::move(id));
-    } catch (...) {
-        set_python_error_from_current_exception();
-        return nullptr;
-    }
+    });
 }
 
 PyObject* message_id_wrap(PyObject*, PyObject* msg_id) {
-    if (unwrap_message_id(msg_id) == nullptr) {
-        try {
+    return c_api_call([&] {
+        if (unwrap_message_id(msg_id) == nullptr) {
             raise_type_error("msg_id", "a MessageId", msg_id);
-        } catch (...) {
-            set_python_error_from_current_exception();
-            return nullptr;
         }
-    }
-    Py_INCREF(msg_id);
-    return msg_id;
+        Py_INCREF(msg_id);
+        return msg_id;
+    });
 }
 
 PyObject* message_id_reduce(PyObject* self, PyObject*) {

@@ -267,7 +267,7 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
 
 PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                               PyObject* kwnames) {
-    try {
+    return c_api_call([&]() -> PyObject* {
         SendArgs params{};
         parse_send_args("send_async", kSendAsyncOrder, args, nargs, kwnames, params);
         PyObject* callback = params[send_param::callback];
@@ -280,24 +280,18 @@ PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t 
         core.check_open();
         core.send_async(self, build_message(params, core.schema_kind(), core.schema()), callback);
         Py_RETURN_NONE;
-    } catch (...) {
-        set_python_error_from_current_exception();
-        return nullptr;
-    }
+    });
 }
 
 PyObject* producer_send(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                         PyObject* kwnames) {
-    try {
+    return c_api_call([&] {
         SendArgs params{};
         parse_send_args("send", kSendOrder, args, nargs, kwnames, params);
         ProducerCore& core = core_of(self);
         core.check_open();
         return core.send(build_message(params, core.schema_kind(), core.schema())).release().ptr();
-    } catch (...) {
-        set_python_error_from_current_exception();
-        return nullptr;
-    }
+    });
 }
 
 void init_send_args() {

@@ -102,4 +102,17 @@ void report_callback_error(PyObject* callback);
 // with the GIL held; never throws.
 void set_python_error_from_current_exception();
 
+// The body of a C API entry point (a METH_* function or a slot returning a new reference):
+// runs `body`, which may throw error_already_set or any C++ exception, and returns its
+// result, or nullptr with the Python error set. GIL held; never throws.
+template <typename Body>
+PyObject* c_api_call(Body&& body) {
+    try {
+        return body();
+    } catch (...) {
+        set_python_error_from_current_exception();
+        return nullptr;
+    }
+}
+
 }  // namespace fastpulsar
