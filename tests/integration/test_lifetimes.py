@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import time
 
+from support.messages import publish_keyed
+
 import pulsar
 
 WAIT_S = 10.0
@@ -16,9 +18,7 @@ WAIT_S = 10.0
 
 def publish(service_url, topic, items):
     with pulsar.Client(service_url) as client:
-        producer = client.create_producer(topic, batching_enabled=False)
-        for key, value in items:
-            producer.send(value, partition_key=key)
+        publish_keyed(client, topic, items)
 
 
 def test_a_producer_outlives_its_dropped_client(broker, topic):

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 from fastpulsar_testing.admin import topic_path
+from support.messages import publish_keyed
 
 import pulsar
 
@@ -18,13 +19,11 @@ pytestmark = pytest.mark.standalone
 WAIT_MS = 20000
 
 
-def send(client, topic, payloads, keys=None):
+def send(client, topic, payloads):
+    """Send ``payloads`` one by one, without batching and without keys."""
     producer = client.create_producer(topic, batching_enabled=False)
-    for i, payload in enumerate(payloads):
-        if keys is None:
-            producer.send(payload)
-        else:
-            producer.send(payload, partition_key=keys[i])
+    for payload in payloads:
+        producer.send(payload)
     producer.close()
 
 
@@ -131,7 +130,7 @@ def read_until_timeout(reader):
 
 
 def test_is_read_compacted_reads_the_latest_value_per_key(sa_client, admin, topic):
-    send(sa_client, topic, [b"k1-old", b"k2-only", b"k1-new"], keys=["k1", "k2", "k1"])
+    publish_keyed(sa_client, topic, [("k1", b"k1-old"), ("k2", b"k2-only"), ("k1", b"k1-new")])
     compact(admin, topic)
     compacted = sa_client.create_reader(topic, pulsar.MessageId.earliest, is_read_compacted=True)
     assert read_until_timeout(compacted) == [b"k2-only", b"k1-new"]
@@ -143,17 +142,10 @@ def test_is_read_compacted_reads_the_latest_value_per_key(sa_client, admin, topi
 
 def test_table_view_of_a_compacted_topic(sa_client, admin, topic):
     """A TableView reads the compacted ledger, then what was published after compaction."""
-    send(
-        sa_client,
-        topic,
-        [b"a-old", b"b-gone", b"a-new", b"c-kept"],
-        keys=["a", "b", "a", "c"],
-    )
-    producer = sa_client.create_producer(topic, batching_enabled=False)
-    producer.send(None, partition_key="b")  # a tombstone: b leaves the table
-    producer.close()
+    items = [("a", b"a-old"), ("b", b"b-gone"), ("a", b"a-new"), ("c", b"c-kept")]
+    publish_keyed(sa_client, topic, [*items, ("b", None)])  # a tombstone: b leaves the table
     compact(admin, topic)
-    send(sa_client, topic, [b"d-after"], keys=["d"])
+    publish_keyed(sa_client, topic, [("d", b"d-after")])
     view = sa_client.create_table_view(topic)
     deadline = time.monotonic() + 20
 

@@ -9,22 +9,12 @@ import time
 from typing import Any
 
 import pytest
+from support.messages import publish_keyed
 from support.peer import run_peer
 
 import pulsar
 
 WAIT_S = 10.0
-
-
-def publish(client, topic, items, schema=None):
-    """Send (key, value) pairs one by one, without batching; value None sends a null value."""
-    options = {"batching_enabled": False}
-    if schema is not None:
-        options["schema"] = schema
-    producer = client.create_producer(topic, **options)
-    for key, value in items:
-        producer.send(value, partition_key=key)
-    producer.close()
 
 
 def wait_for(predicate, timeout=WAIT_S):
@@ -43,7 +33,7 @@ def entries(view):
 
 
 def test_holds_existing_messages_latest_value_wins(client, topic):
-    publish(client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3")])
+    publish_keyed(client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3")])
     view = client.create_table_view(topic)
     # Created: the existing messages are in.
     assert len(view) == 2
@@ -59,9 +49,9 @@ def test_holds_existing_messages_latest_value_wins(client, topic):
 
 
 def test_follows_updates_and_tombstones_delete(client, topic):
-    publish(client, topic, [("a", b"1"), ("b", b"2"), ("c", b"3")])
+    publish_keyed(client, topic, [("a", b"1"), ("b", b"2"), ("c", b"3")])
     view = client.create_table_view(topic, subscription_name="tv-sub")
-    publish(client, topic, [("a", b"10"), ("b", None), ("c", b"")])
+    publish_keyed(client, topic, [("a", b"10"), ("b", None), ("c", b"")])
     assert wait_for(lambda: view.get("a") == b"10" and len(view) == 1), entries(view)
     assert view.get("b") is None
     assert view.get("c") is None
@@ -74,14 +64,14 @@ def test_a_view_of_an_empty_topic_fills_as_messages_arrive(sa_client, topic):
     view = sa_client.create_table_view(topic)
     assert len(view) == 0
     assert view.get("a") is None
-    publish(sa_client, topic, [("a", b"1"), ("b", b"2"), ("a", None)])
+    publish_keyed(sa_client, topic, [("a", b"1"), ("b", b"2"), ("a", None)])
     assert wait_for(lambda: entries(view) == {"b": b"2"}), entries(view)
     view.close()
 
 
 @pytest.mark.standalone
 def test_existing_messages_and_tombstones_on_apache_pulsar(sa_client, topic):
-    publish(sa_client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3"), ("b", None)])
+    publish_keyed(sa_client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3"), ("b", None)])
     view = sa_client.create_table_view(topic, subscription_name="tv")
     assert entries(view) == {"a": b"3"}
     view.close()
@@ -89,7 +79,7 @@ def test_existing_messages_and_tombstones_on_apache_pulsar(sa_client, topic):
 
 def test_string_schema_decodes_values(client, topic):
     schema = pulsar.schema.StringSchema()
-    publish(client, topic, [("k", "héllo")], schema=schema)
+    publish_keyed(client, topic, [("k", "héllo")], schema=schema)
     view = client.create_table_view(topic, schema=schema)
     assert view.get("k") == "héllo"
     assert entries(view) == {"k": "héllo"}
@@ -105,7 +95,7 @@ def test_messages_without_a_key_are_left_out(client, topic):
 
 
 def test_for_each_propagates_the_callbacks_exception(client, topic):
-    publish(client, topic, [("a", b"1")])
+    publish_keyed(client, topic, [("a", b"1")])
     view = client.create_table_view(topic)
 
     def fail(key, value):
@@ -141,14 +131,14 @@ def assert_on_the_dispatcher(listened: Listened) -> None:
 
 
 def test_for_each_and_listen_sees_existing_entries_then_updates(client, topic):
-    publish(client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3")])
+    publish_keyed(client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3")])
     view = client.create_table_view(topic)
     listened = Listened()
     view.for_each_and_listen(listened)
     # As pulsar-client: the existing entries have been handed over when it returns.
     assert sorted(listened.snapshot()) == [("a", b"3"), ("b", b"2")]
     updates = [("c", b"4"), ("a", b"5"), ("b", None), ("c", b"6")]
-    publish(client, topic, updates)
+    publish_keyed(client, topic, updates)
     assert wait_for(lambda: len(listened.snapshot()) == 6), listened.snapshot()
     time.sleep(0.3)
     # Updates in the order they were published; a tombstone comes with an empty value.
@@ -160,11 +150,11 @@ def test_for_each_and_listen_sees_existing_entries_then_updates(client, topic):
 
 def test_for_each_and_listen_decodes_with_the_schema(client, topic):
     schema = pulsar.schema.StringSchema()
-    publish(client, topic, [("k", "héllo")], schema=schema)
+    publish_keyed(client, topic, [("k", "héllo")], schema=schema)
     view = client.create_table_view(topic, schema=schema)
     listened = Listened()
     view.for_each_and_listen(listened)
-    publish(client, topic, [("k", "wörld")], schema=schema)
+    publish_keyed(client, topic, [("k", "wörld")], schema=schema)
     assert wait_for(lambda: len(listened.snapshot()) == 2)
     assert listened.snapshot() == [("k", "héllo"), ("k", "wörld")]
 
@@ -172,7 +162,7 @@ def test_for_each_and_listen_decodes_with_the_schema(client, topic):
 def test_for_each_and_listen_raising_callback_is_reported_and_goes_on(client, topic, monkeypatch):
     reported: list[BaseException | None] = []
     monkeypatch.setattr("sys.unraisablehook", lambda u: reported.append(u.exc_value))
-    publish(client, topic, [("a", b"1")])
+    publish_keyed(client, topic, [("a", b"1")])
     view = client.create_table_view(topic)
     listened = Listened()
 
@@ -182,14 +172,14 @@ def test_for_each_and_listen_raising_callback_is_reported_and_goes_on(client, to
             raise RuntimeError("callback failed")
 
     view.for_each_and_listen(callback)
-    publish(client, topic, [("b", b"boom"), ("c", b"3")])
+    publish_keyed(client, topic, [("b", b"boom"), ("c", b"3")])
     assert wait_for(lambda: len(listened.snapshot()) == 3)
     assert listened.snapshot() == [("a", b"1"), ("b", b"boom"), ("c", b"3")]
     assert any(isinstance(e, RuntimeError) and str(e) == "callback failed" for e in reported)
 
 
 def test_for_each_and_listen_from_inside_a_callback_and_two_listeners(client, topic):
-    publish(client, topic, [("a", b"1"), ("b", b"2")])
+    publish_keyed(client, topic, [("a", b"1"), ("b", b"2")])
     view = client.create_table_view(topic)
     inner = Listened()
     outer = Listened()
@@ -203,7 +193,7 @@ def test_for_each_and_listen_from_inside_a_callback_and_two_listeners(client, to
     view.for_each_and_listen(callback)
     assert wait_for(lambda: len(inner.snapshot()) == 2 and len(outer.snapshot()) == 2)
     assert time.monotonic() - started < 5
-    publish(client, topic, [("c", b"3")])
+    publish_keyed(client, topic, [("c", b"3")])
     assert wait_for(lambda: ("c", b"3") in inner.snapshot() and ("c", b"3") in outer.snapshot())
 
 
@@ -263,26 +253,26 @@ def test_what_the_official_client_produces_the_listener_sees(
 
 
 def test_no_callback_after_close(client, topic):
-    publish(client, topic, [("a", b"1")])
+    publish_keyed(client, topic, [("a", b"1")])
     view = client.create_table_view(topic)
     listened = Listened()
     view.for_each_and_listen(listened)
     assert wait_for(lambda: len(listened.snapshot()) == 1)
     view.close()
-    publish(client, topic, [("b", b"2")])
+    publish_keyed(client, topic, [("b", b"2")])
     time.sleep(1.0)
     assert listened.snapshot() == [("a", b"1")]
 
 
 @pytest.mark.standalone
 def test_for_each_and_listen_on_apache_pulsar(sa_client, topic):
-    publish(sa_client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3"), ("b", None)])
+    publish_keyed(sa_client, topic, [("a", b"1"), ("b", b"2"), ("a", b"3"), ("b", None)])
     view = sa_client.create_table_view(topic, subscription_name="tv")
     listened = Listened()
     view.for_each_and_listen(listened)
     assert wait_for(lambda: len(listened.snapshot()) == 1)
     assert listened.snapshot() == [("a", b"3")]
-    publish(sa_client, topic, [("b", b"4"), ("a", None)])
+    publish_keyed(sa_client, topic, [("b", b"4"), ("a", None)])
     assert wait_for(lambda: len(listened.snapshot()) == 3), listened.snapshot()
     assert listened.snapshot()[1:] == [("b", b"4"), ("a", b"")]
     assert_on_the_dispatcher(listened)
@@ -291,7 +281,7 @@ def test_for_each_and_listen_on_apache_pulsar(sa_client, topic):
 
 
 def test_close_then_close_again_raises(client, topic):
-    publish(client, topic, [("a", b"1")])
+    publish_keyed(client, topic, [("a", b"1")])
     view = client.create_table_view(topic)
     view.close()
     with pytest.raises(pulsar.AlreadyClosed):
@@ -301,7 +291,7 @@ def test_close_then_close_again_raises(client, topic):
 
 
 def test_repr_names_topic_and_subscription(client, topic):
-    publish(client, topic, [("a", b"1")])  # pulsar-lite 0.2.0 fails views of empty topics
+    publish_keyed(client, topic, [("a", b"1")])  # pulsar-lite 0.2.0 fails views of empty topics
     assert str(client.create_table_view(topic)) == f"TableView(topic={topic})"
     view = client.create_table_view(topic, subscription_name="named")
     assert repr(view) == f"TableView(topic={topic}, subscription=named)"

@@ -1,4 +1,5 @@
-"""Receiving messages in tests, with the broker's duplicate deliveries dropped.
+"""Receiving messages in tests, with the broker's duplicate deliveries dropped; and
+publishing keyed messages one by one.
 
 pulsar-lite 0.2.0 has a dispatch race that delivers the *same* entry (same message id,
 redelivery count 0) several times when messages are published while a consumer is attached,
@@ -9,7 +10,8 @@ message published twice) have distinct message ids and are still caught by compa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pulsar
 
@@ -82,3 +84,15 @@ def drain_unique(
 
 def sorted_by_id(messages: Iterable[pulsar.Message]) -> list[pulsar.Message]:
     return sorted(messages, key=lambda m: id_key(m.message_id()))
+
+
+def publish_keyed(
+    client: pulsar.Client, topic: str, items: Sequence[tuple[str, Any]], **producer_options: Any
+) -> list[pulsar.MessageId]:
+    """Send ``(partition key, value)`` pairs one by one with send(), without batching (unless
+    ``producer_options`` say otherwise); a None value sends a null value (a tombstone).
+    Their ids, in order."""
+    producer = client.create_producer(topic, **{"batching_enabled": False, **producer_options})
+    ids = [producer.send(value, partition_key=key) for key, value in items]
+    producer.close()
+    return ids
