@@ -7,6 +7,18 @@ namespace fastpulsar {
 
 namespace py = pybind11;
 
+// Adds a C API method (a static PyMethodDef, e.g. METH_FASTCALL) to the pybind11 class
+// `cls` as a method descriptor: for the hot methods, whose pybind11 dispatch would cost
+// more than their work. `def` must live as long as the process. GIL held; throws
+// error_already_set.
+inline void add_c_method(py::handle cls, PyMethodDef* def) {
+    PyObject* descr = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def);
+    if (descr == nullptr) {
+        throw py::error_already_set();
+    }
+    cls.attr(def->ml_name) = py::reinterpret_steal<py::object>(descr);
+}
+
 void register_bridge(py::module_& m);
 void register_message_id(py::module_& m);
 void register_message(py::module_& m);

@@ -8,6 +8,21 @@
 #include "core/listener.hpp"
 
 namespace fastpulsar {
+namespace {
+
+PyMethodDef g_receive_def = {
+    "receive", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(consumer_receive)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "receive($self, /, timeout_millis=None)\n--\n\n"
+    "Wait for the next message and return it; with timeout_millis, raise pulsar.Timeout\n"
+    "when none arrives in time. The GIL is released while waiting; Ctrl-C interrupts."};
+PyMethodDef g_acknowledge_def = {
+    "acknowledge",
+    reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(consumer_acknowledge)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "acknowledge($self, /, message)\n--\n\nAcknowledge a message (a Message or a MessageId)."};
+
+}  // namespace
 
 void register_consumer(py::module_& m) {
     py::class_<MessageListenerQueue, std::shared_ptr<MessageListenerQueue>>(
@@ -27,11 +42,13 @@ void register_consumer(py::module_& m) {
             },
             py::arg("consumer"), "Start serving the messages of `consumer` to the listener.");
 
-    py::class_<ConsumerCore, std::shared_ptr<ConsumerCore>>(
-        m, "Consumer", "Receives messages of a subscription; made by Client.subscribe().")
-        .def(
-            "topic", [](const ConsumerCore& c) { return c.consumer().getTopic(); },
-            "The topic (or topics) this consumer is subscribed to.")
+    py::class_<ConsumerCore, std::shared_ptr<ConsumerCore>> cls(
+        m, "Consumer", "Receives messages of a subscription; made by Client.subscribe().");
+    add_c_method(cls, &g_receive_def);
+    add_c_method(cls, &g_acknowledge_def);
+    cls.def(
+           "topic", [](const ConsumerCore& c) { return c.consumer().getTopic(); },
+           "The topic (or topics) this consumer is subscribed to.")
         .def(
             "subscription_name",
             [](const ConsumerCore& c) { return c.consumer().getSubscriptionName(); },
@@ -42,11 +59,6 @@ void register_consumer(py::module_& m) {
         .def(
             "is_connected", [](const ConsumerCore& c) { return c.consumer().isConnected(); },
             "Whether the consumer is connected to its broker now.")
-        .def("receive", &ConsumerCore::receive, py::arg("timeout_millis") = py::none(),
-             "Wait for the next message and return it; with timeout_millis, raise pulsar.Timeout\n"
-             "when none arrives in time. The GIL is released while waiting; Ctrl-C interrupts.")
-        .def("acknowledge", &ConsumerCore::acknowledge, py::arg("message"),
-             "Acknowledge a message (a Message or a MessageId).")
         .def("acknowledge_cumulative", &ConsumerCore::acknowledge_cumulative, py::arg("message"),
              "Acknowledge a message and every earlier one of the subscription.")
         .def("negative_acknowledge", &ConsumerCore::negative_acknowledge, py::arg("message"),

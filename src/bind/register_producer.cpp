@@ -42,15 +42,6 @@ const char* immortal(std::string text) {
     return std::make_unique<std::string>(std::move(text)).release()->c_str();
 }
 
-void add_fastcall_method(py::class_<ProducerCore, std::shared_ptr<ProducerCore>>& cls,
-                         PyMethodDef* def) {
-    PyObject* descr = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def);
-    if (descr == nullptr) {
-        throw py::error_already_set();
-    }
-    cls.attr(def->ml_name) = py::reinterpret_steal<py::object>(descr);
-}
-
 }  // namespace
 
 void register_producer(py::module_& m) {
@@ -68,8 +59,8 @@ void register_producer(py::module_& m) {
         m, "Producer", "Publishes messages to a topic; made by Client.create_producer().");
     g_send_def.ml_doc = immortal(send_text_signature("send", false) + kSendDoc);
     g_send_async_def.ml_doc = immortal(send_text_signature("send_async", true) + kSendAsyncDoc);
-    add_fastcall_method(cls, &g_send_def);
-    add_fastcall_method(cls, &g_send_async_def);
+    add_c_method(cls, &g_send_def);
+    add_c_method(cls, &g_send_async_def);
     cls.def(
            "topic", [](const ProducerCore& p) { return p.producer().getTopic(); },
            "The topic this producer publishes to.")

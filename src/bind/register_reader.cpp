@@ -15,6 +15,17 @@
 
 namespace fastpulsar {
 
+namespace {
+
+PyMethodDef g_read_next_def = {
+    "read_next", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(reader_read_next)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "read_next($self, /, timeout_millis=None)\n--\n\n"
+    "Wait for the next message and return it; with timeout_millis, raise pulsar.Timeout\n"
+    "when none arrives in time. The GIL is released while waiting; Ctrl-C interrupts."};
+
+}  // namespace
+
 void register_reader(py::module_& m) {
     using RO = ReaderOptions;
     // Filled in by pulsar.Client.create_reader, which checks the arguments first.
@@ -41,12 +52,10 @@ void register_reader(py::module_& m) {
             o.listener = std::move(queue);
         });
 
-    py::class_<ReaderCore, std::shared_ptr<ReaderCore>>(
-        m, "Reader", "Reads a topic from a given position; made by Client.create_reader().")
-        .def("topic", &ReaderCore::topic, "The topic this reader reads.")
-        .def("read_next", &ReaderCore::read_next, py::arg("timeout_millis") = py::none(),
-             "Wait for the next message and return it; with timeout_millis, raise pulsar.Timeout\n"
-             "when none arrives in time. The GIL is released while waiting; Ctrl-C interrupts.")
+    py::class_<ReaderCore, std::shared_ptr<ReaderCore>> cls(
+        m, "Reader", "Reads a topic from a given position; made by Client.create_reader().");
+    add_c_method(cls, &g_read_next_def);
+    cls.def("topic", &ReaderCore::topic, "The topic this reader reads.")
         .def("has_message_available", &ReaderCore::has_message_available,
              "Whether a message is available to read after the current position.")
         .def("seek", &ReaderCore::seek, py::arg("messageid"),

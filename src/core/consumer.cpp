@@ -240,4 +240,23 @@ void ConsumerCore::close() {
     }
 }
 
+PyObject* consumer_receive(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                           PyObject* kwnames) {
+    return c_api_call([&] {
+        PyObject* timeout =
+            single_argument("receive", "timeout_millis", args, nargs, kwnames, Py_None);
+        return py::handle(self).cast<ConsumerCore&>().receive(timeout).release().ptr();
+    });
+}
+
+PyObject* consumer_acknowledge(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                               PyObject* kwnames) {
+    return c_api_call([&] {
+        PyObject* message =
+            single_argument("acknowledge", "message", args, nargs, kwnames, nullptr);
+        py::handle(self).cast<ConsumerCore&>().acknowledge(message);
+        Py_RETURN_NONE;
+    });
+}
+
 }  // namespace fastpulsar

@@ -63,4 +63,13 @@ class ConsumerCore {
     std::shared_ptr<MessageListenerQueue> listener_;  // GIL-protected; null without one
 };
 
+// Consumer.receive(timeout_millis=None) and Consumer.acknowledge(message) as METH_FASTCALL
+// functions (the loop `msg = consumer.receive(); consumer.acknowledge(msg)` is the hot path
+// of a consumer): `self` is a pulsar.Consumer. C API entry points: GIL held, return a new
+// reference or nullptr with the Python error set.
+PyObject* consumer_receive(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                           PyObject* kwnames);
+PyObject* consumer_acknowledge(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                               PyObject* kwnames);
+
 }  // namespace fastpulsar

@@ -115,4 +115,13 @@ void ReaderCore::close() {
     }
 }
 
+PyObject* reader_read_next(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                           PyObject* kwnames) {
+    return c_api_call([&] {
+        PyObject* timeout =
+            single_argument("read_next", "timeout_millis", args, nargs, kwnames, Py_None);
+        return py::handle(self).cast<ReaderCore&>().read_next(timeout).release().ptr();
+    });
+}
+
 }  // namespace fastpulsar

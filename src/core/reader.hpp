@@ -70,4 +70,10 @@ class ReaderCore {
     std::shared_ptr<MessageListenerQueue> listener_;  // set once by create(); null without one
 };
 
+// Reader.read_next(timeout_millis=None) as a METH_FASTCALL function (a reader's hot path):
+// `self` is a pulsar.Reader. C API entry point: GIL held, returns a new reference or nullptr
+// with the Python error set.
+PyObject* reader_read_next(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                           PyObject* kwnames);
+
 }  // namespace fastpulsar

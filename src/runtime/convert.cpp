@@ -42,4 +42,29 @@ bool as_bool(PyObject* obj, const char* name) {
     return obj == Py_True;
 }
 
+PyObject* single_argument(const char* function, const char* name, PyObject* const* args,
+                          Py_ssize_t nargs, PyObject* kwnames, PyObject* default_value) {
+    Py_ssize_t nkw = kwnames == nullptr ? 0 : PyTuple_GET_SIZE(kwnames);
+    if (nargs + nkw > 1) {
+        raise_python_format(PyExc_TypeError, "%s() takes at most 1 argument (%zd given)", function,
+                            nargs + nkw);
+    }
+    if (nargs == 1) {
+        return args[0];
+    }
+    if (nkw == 1) {
+        PyObject* key = PyTuple_GET_ITEM(kwnames, 0);
+        if (PyUnicode_CompareWithASCIIString(key, name) != 0) {
+            raise_python_format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'",
+                                function, key);
+        }
+        return args[0];
+    }
+    if (default_value == nullptr) {
+        raise_python_format(PyExc_TypeError, "%s() missing 1 required argument: '%s'", function,
+                            name);
+    }
+    return default_value;
+}
+
 }  // namespace fastpulsar

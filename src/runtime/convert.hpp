@@ -20,4 +20,12 @@ int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max);
 // A Python bool. GIL held; throws error_already_set (InvalidArgumentType).
 bool as_bool(PyObject* obj, const char* name);
 
+// The one argument of a METH_FASTCALL | METH_KEYWORDS method `function(name=...)`, given
+// by position or keyword (a borrowed reference); `default_value` when absent, or a
+// TypeError naming it when `default_value` is nullptr (required). Too many arguments and
+// unknown keywords raise TypeError as Python functions do. GIL held; throws
+// error_already_set.
+PyObject* single_argument(const char* function, const char* name, PyObject* const* args,
+                          Py_ssize_t nargs, PyObject* kwnames, PyObject* default_value);
+
 }  // namespace fastpulsar
