@@ -5,9 +5,10 @@ the same definition) and does the checking and encoding; values go through it bo
 
 Type mapping: bool -> Boolean, int -> Long, float -> Double, str -> String, bytes -> Bytes,
 an Enum subclass -> CustomEnum, a nested dataclass -> a nested record, list[T] -> Array,
-dict[str, T] -> Map. A field is required unless its type is Optional[T] (T | None); a field
-with a plain default (not a default_factory) writes that default into the schema
-(required_default). `_avro_namespace` and `_sorted_fields`, as plain class attributes of the
+dict[str, T] -> Map. A field is required unless its type is Optional[T] (T | None). A
+default writes itself into the schema (required_default) when Avro can hold it: None for an
+Optional field; a bool, int, float, str or Enum member for a required one (not bytes, not a
+default_factory). `_avro_namespace` and `_sorted_fields`, as plain class attributes of the
 dataclass, work as on a Record.
 """
 
@@ -42,6 +43,7 @@ _PRIMITIVES: dict[type, type[Field]] = {
 }
 
 _NONE_TYPE = type(None)
+_SCHEMA_DEFAULTS = (bool, int, float, str, Enum)
 _UNION_TYPES: tuple[Any, ...] = (Union,)
 if sys.version_info >= (3, 10):
     import types
@@ -90,8 +92,11 @@ class DataclassRecord:
                 )
             hint, required = args[0], False
         options: dict[str, Any] = {"required": required}
-        if f.default is not dataclasses.MISSING:
-            options["default"] = f.default
+        default = f.default
+        # A default goes into the schema when Avro can hold it: None for an Optional field,
+        # a scalar or an Enum member for a required one.
+        if default is None if not required else isinstance(default, _SCHEMA_DEFAULTS):
+            options["default"] = default
             options["required_default"] = True
         field, to_rec, from_rec = self._type(f.name, hint, options)
         return field, to_rec, from_rec

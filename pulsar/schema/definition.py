@@ -178,6 +178,10 @@ def _from_plain(field: Any, value: Any) -> Any:
         ):
             cls = type(field.array_type)
             return [cls(**item) for item in value]
+        if isinstance(value, list) and isinstance(field.array_type, CustomEnum):
+            # Enum items arrive as names (Avro) or values (JSON); 3.13 cannot read these.
+            convert = field.array_type.validate_type
+            return [convert("items", item) for item in value]
     elif isinstance(field, Map):
         if (
             isinstance(value, dict)
@@ -187,6 +191,9 @@ def _from_plain(field: Any, value: Any) -> Any:
         ):
             cls = type(field.value_type)
             return {k: cls(**v) for k, v in value.items()}
+        if isinstance(value, dict) and isinstance(field.value_type, CustomEnum):
+            convert = field.value_type.validate_type
+            return {k: convert("values", v) for k, v in value.items()}
     return value
 
 
