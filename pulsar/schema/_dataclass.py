@@ -72,11 +72,14 @@ class DataclassRecord:
         }
         self.to_record: list[tuple[str, _Convert]] = []
         self.from_record: list[tuple[str, _Convert]] = []
+        self.required: list[str] = []  # the fields that may not be None
         for f in dataclasses.fields(cls):
             if not f.init:
                 continue
             field, to_rec, from_rec = self._field(f, hints[f.name])
             namespace[f.name] = field
+            if field._required:
+                self.required.append(f.name)
             self.to_record.append((f.name, to_rec))
             self.from_record.append((f.name, from_rec))
         self.record_cls: type[Record] = RecordMeta(cls.__name__, (Record,), namespace)  # type: ignore[assignment]
@@ -131,10 +134,13 @@ class DataclassRecord:
     def record_of(self, obj: Any) -> Record:
         """The equivalent Record of a dataclass instance (TypeError naming a bad field)."""
         if not isinstance(obj, self.cls):
-            raise TypeError(
-                f"Invalid record obj of type {type(obj)} - expected type is {self.cls}"
-            )
+            raise TypeError(f"Invalid record obj of type {type(obj)} - expected type is {self.cls}")
         values = {name: convert(getattr(obj, name)) for name, convert in self.to_record}
+        for name in self.required:
+            if values[name] is None:
+                raise TypeError(
+                    f"{self.cls.__name__}: field '{name}' is None, and its type is not Optional"
+                )
         try:
             return self.record_cls(**values)
         except TypeError as exc:
@@ -149,7 +155,9 @@ class DataclassRecord:
         """The dataclass instance of the equivalent Record's instance."""
         if record is None:
             return None
-        return self.cls(**{name: convert(getattr(record, name)) for name, convert in self.from_record})
+        return self.cls(
+            **{name: convert(getattr(record, name)) for name, convert in self.from_record}
+        )
 
 
 def _over_list(convert: _Convert) -> _Convert:

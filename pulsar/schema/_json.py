@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from enum import Enum
 from json.encoder import encode_basestring_ascii
+from math import isnan
 from typing import Any, Callable
 
 from pulsar.schema.definition import RESERVED
@@ -37,7 +38,7 @@ class _Unserialisable(Exception):
 
 
 def _float(v: float) -> str:
-    if v != v:
+    if isnan(v):
         return "NaN"
     if v == _INF:
         return "Infinity"
@@ -141,7 +142,9 @@ def list_text(items: list[Any] | tuple[Any, ...], level: int) -> str:
         return "[]"
     inner = level + 1
     sep = ",\n" + " " * inner
-    return "[" + sep[1:] + sep.join([value_text(v, inner) for v in items]) + "\n" + " " * level + "]"
+    return (
+        "[" + sep[1:] + sep.join([value_text(v, inner) for v in items]) + "\n" + " " * level + "]"
+    )
 
 
 def _field_of(fields: dict[str, Any], bad: Any) -> str | None:

@@ -25,7 +25,7 @@ def _name_of(x: Any) -> str:
 def _check_record_or_field(x: Any) -> None:
     # 3.13's check, kept as is: only plain classes that are not Records are rejected.
     if type(x) is type and not issubclass(x, Record) and not isinstance(x, Field):
-        raise Exception(f"Argument {_name_of(x)} is not a Record or a Field")
+        raise Exception(f"Argument {_name_of(x)} is not a Record or a Field")  # noqa: TRY002 - 3.13's class
 
 
 def _value_schema(item: Any, defined_names: set[str]) -> Any:
@@ -45,7 +45,7 @@ class RecordMeta(type):
             fields: OrderedDict[str, Any] = OrderedDict()
             for key, value in namespace.items():
                 if isinstance(value, EnumMeta):
-                    value = CustomEnum(value)
+                    value = CustomEnum(value)  # type: ignore[arg-type]
                 elif type(value) is RecordMeta:
                     value = value()
                 if isinstance(value, (Record, Field)):
@@ -128,10 +128,7 @@ class Record(metaclass=RecordMeta):
         self.__dict__[key] = value
 
     def __eq__(self, other: object) -> bool:
-        for name in self._fields:
-            if getattr(self, name) != getattr(other, name):
-                return False
-        return True
+        return all(getattr(self, name) == getattr(other, name) for name in self._fields)
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
@@ -144,7 +141,7 @@ class Record(metaclass=RecordMeta):
     def type(self) -> str:
         return self.__class__.__name__
 
-    def python_type(self) -> type:
+    def python_type(self) -> Any:
         return self.__class__
 
     def validate_type(self, name: str, val: Any) -> Any:
@@ -161,7 +158,7 @@ class Record(metaclass=RecordMeta):
         return self._default
 
     def required_default(self) -> bool:
-        return self._required_default  # type: ignore[no-any-return]
+        return self._required_default
 
 
 def _from_plain(field: Any, value: Any) -> Any:
@@ -320,7 +317,7 @@ class CustomEnum(Field):
         required_default: bool = False,
     ) -> None:
         if not issubclass(enum_type, Enum):
-            raise Exception(f"{_name_of(enum_type)} is not a valid Enum type")
+            raise Exception(f"{_name_of(enum_type)} is not a valid Enum type")  # noqa: TRY002, TRY004 - 3.13's
         self.enum_type = enum_type
         self.values: dict[Any, Enum] = {m.value: m for m in enum_type.__members__.values()}
         super().__init__(default, required, required_default)
@@ -347,8 +344,7 @@ class CustomEnum(Field):
             )
         if not isinstance(val, self.enum_type):
             raise TypeError(
-                f"Invalid type '{kind}' for field '{name}'. "
-                f"Expected: {_name_of(self.enum_type)}"
+                f"Invalid type '{kind}' for field '{name}'. Expected: {_name_of(self.enum_type)}"
             )
         return val
 

@@ -6,7 +6,7 @@ The same text runs in fastpulsar and, through ``official_python``, in pulsar-cli
 
 from __future__ import annotations
 
-RECORDS_SOURCE = r'''
+RECORDS_SOURCE = r"""
 import math
 from enum import Enum, IntEnum
 from pulsar.schema import (
@@ -144,12 +144,12 @@ BAD = {
     "custom_enum_not_enum": lambda: CustomEnum(int),
     "field_bad_default": lambda: Integer(default="x"),
 }
-'''
+"""
 
 # Run in both clients with SOURCE (the text above) and PEER (None, or the other client's
 # dump, whose bytes are then decoded): prints a JSON dump of schema documents, encodings,
 # decoded values (in a canonical form) and the errors of BAD.
-DUMP_SOURCE = r'''
+DUMP_SOURCE = r"""
 import enum, json, sys
 from pulsar.schema import AvroSchema, JsonSchema, Record
 
@@ -213,4 +213,4 @@ def dump(source, peer):
 if __name__ == "__main__":
     given = json.loads(sys.stdin.read())
     print(json.dumps(dump(given["source"], given["peer"])))
-'''
+"""
