@@ -1,7 +1,8 @@
-"""pulsar.schema: BytesSchema and StringSchema for now.
+"""pulsar.schema: pulsar-client 3.13's schemas and record definitions.
 
-pulsar-client's record schemas (Record and its fields, JsonSchema, AvroSchema,
-ProtobufNativeSchema, KeyValueSchema) are not implemented by fastpulsar yet:
+Record and its field types, BytesSchema, StringSchema, JsonSchema and AvroSchema (fastavro
+is the optional extra ``fastpulsar[avro]``). JsonSchema and AvroSchema also take a
+dataclass. KeyValueSchema and ProtobufNativeSchema are not implemented by fastpulsar yet:
 asking for one raises NotImplementedError saying so, rather than failing later.
 """
 
@@ -9,37 +10,53 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from pulsar.schema.schema import BytesSchema, Schema, StringSchema
-
-__all__ = ["BytesSchema", "Schema", "StringSchema"]
-
-_NOT_YET = frozenset(
-    {
-        "AvroSchema",
-        "JsonSchema",
-        "KeyValueSchema",
-        "ProtobufNativeSchema",
-        "Record",
-        "Field",
-        "Null",
-        "Boolean",
-        "Integer",
-        "Long",
-        "Float",
-        "Double",
-        "Bytes",
-        "String",
-        "Array",
-        "Map",
-        "CustomEnum",
-    }
+from pulsar.schema.definition import (
+    Array,
+    Boolean,
+    Bytes,
+    CustomEnum,
+    Double,
+    Field,
+    Float,
+    Integer,
+    Long,
+    Map,
+    Null,
+    Record,
+    String,
 )
+from pulsar.schema.schema import BytesSchema, JsonSchema, Schema, StringSchema
+from pulsar.schema.schema_avro import AvroSchema
+
+__all__ = [
+    "Array",
+    "AvroSchema",
+    "Boolean",
+    "Bytes",
+    "BytesSchema",
+    "CustomEnum",
+    "Double",
+    "Field",
+    "Float",
+    "Integer",
+    "JsonSchema",
+    "Long",
+    "Map",
+    "Null",
+    "Record",
+    "Schema",
+    "String",
+    "StringSchema",
+]
+
+_NOT_YET = frozenset({"KeyValueSchema", "ProtobufNativeSchema"})
 
 
 def __getattr__(name: str) -> NoReturn:
     if name in _NOT_YET:
         raise NotImplementedError(
             f"pulsar.schema.{name} is not implemented by fastpulsar yet: "
-            "use BytesSchema or StringSchema (or a Schema subclass with encode/decode)"
+            "use BytesSchema, StringSchema, JsonSchema or AvroSchema "
+            "(or a Schema subclass with encode/decode)"
         )
     raise AttributeError(f"module 'pulsar.schema' has no attribute {name!r}")

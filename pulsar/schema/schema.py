@@ -1,8 +1,8 @@
 """Schemas: how a producer's content becomes bytes and a message's bytes a value.
 
-BytesSchema (the default) and StringSchema are implemented; a subclass of Schema
-with encode() and decode() works too. The producer encodes BytesSchema and
-StringSchema content in C++, without calling encode().
+BytesSchema (the default), StringSchema and JsonSchema (records as JSON) are here,
+AvroSchema in schema_avro; a subclass of Schema with encode() and decode() works too.
+The producer encodes BytesSchema and StringSchema content in C++, without calling encode().
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from pulsar import _core
 from pulsar._checks import check_type
 from pulsar._enums import SchemaType
 from pulsar.exceptions import InvalidArgumentType
+from pulsar.schema._dataclass import dataclass_record, is_dataclass_type
+from pulsar.schema._json import encode_record
+from pulsar.schema.definition import Record
 
 
 class Schema:
@@ -93,3 +96,35 @@ class StringSchema(Schema):
 
     def __str__(self) -> str:
         return "StringSchema"
+
+
+class JsonSchema(Schema):
+    """Records (Record subclasses or dataclasses) as JSON text, byte for byte 3.13's."""
+
+    def __init__(self, record_cls: Any) -> None:
+        self._dataclass = None
+        if is_dataclass_type(record_cls):
+            self._dataclass = dataclass_record(record_cls)
+            definition = self._dataclass.record_cls.schema()
+        elif isinstance(record_cls, type) and issubclass(record_cls, Record):
+            definition = record_cls.schema()
+        else:
+            raise InvalidArgumentType(
+                "Argument record_cls is expected to be a Record subclass or a dataclass, "
+                f"not {record_cls!r}"
+            )
+        super().__init__(record_cls, SchemaType.JSON, definition, "JSON")
+        self._owner = record_cls.__name__
+
+    def encode(self, obj: Any) -> bytes:
+        if self._dataclass is not None:
+            obj = self._dataclass.record_of(obj)
+        elif type(obj) is not self._record_cls:
+            self._validate_object_type(obj)
+        return encode_record(obj.__dict__, self._owner)
+
+    def decode(self, data: bytes) -> Any:
+        if self._dataclass is not None:
+            dc = self._dataclass
+            return dc.dataclass_of(dc.record_cls(**json.loads(data)))
+        return self._record_cls(**json.loads(data))

@@ -1,0 +1,181 @@
+"""AvroSchema: records as Avro binary (fastavro), byte for byte pulsar-client 3.13's.
+
+fastavro is optional (``pip install 'fastpulsar[avro]'``); without it, constructing an
+AvroSchema raises ImportError saying so. The schema is parsed once per AvroSchema (3.13
+parses it on every message); a message written with another version of the topic's schema
+is read with that writer schema, fetched once per (topic, version) through the client.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import logging
+from enum import Enum
+from typing import Any
+
+from pulsar._enums import SchemaType
+from pulsar.exceptions import InvalidArgumentType
+from pulsar.schema._dataclass import dataclass_record, is_dataclass_type
+from pulsar.schema.definition import Record
+from pulsar.schema.schema import Schema
+
+fastavro: Any
+try:
+    fastavro = importlib.import_module("fastavro")
+except ImportError:
+    fastavro = None
+
+_logger = logging.getLogger("pulsar")
+
+# Values fastavro takes as they are; anything else is converted first (as 3.13 does).
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def _plain(x: Any) -> Any:
+    """3.13's conversion of a record's value for fastavro: enum -> name, record -> dict."""
+    if isinstance(x, Enum):
+        return x.name
+    if isinstance(x, Record):
+        return _plain_dict(x.__dict__)
+    if isinstance(x, list):
+        return [v if type(v) in _PLAIN else _plain(v) for v in x]
+    if isinstance(x, dict):
+        return _plain_dict(x)
+    return x
+
+
+def _plain_dict(d: dict[Any, Any]) -> dict[Any, Any]:
+    return {k: v if type(v) in _PLAIN else _plain(v) for k, v in d.items()}
+
+
+class AvroSchema(Schema):
+    """Records (a Record subclass, a dataclass, or dicts of a definition) as Avro binary."""
+
+    def __init__(self, record_cls: Any, schema_definition: dict[str, Any] | None = None) -> None:
+        if fastavro is None:
+            raise ImportError(
+                "AvroSchema needs fastavro, which is not installed: pip install 'fastpulsar[avro]'"
+            )
+        if record_cls is None and schema_definition is None:
+            raise AssertionError(
+                "The param record_cls and schema_definition shouldn't be both None."
+            )
+        self._dataclass = None
+        if record_cls is None:
+            definition = schema_definition
+        elif is_dataclass_type(record_cls):
+            self._dataclass = dataclass_record(record_cls)
+            definition = self._dataclass.record_cls.schema()
+        elif isinstance(record_cls, type) and issubclass(record_cls, Record):
+            definition = record_cls.schema()
+        else:
+            raise InvalidArgumentType(
+                "Argument record_cls is expected to be a Record subclass, a dataclass or "
+                f"None, not {record_cls!r}"
+            )
+        self._schema: Any = definition
+        self._parsed = fastavro.parse_schema(definition)
+        self._owner = getattr(record_cls, "__name__", "the record")
+        # (topic, version) -> the parsed writer schema, or None when it is the reader's own.
+        self._writers: dict[tuple[str, int], Any] = {}
+        self._client: Any = None
+        super().__init__(record_cls, SchemaType.AVRO, definition, "AVRO")
+
+    def encode(self, obj: Any) -> bytes:
+        cls: Any = self._record_cls
+        if cls is None:
+            if not isinstance(obj, dict):
+                raise ValueError("If using the custom schema, the record data should be dict type.")
+            data = obj
+        else:
+            if self._dataclass is not None:
+                obj = self._dataclass.record_of(obj)
+            elif type(obj) is not cls:
+                self._validate_object_type(obj)
+            data = obj.__dict__
+        for v in data.values():
+            if type(v) not in _PLAIN:
+                data = _plain_dict(data)
+                break
+        buffer = io.BytesIO()
+        try:
+            fastavro.schemaless_writer(buffer, self._parsed, data)
+        except Exception as exc:
+            raise self._encode_error(data, exc) from exc
+        return buffer.getvalue()
+
+    def _encode_error(self, data: dict[str, Any], exc: Exception) -> Exception:
+        """The error of a failed write, naming the first field whose value does not fit."""
+        where = self._owner
+        fields = self._schema.get("fields") if isinstance(self._schema, dict) else None
+        from fastavro.validation import validate
+
+        for field in fields or ():
+            name = field.get("name")
+            record = {name: data.get(name)}
+            single = dict(self._schema, fields=[field])
+            try:
+                ok = validate(record, fastavro.parse_schema(single), raise_errors=False)
+            except Exception:  # noqa: BLE001 - any failure marks the field
+                ok = False
+            if not ok:
+                where = f"field '{name}' of {self._owner}"
+                break
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        return kind(f"Cannot encode {where} as Avro: {exc}")
+
+    def decode(self, data: bytes) -> Any:
+        return self._value(fastavro.schemaless_reader(io.BytesIO(data), self._parsed, None))
+
+    def _value(self, d: Any) -> Any:
+        if self._dataclass is not None:
+            dc = self._dataclass
+            return dc.dataclass_of(dc.record_cls(**d))
+        cls: Any = self._record_cls
+        return d if cls is None else cls(**d)
+
+    def decode_message(self, msg: Any) -> Any:
+        """The message's value, read with the schema version it was written with."""
+        get_schema_info = getattr(self._client, "get_schema_info", None)
+        version_of = getattr(msg, "_int_schema_version", None)
+        if get_schema_info is None or version_of is None:
+            return self.decode(msg.data())
+        topic = msg.topic_name()
+        version = version_of() if callable(version_of) else version_of
+        try:
+            key = (topic, version)
+            if key in self._writers:
+                writer = self._writers[key]
+            else:
+                writer = self._writers[key] = self._fetch_writer(get_schema_info, topic, version)
+            if writer is None:
+                return self.decode(msg.data())
+            read = fastavro.schemaless_reader(io.BytesIO(msg.data()), writer, self._parsed)
+            return self._value(read)
+        except Exception as exc:  # noqa: BLE001 - as 3.13: fall back to the reader schema
+            _logger.warning(
+                "Failed to decode %s with schema %s version %s: %s; using the reader schema",
+                msg.message_id(),
+                topic,
+                version,
+                exc,
+            )
+            return self.decode(msg.data())
+
+    def _fetch_writer(self, get_schema_info: Any, topic: str, version: int) -> Any:
+        _logger.info("Downloading schema of %s version %d...", topic, version)
+        info = get_schema_info(topic, version)
+        if info.schema_type() != SchemaType.AVRO:
+            raise RuntimeError(
+                f'The schema type of topic "{topic}" and version {version} is {info.schema_type()}'
+            )
+        writer = json.loads(info.schema())
+        reader = self._schema
+        if isinstance(writer, dict) and isinstance(reader, dict) and "name" in reader:
+            # As 3.13: a writer record of another name still resolves.
+            writer["name"] = reader["name"]
+        if writer == reader:
+            return None
+        return fastavro.parse_schema(writer)
