@@ -105,7 +105,7 @@ py::object ConsumerCore::receive_message(py::handle timeout_millis, bool iterati
         result = consumer_.receive(message);
     }
     if (result == pulsar::ResultOk) {
-        return wrap_message(message, schema_);
+        return wrap_message(std::move(message), schema_);
     }
     if (iterating && (result == pulsar::ResultAlreadyClosed || is_closed())) {
         return py::object();
@@ -127,7 +127,8 @@ py::list ConsumerCore::batch_receive() {
     }
     py::list out(messages.size());
     for (std::size_t i = 0; i < messages.size(); ++i) {
-        out[i] = wrap_message(messages[i], schema_);
+        PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i),
+                        wrap_message(std::move(messages[i]), schema_).release().ptr());
     }
     return out;
 }

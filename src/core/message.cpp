@@ -28,13 +28,13 @@ void set_message_type(PyTypeObject* type) {
     g_message_type = type;
 }
 
-py::object wrap_message(const pulsar::Message& message, py::handle schema) {
+py::object wrap_message(pulsar::Message message, py::handle schema) {
     PyObject* self = g_message_type->tp_alloc(g_message_type, 0);
     if (self == nullptr) {
         throw py::error_already_set();
     }
     MessageObject& object = object_of(self);
-    ::new (static_cast<void*>(&object.message)) pulsar::Message(message);
+    ::new (static_cast<void*>(&object.message)) pulsar::Message(std::move(message));
     object.schema = schema.inc_ref().ptr();
     return py::reinterpret_steal<py::object>(self);
 }

@@ -28,7 +28,7 @@ struct MessageObject {
 void set_message_type(PyTypeObject* type);
 
 // A new pulsar.Message whose value() decodes with `schema`. Throws error_already_set.
-py::object wrap_message(const pulsar::Message& message, py::handle schema);
+py::object wrap_message(pulsar::Message message, py::handle schema);
 
 // The libpulsar message inside a pulsar.Message, or nullptr for another object. Never
 // throws.

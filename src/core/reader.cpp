@@ -71,7 +71,7 @@ py::object ReaderCore::read(py::handle timeout_millis, bool iterating) {
         timeout_millis, [&](int slice_ms) { return reader_.readNext(message, slice_ms); },
         [&] { return iterating && is_closing(); });
     if (result == pulsar::ResultOk) {
-        return wrap_message(message, schema_);
+        return wrap_message(std::move(message), schema_);
     }
     if (iterating && is_closing()) {
         throw py::stop_iteration();
