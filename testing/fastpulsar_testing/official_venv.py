@@ -61,21 +61,19 @@ def _text(output: str | bytes | None) -> str:
     return output or ""
 
 
-# What the interpreter reports: pulsar's version, and each extra's (None when not importable).
+# The module each extra is imported as, where it is not the distribution's name.
+_IMPORT_NAMES = {"protobuf": "google.protobuf"}
+# What the interpreter reports: pulsar's version, and each extra's (None when it does not
+# import); argv[1] is the JSON {distribution: module} of the extras.
 _PROBE = """
-import json
+import importlib, json, sys
 import pulsar
 found = {"pulsar-client": pulsar.__version__}
-try:
-    import fastavro
-    found["fastavro"] = fastavro.__version__
-except ImportError:
-    found["fastavro"] = None
-try:
-    import google.protobuf
-    found["protobuf"] = google.protobuf.__version__
-except ImportError:
-    found["protobuf"] = None
+for name, module in json.loads(sys.argv[1]).items():
+    try:
+        found[name] = importlib.import_module(module).__version__
+    except ImportError:
+        found[name] = None
 print(json.dumps(found))
 """
 
@@ -85,10 +83,11 @@ def installed_versions(python: Path) -> dict[str, str | None] | None:
     EXTRAS, None if it does not import), or None if it cannot import pulsar at all."""
     if not python.exists():
         return None
+    modules = {name: _IMPORT_NAMES.get(name, name) for name in EXTRAS}
     with tempfile.TemporaryDirectory() as cwd:  # keep the cwd from shadowing anything
         try:
             proc = subprocess.run(
-                [str(python), "-c", _PROBE],
+                [str(python), "-c", _PROBE, json.dumps(modules)],
                 cwd=cwd,
                 env=clean_env(),
                 capture_output=True,
