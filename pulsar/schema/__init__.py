@@ -2,7 +2,8 @@
 
 Record and its field types, BytesSchema, StringSchema, JsonSchema and AvroSchema (fastavro
 is the optional extra ``fastpulsar[avro]``). JsonSchema and AvroSchema also take a
-dataclass. KeyValueSchema and ProtobufNativeSchema are not implemented by fastpulsar yet:
+dataclass. ProtobufNativeSchema (protobuf is the extra ``fastpulsar[protobuf]``).
+KeyValueSchema is not implemented by fastpulsar yet:
 asking for one raises NotImplementedError saying so, rather than failing later.
 """
 
@@ -27,6 +28,7 @@ from pulsar.schema.definition import (
 )
 from pulsar.schema.schema import BytesSchema, JsonSchema, Schema, StringSchema
 from pulsar.schema.schema_avro import AvroSchema
+from pulsar.schema.schema_protobuf import ProtobufNativeSchema
 
 __all__ = [
     "Array",
@@ -43,13 +45,14 @@ __all__ = [
     "Long",
     "Map",
     "Null",
+    "ProtobufNativeSchema",
     "Record",
     "Schema",
     "String",
     "StringSchema",
 ]
 
-_NOT_YET = frozenset({"KeyValueSchema", "ProtobufNativeSchema"})
+_NOT_YET = frozenset({"KeyValueSchema"})
 
 
 def __getattr__(name: str) -> NoReturn:
