@@ -2,8 +2,10 @@
 #include "core/consumer.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -28,6 +30,76 @@ const pulsar::MessageId& message_id_of(py::handle obj, const char* name) {
     raise_type_error(name, "a Message or a MessageId", obj.ptr());
 }
 
+// The outcome of one acknowledgement, shared by the acknowledging thread and libpulsar's
+// callback. The callback holds it by a plain pointer, so that it fits in std::function's
+// local storage (no allocation), and the two hold one reference each: the last to let go
+// frees it, or, on the acknowledging thread, keeps it as that thread's spare for the next
+// acknowledgement. In the common case (libpulsar completes inside the call) an
+// acknowledgement allocates nothing.
+class AckOutcome {
+   public:
+    // The calling thread's spare, or a new one; two references (caller, callback). Any
+    // thread; never throws but std::bad_alloc.
+    static AckOutcome* take() {
+        std::unique_ptr<AckOutcome> outcome = std::move(t_spare);
+        if (!outcome) {
+            outcome = std::make_unique<AckOutcome>();
+        }
+        outcome->done_ = false;
+        outcome->refs_.store(2, std::memory_order_relaxed);
+        return outcome.release();  // owned by its two references from here
+    }
+
+    // libpulsar's callback, once, on any thread, without the GIL; then drops its reference.
+    // Never throws.
+    void complete(pulsar::Result result) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            result_ = result;
+            done_ = true;
+        }
+        cv_.notify_all();
+        release(false);
+    }
+
+    // The result, waiting for it with the GIL released when not there yet. GIL held;
+    // throws error_already_set (KeyboardInterrupt while waiting).
+    pulsar::Result wait() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (done_) {
+                return result_;
+            }
+        }
+        wait_without_gil(mutex_, cv_, [this] { return done_; });
+        return result_;
+    }
+
+    // The caller's reference, dropped when the acknowledgement is over (or given up).
+    void release_by_caller() { release(true); }
+
+   private:
+    void release(bool on_caller_thread) {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+            return;
+        }
+        std::unique_ptr<AckOutcome> self(this);
+        if (on_caller_thread && !t_spare) {
+            t_spare = std::move(self);
+        }
+    }
+
+    static thread_local std::unique_ptr<AckOutcome> t_spare;
+
+    std::atomic<int> refs_{0};
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;  // guarded by mutex_
+    pulsar::Result result_ = pulsar::ResultOk;
+};
+
+thread_local std::unique_ptr<AckOutcome> AckOutcome::t_spare;
+
 // An acknowledgement, blocking as pulsar-client's. `start(callback)` is called with the
 // GIL held: libpulsar's acknowledgeAsync never waits (it takes its trackers' mutexes and
 // at most starts a non-blocking write), and without ack receipts it completes the
@@ -37,21 +109,13 @@ const pulsar::MessageId& message_id_of(py::handle obj, const char* name) {
 // (KeyboardInterrupt while waiting).
 template <typename Start>
 pulsar::Result acknowledge_blocking(Start&& start) {
-    struct State {
-        std::atomic<bool> done{false};
-        pulsar::Result result = pulsar::ResultOk;  // written before `done` is set
-        Pending<Nothing> pending;
-    };
-    auto state = std::make_shared<State>();
-    start(pulsar::ResultCallback([state](pulsar::Result r) {
-        state->result = r;
-        state->done.store(true, std::memory_order_release);
-        state->pending.complete(r);
-    }));
-    if (state->done.load(std::memory_order_acquire)) {
-        return state->result;
-    }
-    return state->pending.wait();
+    struct CallerReference {
+        AckOutcome* outcome;
+        ~CallerReference() { outcome->release_by_caller(); }
+    } caller{AckOutcome::take()};
+    AckOutcome* outcome = caller.outcome;
+    start(pulsar::ResultCallback([outcome](pulsar::Result r) { outcome->complete(r); }));
+    return outcome->wait();
 }
 
 }  // namespace
