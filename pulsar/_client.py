@@ -39,15 +39,19 @@ from pulsar._policies import (
     ConsumerKeySharedPolicy,
 )
 from pulsar.exceptions import InvalidConfiguration
+from pulsar.schema.keyvalue import KeyValueSchema
 from pulsar.schema.schema import BytesSchema, Schema, StringSchema
 
 # How the extension turns a producer's content into the payload: BytesSchema and
-# StringSchema content in C++, without calling encode(); any other schema (a subclass of
-# these included) through its encode().
+# StringSchema content in C++, without calling encode(); a KeyValueSchema's (key, value)
+# into libpulsar's KeyValue; any other schema (a subclass of Bytes/StringSchema included)
+# through its encode().
 _SCHEMA_KINDS = {BytesSchema: _core.SchemaKind.Bytes, StringSchema: _core.SchemaKind.String}
 
 
 def _schema_kind(schema: Schema) -> _core.SchemaKind:
+    if isinstance(schema, KeyValueSchema):
+        return _core.SchemaKind.KeyValue
     return _SCHEMA_KINDS.get(type(schema), _core.SchemaKind.Other)
 
 
@@ -490,6 +494,14 @@ class Client:
         """The partitions of `topic` (the topic itself when it is not partitioned)."""
         check_type(topic, str, "topic")
         return self._client.get_topic_partitions(topic)
+
+    def get_schema_info(self, topic: str, version: int = -1) -> _core.SchemaInfo:
+        """The schema registered for `topic` at `version` (its schema_type(), name(),
+        schema() and properties()); -1, the default, asks for the latest. Not in
+        pulsar-client 3.13's pulsar.Client (its _pulsar.Client has it)."""
+        check_type(topic, str, "topic")
+        check_int(version, "version", -1, INT64_MAX)
+        return self._client.get_schema_info(topic, version)
 
     def get_service_info(self) -> ServiceInfo:
         """The cluster the client uses now: its service URL, or the one its

@@ -19,6 +19,26 @@ using StringMap = std::map<std::string, std::string>;
 
 class MessageImpl;
 class MessageIdImpl;
+class KeyValueImpl;
+
+// The key and value of a message of a KeyValue schema. A consumer or reader whose schema
+// is a KeyValue one fills it at receipt (SEPARATED: the key stays empty, it is the
+// partition key); other messages hold none (a null handle: its getters crash).
+class KeyValue {
+   public:
+    KeyValue(std::string&& key, std::string&& value);
+
+    std::string getKey() const;
+    // Points into the message (or this object): valid while a copy of either lives.
+    const void* getValue() const;
+    std::size_t getValueLength() const;
+
+    // Ours: whether the handle holds a key and value.
+    bool holdsData() const { return impl_ != nullptr; }
+
+   private:
+    std::shared_ptr<KeyValueImpl> impl_;
+};
 
 class MessageId {
    public:
@@ -74,6 +94,11 @@ class Message {
     bool hasNullValue() const;
     const std::string& getProducerName() const;
     const std::string& getSchemaVersion() const;
+    // The schema version as the big-endian int64 of its 8 bytes; -1 when there is none.
+    int64_t getLongSchemaVersion() const;
+    // Returns by value; a null handle unless the message was received with a KeyValue
+    // schema (see KeyValue).
+    KeyValue getKeyValueData() const;
     // Engaged when the message was encrypted (whether or not it was decrypted); the
     // context lives inside the message: valid while a copy of this Message lives.
     std::optional<const EncryptionContext*> getEncryptionContext() const;
@@ -107,6 +132,9 @@ class MessageBuilder {
     Message build();  // the builder keeps sharing the message: one builder per message
 
     void setContent(const void* data, std::size_t size);  // copies
+    // The producer's KeyValue schema makes the payload of it when the message is sent
+    // (a producer with another schema must never be given such a message).
+    void setContent(const KeyValue& keyValue);
     void setProperty(const std::string& name, const std::string& value);
     void setPartitionKey(const std::string& partitionKey);
     void setOrderingKey(const std::string& orderingKey);
