@@ -191,7 +191,8 @@ class SchemaKind(enum.Enum):
     Other = 2
     KeyValue = 3
 
-Content: TypeAlias = Buffer | str | None
+# tuple: the (key, value) of a KeyValueSchema.
+Content: TypeAlias = Buffer | str | tuple[Any, Any] | None
 SendCallback: TypeAlias = Callable[[Result, MessageId], object]
 
 class Producer:
