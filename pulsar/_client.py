@@ -55,6 +55,17 @@ def _schema_kind(schema: Schema) -> _core.SchemaKind:
     return _SCHEMA_KINDS.get(type(schema), _core.SchemaKind.Other)
 
 
+def _receiving_schema_info(schema: Schema) -> _core.SchemaInfo:
+    """The schema info consumers, readers and table views give libpulsar. Not a
+    KeyValueSchema's: with a KEY_VALUE schema, libpulsar splits every INLINE payload at
+    receipt, on its I/O thread, without checking the lengths in it (a payload that is not a
+    KeyValue one crashes the process); they take none (as BytesSchema) and the schema splits
+    the payload itself."""
+    if isinstance(schema, KeyValueSchema):
+        return BytesSchema().schema_info()
+    return schema.schema_info()
+
+
 def _trust_store() -> str | None:
     """pulsar-client's default CA bundle for pulsar+ssl://, when certifi is there."""
     try:
@@ -368,7 +379,7 @@ class Client:
         for key, value in (properties or {}).items():
             conf.property(key, value)
         conf.subscription_initial_position(initial_position.value)
-        conf.schema(schema.schema_info())
+        conf.schema(_receiving_schema_info(schema))
         if crypto_key_reader is not None:
             conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
         conf.replicate_subscription_state_enabled(replicate_subscription_state_enabled)
@@ -452,7 +463,7 @@ class Client:
             conf.reader_name(reader_name)
         if subscription_role_prefix:
             conf.subscription_role_prefix(subscription_role_prefix)
-        conf.schema(schema.schema_info())
+        conf.schema(_receiving_schema_info(schema))
         conf.read_compacted(is_read_compacted)
         if crypto_key_reader is not None:
             conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
@@ -487,7 +498,7 @@ class Client:
         check_type(schema, Schema, "schema")
         schema.attach_client(self)
         return self._client.create_table_view(
-            topic, subscription_name, schema.schema_info(), schema
+            topic, subscription_name, _receiving_schema_info(schema), schema
         )
 
     def get_topic_partitions(self, topic: str) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from pulsar import _core
 from pulsar._enums import SchemaType
-from pulsar.schema.keyvalue import KeyValueEncoding, split_inline
+from pulsar.schema.keyvalue import KeyValueEncoding, key_value_of, split_inline
 from pulsar.schema.schema import Schema
 
 _PARTITION_SUFFIX = re.compile(r"-partition-\d+$")
@@ -85,10 +85,7 @@ def _key_value_decoder(info: _core.SchemaInfo, topic: str) -> Callable[[Any], An
     separated = properties.get("kv.encoding.type") == KeyValueEncoding.SEPARATED.name
 
     def decode(msg: Any) -> tuple[Any, Any]:
-        if separated:
-            key, value = msg._key_value(True)
-        else:
-            key, value = split_inline(msg.data())
+        key, value = key_value_of(msg, separated)
         return decode_key(key), decode_value(value)
 
     return decode

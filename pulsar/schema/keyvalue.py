@@ -10,7 +10,8 @@ value as the payload; libpulsar sends the key's bytes as they are (not in base64
 does), so they must be UTF-8 text. The schema registered with
 the broker is of type KEY_VALUE, its properties naming both parts' types and the encoding.
 A consumer or reader with the same schema gets `(key, value)` from Message.value(), each
-decoded by its schema's decode().
+decoded by its schema's decode(); it subscribes without registering a schema (see
+key_value_of() for why).
 """
 
 from __future__ import annotations
@@ -65,6 +66,20 @@ def split_inline(data: bytes) -> tuple[bytes, bytes]:
         parts.append(bytes(data[offset : offset + length]))
         offset += length
     return parts[0], parts[1]
+
+
+def key_value_of(msg: Any, separated: bool) -> tuple[bytes, bytes]:
+    """The key's and the value's bytes of a received message of a KeyValue schema.
+
+    Split here rather than by libpulsar: a consumer whose schema is a KeyValue one has
+    libpulsar split each payload on its I/O thread without checking the lengths in it,
+    which crashes the process on a payload that is not a KeyValue one (e.g. from a producer
+    without a schema). Consumers, readers and table views of a KeyValueSchema give
+    libpulsar no schema (pulsar/_client.py), and a bad payload raises ValueError here.
+    """
+    if separated:
+        return msg.partition_key().encode("utf-8"), msg.data()
+    return split_inline(msg.data())
 
 
 class KeyValueSchema(Schema):
@@ -155,7 +170,7 @@ class KeyValueSchema(Schema):
         return self._key_schema.decode(key), self._value_schema.decode(value)
 
     def decode_message(self, msg: Any) -> tuple[Any, Any]:
-        key, value = msg._key_value(self._separated)
+        key, value = key_value_of(msg, self._separated)
         return self._key_schema.decode(key), self._value_schema.decode(value)
 
     def __str__(self) -> str:

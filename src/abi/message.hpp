@@ -21,20 +21,14 @@ class MessageImpl;
 class MessageIdImpl;
 class KeyValueImpl;
 
-// The key and value of a message of a KeyValue schema. A consumer or reader whose schema
-// is a KeyValue one fills it at receipt (SEPARATED: the key stays empty, it is the
-// partition key); other messages hold none (a null handle: its getters crash).
+// The key and value of a message of a KeyValue schema, for the send path only: a producer
+// whose schema is a KeyValue one lays out the payload from it. (The library also fills one
+// at receipt for a consumer whose schema is a KeyValue one, splitting the payload without
+// checking the lengths in it: fastpulsar never gives a consumer such a schema, see
+// pulsar/schema/keyvalue.py.)
 class KeyValue {
    public:
     KeyValue(std::string&& key, std::string&& value);
-
-    std::string getKey() const;
-    // Points into the message (or this object): valid while a copy of either lives.
-    const void* getValue() const;
-    std::size_t getValueLength() const;
-
-    // Ours: whether the handle holds a key and value.
-    bool holdsData() const { return impl_ != nullptr; }
 
    private:
     std::shared_ptr<KeyValueImpl> impl_;
@@ -96,9 +90,6 @@ class Message {
     const std::string& getSchemaVersion() const;
     // The schema version as the big-endian int64 of its 8 bytes; -1 when there is none.
     int64_t getLongSchemaVersion() const;
-    // Returns by value; a null handle unless the message was received with a KeyValue
-    // schema (see KeyValue).
-    KeyValue getKeyValueData() const;
     // Engaged when the message was encrypted (whether or not it was decrypted); the
     // context lives inside the message: valid while a copy of this Message lives.
     std::optional<const EncryptionContext*> getEncryptionContext() const;

@@ -29,9 +29,6 @@ PyMethodDef g_methods[] = {
      "none; libpulsar's bytes decoded as UTF-8, undecodable bytes as surrogates)."},
     {"_int_schema_version", message_int_schema_version, METH_NOARGS,
      "The schema version as an int (its 8 bytes, big-endian); -1 when none."},
-    {"_key_value", message_key_value, METH_O,
-     "(key, value) as bytes, for a KeyValueSchema; the argument: whether its encoding is\n"
-     "SEPARATED (the key is then the partition key)."},
     {"producer_name", message_producer_name, METH_NOARGS, "The name of the producer that sent it."},
     {"has_null_value", message_has_null_value, METH_NOARGS,
      "Whether it was sent with content=None (a null value, e.g. a tombstone)."},

@@ -7,7 +7,6 @@
 
 #include "core/encryption.hpp"
 #include "core/message_id.hpp"
-#include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 
 namespace fastpulsar {
@@ -133,28 +132,6 @@ PyObject* message_schema_version(PyObject* self, PyObject*) {
 
 PyObject* message_int_schema_version(PyObject* self, PyObject*) {
     return PyLong_FromLongLong(message_of(self).getLongSchemaVersion());
-}
-
-PyObject* message_key_value(PyObject* self, PyObject* separated) {
-    return c_api_call([&] {
-        const pulsar::Message& message = message_of(self);
-        py::bytes key;
-        py::bytes value;
-        if (as_bool(separated, "separated")) {
-            key = py::bytes(message.getPartitionKey());
-            value = py::bytes(static_cast<const char*>(message.getData()), message.getLength());
-        } else {
-            pulsar::KeyValue data = message.getKeyValueData();
-            if (!data.holdsData()) {
-                raise_python(PyExc_ValueError,
-                             "this message holds no key and value: it was not received by a "
-                             "consumer or reader whose schema is a KeyValueSchema");
-            }
-            key = py::bytes(data.getKey());
-            value = py::bytes(static_cast<const char*>(data.getValue()), data.getValueLength());
-        }
-        return py::make_tuple(key, value).release().ptr();
-    });
 }
 
 PyObject* message_producer_name(PyObject* self, PyObject*) {

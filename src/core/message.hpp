@@ -57,11 +57,6 @@ PyObject* message_schema_version(PyObject* self, PyObject*);
 // The schema version as an int (its 8 bytes, big-endian), -1 when none: as pulsar-client's
 // _pulsar.Message.int_schema_version.
 PyObject* message_int_schema_version(PyObject* self, PyObject*);
-// (key, value), both bytes, of a message of a KeyValue schema; `separated` (a bool) says
-// the schema's encoding is SEPARATED: the key is then the partition key. INLINE: from the
-// key and value libpulsar parsed at receipt, which a consumer or reader does when its
-// schema is the KeyValue one (ValueError for a message received otherwise).
-PyObject* message_key_value(PyObject* self, PyObject* separated);
 PyObject* message_producer_name(PyObject* self, PyObject*);
 PyObject* message_has_null_value(PyObject* self, PyObject*);
 PyObject* message_encryption_context(PyObject* self, PyObject*);

@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 import pytest
-from support.messages import EARLIEST
 from support.topics import unique_topic
 
 import pulsar
@@ -119,13 +118,30 @@ def test_separated_key_replaces_partition_key(client, topic):
     assert message.value() == ("the-key", "v")
 
 
-def test_a_message_received_without_the_schema_has_no_key_value(client, topic):
-    client.create_producer(topic, schema=KeyValueSchema(StringSchema(), BytesSchema())).send(
-        ("k", b"v")
-    )
-    message = client.subscribe(topic, "plain", initial_position=EARLIEST).receive(RECEIVE_MS)
-    with pytest.raises(ValueError, match="not received by a consumer or reader whose schema"):
-        message._key_value(False)
+@pytest.mark.parametrize("batching", [False, True], ids=["unbatched", "batched"])
+def test_payloads_that_are_not_key_value_raise_and_never_crash(client, topic, batching):
+    # Given a KEY_VALUE schema, libpulsar's consumer would split these at receipt without
+    # checking the lengths in them, and crash (SIGSEGV) on most: fastpulsar's consumers
+    # split them themselves.
+    schema = KeyValueSchema(StringSchema(), BytesSchema())
+    consumer = client.subscribe(topic, "kv", schema=schema)
+    bad = [
+        b"",
+        b"x",
+        b"\x00\x00\x00\x10ab",  # a key longer than the payload
+        b"\x7f\xff\xff\xffab",
+        b"\x00\x00\x00\x02ab\x7f\x00\x00\x00",  # a value longer than the payload
+    ]
+    plain = client.create_producer(topic, batching_enabled=batching)
+    for payload in bad:
+        plain.send(payload)
+    client.create_producer(topic, schema=schema).send(("k", b"v"))
+    for payload in bad:
+        message = consumer.receive(RECEIVE_MS)
+        assert message.data() == payload
+        with pytest.raises(ValueError, match="not a KeyValue INLINE payload"):
+            message.value()
+    assert consumer.receive(RECEIVE_MS).value() == ("k", b"v")
 
 
 def test_reader_decodes(client, topic):
