@@ -165,7 +165,14 @@ class KeyValueSchema(Schema):
         return join_inline(key, value)
 
     def decode(self, data: bytes) -> tuple[Any, Any]:
-        """The (key, value) of an INLINE layout (see encode())."""
+        """The (key, value) of an INLINE layout (see encode()); what a TableView of an
+        INLINE KeyValueSchema gives. SEPARATED: the payload lacks the key, ValueError."""
+        if self._separated:
+            raise ValueError(
+                "a SEPARATED KeyValueSchema decodes messages, not payloads (the key is the "
+                "message key): for a TableView, give it the value schema (its keys are the "
+                "KeyValue keys)"
+            )
         key, value = split_inline(data)
         return self._key_schema.decode(key), self._value_schema.decode(value)
 

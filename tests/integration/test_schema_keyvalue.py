@@ -151,6 +151,18 @@ def test_reader_decodes(client, topic):
     assert reader.read_next(RECEIVE_MS).value() == ("r", {"x": 5, "y": 6})
 
 
+def test_table_view_of_an_inline_schema(client, topic):
+    schema = KeyValueSchema(StringSchema(), PointSchema())
+    client.create_producer(topic, schema=schema).send(("k", {"x": 7, "y": 8}), partition_key="pk")
+    view = client.create_table_view(topic, schema=schema)
+    try:
+        seen: list[tuple[str, Any]] = []
+        view.for_each(lambda key, value: seen.append((key, value)))
+        assert seen == [("pk", ("k", {"x": 7, "y": 8}))]
+    finally:
+        view.close()
+
+
 # --------------------------------------------------------------------------------------------
 # What the broker stored: Apache Pulsar's registry, through the admin REST API
 # --------------------------------------------------------------------------------------------

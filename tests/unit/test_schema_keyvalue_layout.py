@@ -46,6 +46,9 @@ def test_schema_encode_and_decode_are_the_inline_layout() -> None:
     assert schema.encoding is KeyValueEncoding.INLINE
     assert str(schema) == "KeyValueSchema(StringSchema, BytesSchema, INLINE)"
     assert schema.schema_info().schema_type() == pulsar.SchemaType.KEY_VALUE
+    separated = KeyValueSchema(StringSchema(), BytesSchema(), KeyValueEncoding.SEPARATED)
+    with pytest.raises(ValueError, match="give it the value schema"):
+        separated.decode(join_inline(b"k", b"v"))
 
 
 def test_auto_consume_schema() -> None:
