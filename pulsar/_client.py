@@ -39,16 +39,31 @@ from pulsar._policies import (
     ConsumerKeySharedPolicy,
 )
 from pulsar.exceptions import InvalidConfiguration
+from pulsar.schema.keyvalue import KeyValueSchema
 from pulsar.schema.schema import BytesSchema, Schema, StringSchema
 
 # How the extension turns a producer's content into the payload: BytesSchema and
-# StringSchema content in C++, without calling encode(); any other schema (a subclass of
-# these included) through its encode().
+# StringSchema content in C++, without calling encode(); a KeyValueSchema's (key, value)
+# into libpulsar's KeyValue; any other schema (a subclass of Bytes/StringSchema included)
+# through its encode().
 _SCHEMA_KINDS = {BytesSchema: _core.SchemaKind.Bytes, StringSchema: _core.SchemaKind.String}
 
 
 def _schema_kind(schema: Schema) -> _core.SchemaKind:
+    if isinstance(schema, KeyValueSchema):
+        return _core.SchemaKind.KeyValue
     return _SCHEMA_KINDS.get(type(schema), _core.SchemaKind.Other)
+
+
+def _receiving_schema_info(schema: Schema) -> _core.SchemaInfo:
+    """The schema info consumers, readers and table views give libpulsar. Not a
+    KeyValueSchema's: with a KEY_VALUE schema, libpulsar splits every INLINE payload at
+    receipt, on its I/O thread, without checking the lengths in it (a payload that is not a
+    KeyValue one crashes the process); they take none (as BytesSchema) and the schema splits
+    the payload itself."""
+    if isinstance(schema, KeyValueSchema):
+        return BytesSchema().schema_info()
+    return schema.schema_info()
 
 
 def _trust_store() -> str | None:
@@ -364,7 +379,7 @@ class Client:
         for key, value in (properties or {}).items():
             conf.property(key, value)
         conf.subscription_initial_position(initial_position.value)
-        conf.schema(schema.schema_info())
+        conf.schema(_receiving_schema_info(schema))
         if crypto_key_reader is not None:
             conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
         conf.replicate_subscription_state_enabled(replicate_subscription_state_enabled)
@@ -448,7 +463,7 @@ class Client:
             conf.reader_name(reader_name)
         if subscription_role_prefix:
             conf.subscription_role_prefix(subscription_role_prefix)
-        conf.schema(schema.schema_info())
+        conf.schema(_receiving_schema_info(schema))
         conf.read_compacted(is_read_compacted)
         if crypto_key_reader is not None:
             conf.crypto_key_reader(crypto_key_reader.cryptoKeyReader)
@@ -483,13 +498,21 @@ class Client:
         check_type(schema, Schema, "schema")
         schema.attach_client(self)
         return self._client.create_table_view(
-            topic, subscription_name, schema.schema_info(), schema
+            topic, subscription_name, _receiving_schema_info(schema), schema
         )
 
     def get_topic_partitions(self, topic: str) -> list[str]:
         """The partitions of `topic` (the topic itself when it is not partitioned)."""
         check_type(topic, str, "topic")
         return self._client.get_topic_partitions(topic)
+
+    def get_schema_info(self, topic: str, version: int = -1) -> _core.SchemaInfo:
+        """The schema registered for `topic` at `version` (its schema_type(), name(),
+        schema() and properties()); -1, the default, asks for the latest. Not in
+        pulsar-client 3.13's pulsar.Client (its _pulsar.Client has it)."""
+        check_type(topic, str, "topic")
+        check_int(version, "version", -1, INT64_MAX)
+        return self._client.get_schema_info(topic, version)
 
     def get_service_info(self) -> ServiceInfo:
         """The cluster the client uses now: its service URL, or the one its

@@ -86,6 +86,7 @@ using SubscribeCallback = std::function<void(Result, Consumer)>;
 using ReaderCallback = std::function<void(Result, Reader)>;
 using TableViewCallback = std::function<void(Result, TableView)>;
 using GetPartitionsCallback = std::function<void(Result, const std::vector<std::string>&)>;
+using GetSchemaInfoCallback = std::function<void(Result, const SchemaInfo&)>;
 
 class Client {
    public:
@@ -117,6 +118,10 @@ class Client {
                               const TableViewCallback& callback);
     void getPartitionsForTopicAsync(const std::string& topic,
                                     const GetPartitionsCallback& callback);
+    // The schema registered for `topic` at `version` (-1: the latest). The callback is
+    // taken by value (the only one here that is).
+    void getSchemaInfoAsync(const std::string& topic, int64_t version,
+                            GetSchemaInfoCallback callback);
     void closeAsync(const ResultCallback& callback);
     void shutdown();
 

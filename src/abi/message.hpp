@@ -19,6 +19,20 @@ using StringMap = std::map<std::string, std::string>;
 
 class MessageImpl;
 class MessageIdImpl;
+class KeyValueImpl;
+
+// The key and value of a message of a KeyValue schema, for the send path only: a producer
+// whose schema is a KeyValue one lays out the payload from it. (The library also fills one
+// at receipt for a consumer whose schema is a KeyValue one, splitting the payload without
+// checking the lengths in it: fastpulsar never gives a consumer such a schema, see
+// pulsar/schema/keyvalue.py.)
+class KeyValue {
+   public:
+    KeyValue(std::string&& key, std::string&& value);
+
+   private:
+    std::shared_ptr<KeyValueImpl> impl_;
+};
 
 class MessageId {
    public:
@@ -74,6 +88,8 @@ class Message {
     bool hasNullValue() const;
     const std::string& getProducerName() const;
     const std::string& getSchemaVersion() const;
+    // The schema version as the big-endian int64 of its 8 bytes; -1 when there is none.
+    int64_t getLongSchemaVersion() const;
     // Engaged when the message was encrypted (whether or not it was decrypted); the
     // context lives inside the message: valid while a copy of this Message lives.
     std::optional<const EncryptionContext*> getEncryptionContext() const;
@@ -107,6 +123,9 @@ class MessageBuilder {
     Message build();  // the builder keeps sharing the message: one builder per message
 
     void setContent(const void* data, std::size_t size);  // copies
+    // The producer's KeyValue schema makes the payload of it when the message is sent
+    // (a producer with another schema must never be given such a message).
+    void setContent(const KeyValue& keyValue);
     void setProperty(const std::string& name, const std::string& value);
     void setPartitionKey(const std::string& partitionKey);
     void setOrderingKey(const std::string& orderingKey);

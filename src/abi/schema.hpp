@@ -28,15 +28,28 @@ enum SchemaType : int8_t {
     AUTO_PUBLISH = -4,
 };
 
+// How a KeyValue schema's messages carry the key (the library's enum class: int, in this
+// order). SEPARATED: as the message's partition key, the value as the payload. INLINE: both
+// in the payload, each after its length (4 bytes, big-endian; -1 for an empty one).
+enum class KeyValueEncodingType { SEPARATED, INLINE };
+
 class SchemaInfoImpl;
 
 class SchemaInfo {
    public:
+    SchemaInfo();  // BYTES, named "BYTES", empty definition and properties
     SchemaInfo(SchemaType schemaType, const std::string& name, const std::string& schema,
                const StringMap& properties);
+    // A KEY_VALUE schema named "KeyValue": the two definitions in its definition (each
+    // after its 4-byte big-endian length), and in its properties each one's name, type and
+    // properties ("key.schema.name", ..., "value.schema.properties") and the encoding
+    // ("kv.encoding.type": "SEPARATED" or "INLINE").
+    SchemaInfo(const SchemaInfo& keySchema, const SchemaInfo& valueSchema,
+               const KeyValueEncodingType& keyValueEncodingType);
     SchemaType getSchemaType() const;
     const std::string& getName() const;
     const std::string& getSchema() const;
+    const StringMap& getProperties() const;
 
    private:
     std::shared_ptr<SchemaInfoImpl> impl_;

@@ -29,6 +29,7 @@ void register_client(py::module_& m) {
         .def("subscribe", &ClientCore::subscribe, py::arg("topic"), py::arg("subscription_name"),
              py::arg("configuration"), py::arg("schema"), py::arg("is_pattern"))
         .def("get_topic_partitions", &ClientCore::get_topic_partitions, py::arg("topic"))
+        .def("get_schema_info", &ClientCore::get_schema_info, py::arg("topic"), py::arg("version"))
         .def("close", &ClientCore::close)
         .def("shutdown", &ClientCore::shutdown)
         .def("is_closed", &ClientCore::is_closed);

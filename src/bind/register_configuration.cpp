@@ -4,8 +4,10 @@
 // calling these, which pass the values on as they are (enum members arrive as their
 // int values and are cast to libpulsar's enums).
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,19 +24,46 @@
 namespace fastpulsar {
 
 void register_configuration(py::module_& m) {
-    py::class_<pulsar::SchemaInfo>(m, "SchemaInfo", "A schema's type, name and definition.")
-        .def(py::init([](int type, const std::string& name, const std::string& schema) {
+    py::class_<pulsar::SchemaInfo>(m, "SchemaInfo",
+                                   "A schema's type, name, definition and properties.")
+        .def(py::init([](int type, const std::string& name, const std::string& schema,
+                         const std::optional<pulsar::StringMap>& properties) {
                  return pulsar::SchemaInfo(static_cast<pulsar::SchemaType>(type), name, schema,
-                                           pulsar::StringMap());
+                                           properties.value_or(pulsar::StringMap()));
              }),
-             py::arg("schema_type"), py::arg("schema_name"), py::arg("schema"))
+             py::arg("schema_type"), py::arg("schema_name"), py::arg("schema"),
+             py::arg("properties") = py::none())
+        .def_static(
+            "key_value",
+            [](const pulsar::SchemaInfo& key, const pulsar::SchemaInfo& value, int encoding) {
+                return pulsar::SchemaInfo(key, value,
+                                          static_cast<pulsar::KeyValueEncodingType>(encoding));
+            },
+            py::arg("key"), py::arg("value"), py::arg("encoding"),
+            "libpulsar's KEY_VALUE schema of `key` and `value`; `encoding` is the value of a\n"
+            "pulsar.schema.KeyValueEncoding member.")
         .def("schema_type",
              [](const pulsar::SchemaInfo& info) {
                  return installed(bridge().schema_type,
                                   "pulsar.SchemaType")(static_cast<int>(info.getSchemaType()));
              })
         .def("name", &pulsar::SchemaInfo::getName)
-        .def("schema", &pulsar::SchemaInfo::getSchema);
+        .def(
+            "schema",
+            [](const pulsar::SchemaInfo& info) {
+                // A KeyValue definition is binary (lengths): undecodable bytes are kept as
+                // lone surrogates, .encode("utf-8", "surrogateescape") gives them back.
+                const std::string& text = info.getSchema();
+                PyObject* out = PyUnicode_DecodeUTF8(
+                    text.data(), static_cast<Py_ssize_t>(text.size()), "surrogateescape");
+                if (out == nullptr) {
+                    throw py::error_already_set();
+                }
+                return py::reinterpret_steal<py::str>(out);
+            },
+            "The definition, a str (bytes that are not UTF-8 kept as surrogates).")
+        .def("properties", &pulsar::SchemaInfo::getProperties,
+             "The properties, a dict of str to str.");
 
     py::class_<CryptoKeyReaderHandle>(m, "CryptoKeyReader", "Reads encryption keys from PEM files.")
         .def(py::init([](const std::string& public_key_path, const std::string& private_key_path) {

@@ -27,6 +27,8 @@ PyMethodDef g_methods[] = {
     {"schema_version", message_schema_version, METH_NOARGS,
      "The schema version the producer used, as a str as in pulsar-client ('' when\n"
      "none; libpulsar's bytes decoded as UTF-8, undecodable bytes as surrogates)."},
+    {"_int_schema_version", message_int_schema_version, METH_NOARGS,
+     "The schema version as an int (its 8 bytes, big-endian); -1 when none."},
     {"producer_name", message_producer_name, METH_NOARGS, "The name of the producer that sent it."},
     {"has_null_value", message_has_null_value, METH_NOARGS,
      "Whether it was sent with content=None (a null value, e.g. a tombstone)."},

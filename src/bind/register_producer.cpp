@@ -53,6 +53,8 @@ void register_producer(py::module_& m) {
         .value("Bytes", SchemaKind::Bytes, "bytes-like content, sent as is (BytesSchema)")
         .value("String", SchemaKind::String, "str content, sent as UTF-8 (StringSchema)")
         .value("Other", SchemaKind::Other, "content passed to the schema's encode()")
+        .value("KeyValue", SchemaKind::KeyValue,
+               "a (key, value) pair passed to the schema's _encode_key_value() (KeyValueSchema)")
         .finalize();
 
     py::class_<ProducerCore, std::shared_ptr<ProducerCore>> cls(

@@ -237,6 +237,21 @@ std::vector<std::string> ClientCore::get_topic_partitions(const std::string& top
     return partitions;
 }
 
+pulsar::SchemaInfo ClientCore::get_schema_info(const std::string& topic, int64_t version) {
+    state_->check_open();
+    auto [result, info] = call_blocking<pulsar::SchemaInfo>(
+        [&](const std::shared_ptr<Pending<pulsar::SchemaInfo>>& pending) {
+            state_->client().getSchemaInfoAsync(
+                topic, version, [pending](pulsar::Result r, const pulsar::SchemaInfo& found) {
+                    pending->complete(r, found);
+                });
+        });
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    return info;
+}
+
 void ClientCore::close() {
     state_->check_not_inherited();
     if (state_->closed.load(std::memory_order_acquire)) {

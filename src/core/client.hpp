@@ -117,6 +117,8 @@ class ClientCore {
                                             const ConsumerOptions& options, py::object schema,
                                             bool is_pattern);
     std::vector<std::string> get_topic_partitions(const std::string& topic);
+    // The schema registered for `topic` at `version` (-1: the latest), from the broker.
+    pulsar::SchemaInfo get_schema_info(const std::string& topic, int64_t version);
     // The cluster in use (still answers once closed, as pulsar-client).
     ServiceInfoHandle get_service_info() const;
     // Closes the producers (after their queued messages: see ProducerCore::close), the

@@ -130,6 +130,10 @@ PyObject* message_schema_version(PyObject* self, PyObject*) {
     });
 }
 
+PyObject* message_int_schema_version(PyObject* self, PyObject*) {
+    return PyLong_FromLongLong(message_of(self).getLongSchemaVersion());
+}
+
 PyObject* message_producer_name(PyObject* self, PyObject*) {
     return c_api_call([&] { return new_str(message_of(self).getProducerName()); });
 }

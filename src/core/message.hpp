@@ -54,6 +54,9 @@ PyObject* message_redelivery_count(PyObject* self, PyObject*);
 // The schema version as a str, as pulsar-client returns it: libpulsar's bytes decoded as
 // UTF-8, bytes that do not decode kept as lone surrogates (surrogateescape).
 PyObject* message_schema_version(PyObject* self, PyObject*);
+// The schema version as an int (its 8 bytes, big-endian), -1 when none: as pulsar-client's
+// _pulsar.Message.int_schema_version.
+PyObject* message_int_schema_version(PyObject* self, PyObject*);
 PyObject* message_producer_name(PyObject* self, PyObject*);
 PyObject* message_has_null_value(PyObject* self, PyObject*);
 PyObject* message_encryption_context(PyObject* self, PyObject*);

@@ -147,6 +147,22 @@ class Payload {
     std::size_t size_ = 0;
 };
 
+// The KeyValue of a KeyValueSchema's content: schema._encode_key_value(content) must give
+// (key bytes, value bytes); it raises, naming what is wrong, for anything else.
+pulsar::KeyValue key_value_content(PyObject* content, py::handle schema) {
+    py::object pair = schema.attr("_encode_key_value")(py::handle(content));
+    if (!PyTuple_Check(pair.ptr()) || PyTuple_GET_SIZE(pair.ptr()) != 2 ||
+        !PyBytes_Check(PyTuple_GET_ITEM(pair.ptr(), 0)) ||
+        !PyBytes_Check(PyTuple_GET_ITEM(pair.ptr(), 1))) {
+        raise_type_error("content", "encoded by the schema to a (bytes, bytes) pair", pair.ptr());
+    }
+    PyObject* key = PyTuple_GET_ITEM(pair.ptr(), 0);
+    PyObject* value = PyTuple_GET_ITEM(pair.ptr(), 1);
+    return pulsar::KeyValue(
+        std::string(PyBytes_AS_STRING(key), static_cast<std::size_t>(PyBytes_GET_SIZE(key))),
+        std::string(PyBytes_AS_STRING(value), static_cast<std::size_t>(PyBytes_GET_SIZE(value))));
+}
+
 ProducerCore& core_of(PyObject* self) { return py::handle(self).cast<ProducerCore&>(); }
 
 }  // namespace
@@ -169,7 +185,11 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
     pulsar::MessageBuilder builder;
 
     PyObject* content = args[send_param::content];
-    if (content == Py_None) {
+    if (kind == SchemaKind::KeyValue) {
+        // Never a null value: libpulsar lays out every message of a KeyValue producer from
+        // its KeyValue (none would crash it), and a KeyValue consumer parses every payload.
+        builder.setContent(key_value_content(content, schema));
+    } else if (content == Py_None) {
         builder.setNullValue();
     } else if (kind == SchemaKind::Bytes) {
         Payload payload(content);

@@ -16,8 +16,10 @@ namespace fastpulsar {
 namespace py = pybind11;
 
 // How content becomes the payload: a bytes-like object as is (BytesSchema), a str as
-// UTF-8 (StringSchema), anything else through the schema's encode().
-enum class SchemaKind { Bytes, String, Other };
+// UTF-8 (StringSchema), a (key, value) pair through the schema's _encode_key_value() into
+// libpulsar's KeyValue (KeyValueSchema: the producer's schema lays it out), anything else
+// through the schema's encode().
+enum class SchemaKind { Bytes, String, Other, KeyValue };
 
 // The parameters of send() and send_async(), listed once: X(name, default), the default
 // as the text signature shows it (nullptr: required), in send_async's positional order.

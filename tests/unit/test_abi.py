@@ -446,3 +446,30 @@ def test_official_client_is_not_installed_beside_us() -> None:
     with pytest.raises(importlib.metadata.PackageNotFoundError):
         importlib.metadata.distribution("pulsar-client")
     assert importlib.metadata.distribution("fastpulsar").version == pulsar.__version__
+
+
+def test_key_value_encoding_values_are_libpulsars() -> None:
+    # KeyValueEncodingType is an enum class in libpulsar's header only: its values are
+    # checked through the library, which names the encoding it was given in the KeyValue
+    # schema's properties.
+    from pulsar.schema.keyvalue import KeyValueEncoding
+
+    key = _core.SchemaInfo(pulsar.SchemaType.STRING.value, "K", "", {"a": "1"})
+    value = _core.SchemaInfo(pulsar.SchemaType.JSON.value, "V", '{"type": "record"}')
+    for encoding in KeyValueEncoding:
+        info = _core.SchemaInfo.key_value(key, value, encoding.value)
+        assert info.schema_type() == pulsar.SchemaType.KEY_VALUE
+        properties = info.properties()
+        assert properties["kv.encoding.type"] == encoding.name
+        assert (properties["key.schema.type"], properties["key.schema.name"]) == ("STRING", "K")
+        assert (properties["value.schema.type"], properties["value.schema.name"]) == ("JSON", "V")
+        assert json_object(properties["key.schema.properties"]) == {"a": "1"}
+        # Each definition after its 4-byte big-endian length (an empty one: -1 or 0).
+        definition = info.schema().encode("utf-8", "surrogateescape")
+        assert definition.endswith(len(value.schema()).to_bytes(4, "big") + b'{"type": "record"}')
+
+
+def json_object(text: str) -> object:
+    import json
+
+    return json.loads(text)
