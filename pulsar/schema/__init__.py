@@ -2,15 +2,14 @@
 
 Record and its field types, BytesSchema, StringSchema, JsonSchema and AvroSchema (fastavro
 is the optional extra ``fastpulsar[avro]``). JsonSchema and AvroSchema also take a
-dataclass. ProtobufNativeSchema (protobuf is the extra ``fastpulsar[protobuf]``).
-KeyValueSchema is not implemented by fastpulsar yet:
-asking for one raises NotImplementedError saying so, rather than failing later.
+dataclass. ProtobufNativeSchema (protobuf is the extra ``fastpulsar[protobuf]``). Beyond
+pulsar-client: KeyValueSchema (libpulsar's KeyValue schema, INLINE or SEPARATED) and
+AutoConsumeSchema (decodes each message by its writer's registered schema).
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
-
+from pulsar.schema.auto import AutoConsumeSchema
 from pulsar.schema.definition import (
     Array,
     Boolean,
@@ -26,12 +25,14 @@ from pulsar.schema.definition import (
     Record,
     String,
 )
+from pulsar.schema.keyvalue import KeyValueEncoding, KeyValueSchema
 from pulsar.schema.schema import BytesSchema, JsonSchema, Schema, StringSchema
 from pulsar.schema.schema_avro import AvroSchema
 from pulsar.schema.schema_protobuf import ProtobufNativeSchema
 
 __all__ = [
     "Array",
+    "AutoConsumeSchema",
     "AvroSchema",
     "Boolean",
     "Bytes",
@@ -42,6 +43,8 @@ __all__ = [
     "Float",
     "Integer",
     "JsonSchema",
+    "KeyValueEncoding",
+    "KeyValueSchema",
     "Long",
     "Map",
     "Null",
@@ -51,15 +54,3 @@ __all__ = [
     "String",
     "StringSchema",
 ]
-
-_NOT_YET = frozenset({"KeyValueSchema"})
-
-
-def __getattr__(name: str) -> NoReturn:
-    if name in _NOT_YET:
-        raise NotImplementedError(
-            f"pulsar.schema.{name} is not implemented by fastpulsar yet: "
-            "use BytesSchema, StringSchema, JsonSchema or AvroSchema "
-            "(or a Schema subclass with encode/decode)"
-        )
-    raise AttributeError(f"module 'pulsar.schema' has no attribute {name!r}")

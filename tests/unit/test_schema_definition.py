@@ -463,6 +463,29 @@ def test_without_fastavro_avro_schema_names_the_extra(tmp_path):
     assert "pip install 'fastpulsar[avro]'" in out
 
 
-def test_not_yet_implemented_schemas_say_so():
-    with pytest.raises(NotImplementedError, match="ProtobufNativeSchema"):
-        _ = pulsar.schema.ProtobufNativeSchema
+def test_every_schema_name_of_3_13_and_ours_is_there():
+    names_3_13 = [
+        "Record",
+        "Field",
+        "Null",
+        "Boolean",
+        "Integer",
+        "Long",
+        "Float",
+        "Double",
+        "Bytes",
+        "String",
+        "Array",
+        "Map",
+        "CustomEnum",
+        "Schema",
+        "BytesSchema",
+        "StringSchema",
+        "JsonSchema",
+        "AvroSchema",
+        "ProtobufNativeSchema",
+    ]
+    ours = ["KeyValueSchema", "KeyValueEncoding", "AutoConsumeSchema"]
+    missing = [n for n in names_3_13 + ours if not hasattr(pulsar.schema, n)]
+    assert missing == []
+    assert set(names_3_13 + ours) <= set(pulsar.schema.__all__)
