@@ -14,6 +14,12 @@ untimed warm-up): receive (receive + acknowledge), listener (a message listener 
 acknowledges), batch (batch_receive + acknowledge of each; --batch-max messages at most),
 reader (read_next). A consumer stops once it has seen count + 100 distinct message ids (a
 broker may deliver one twice); the duplicate check runs off the clock.
+
+Typed modes (a 5-field Record, `Reading` below, with JsonSchema or AvroSchema; the same
+class under both clients): json-send-async / avro-send-async (a Reading built and given to
+send_async with a callback per message, batching on, after 100 untimed sends), and
+json-receive / avro-receive (receive + value() + acknowledge, on a topic that already
+holds count + 100 records written with the same schema: the send modes' output).
 """
 
 from __future__ import annotations
@@ -27,6 +33,28 @@ from collections.abc import Callable
 from typing import Any
 
 import pulsar
+from pulsar.schema import AvroSchema, Boolean, Double, JsonSchema, Long, Record, String
+
+
+class Reading(Record):
+    """The typed workloads' record: what a sensor might report."""
+
+    sensor = String(required=True)
+    seq = Long(required=True)
+    value = Double()
+    ok = Boolean()
+    unit = String()
+
+
+def reading(seq: int) -> Reading:
+    return Reading(sensor="sensor-0042", seq=seq, value=seq * 0.5, ok=True, unit="celsius")
+
+
+TYPED_MODES = ("json-send-async", "avro-send-async", "json-receive", "avro-receive")
+
+
+def typed_schema(mode: str) -> Any:
+    return JsonSchema(Reading) if mode.startswith("json") else AvroSchema(Reading)
 
 
 def rss_kib(field: str = "VmRSS") -> int:
@@ -130,6 +158,80 @@ def consume(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]
     }
 
 
+def consume_typed(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]:
+    """receive + value() + acknowledge of count + 100 records (100 untimed)."""
+    total = args.count + WARMUP
+    consumer = client.subscribe(
+        args.topic,
+        "bench",
+        schema=typed_schema(args.mode),
+        initial_position=pulsar.InitialPosition.Earliest,
+    )
+    receive = consumer.receive
+    acknowledge = consumer.acknowledge
+    checked: list[Any] = []
+
+    def receive_one(ids: list[Any]) -> None:
+        msg = receive()
+        value = msg.value()
+        acknowledge(msg)
+        ids.append(msg.message_id())
+        if len(ids) <= WARMUP:
+            checked.append(value)
+
+    elapsed, cpu, ids = pull_loop(total, receive_one)
+    consumer.close()
+    for value in checked:  # the warm-up's values: records, as they were sent
+        seq: Any = getattr(value, "seq", None)
+        if type(value) is not Reading or value != reading(seq):
+            raise SystemExit(f"{args.mode}: unexpected value {value}")
+    return {
+        "rate": args.count / elapsed,
+        "seconds": elapsed,
+        "count": args.count,
+        "cpu_us_per_msg": cpu / args.count * 1e6,
+        "received": len(ids),
+        "duplicates": len(ids) - distinct(ids),
+    }
+
+
+def produce_typed(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]:
+    """send_async(Reading(...), callback) of count records, batching on (100 untimed first)."""
+    producer = client.create_producer(
+        args.topic,
+        schema=typed_schema(args.mode),
+        batching_enabled=True,
+        batching_max_publish_delay_ms=10,
+        batching_max_messages=1000,
+        max_pending_messages=10_000,
+        block_if_queue_full=True,
+    )
+    # Any: fastpulsar's stubs type content as bytes or str, not yet as a schema's record.
+    send: Any = producer.send
+    send_async: Any = producer.send_async
+    for i in range(WARMUP):
+        send(reading(i))
+    completed = failed = 0
+
+    def callback(result: pulsar.Result, msg_id: pulsar.MessageId) -> None:
+        nonlocal completed, failed
+        completed += 1
+        if result != pulsar.Result.Ok:
+            failed += 1
+
+    start = time.perf_counter()
+    for i in range(WARMUP, WARMUP + args.count):
+        send_async(
+            Reading(sensor="sensor-0042", seq=i, value=i * 0.5, ok=True, unit="celsius"), callback
+        )
+    producer.flush()
+    elapsed = time.perf_counter() - start
+    if completed != args.count or failed:
+        raise SystemExit(f"{completed} of {args.count} callbacks, {failed} failed")
+    producer.close()
+    return {"rate": args.count / elapsed, "seconds": elapsed, "count": args.count}
+
+
 def listen(client: pulsar.Client, topic: str, total: int) -> tuple[float, float, list[Any]]:
     """A message listener that acknowledges; the clock runs from the warm-up's last
     message to the one that completes `total` distinct ids. Returns (seconds, CPU
@@ -178,7 +280,7 @@ def main() -> None:
     parser.add_argument(
         "--mode",
         required=True,
-        choices=["async", "async-nocb", "sync", "threads", "rss", *CONSUMER_MODES],
+        choices=["async", "async-nocb", "sync", "threads", "rss", *CONSUMER_MODES, *TYPED_MODES],
     )
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--payload", type=int, default=100)
@@ -188,6 +290,14 @@ def main() -> None:
     args = parser.parse_args()
 
     client = pulsar.Client(args.url)
+    if args.mode in TYPED_MODES:
+        if args.mode.endswith("receive"):
+            sample = consume_typed(client, args)
+        else:
+            sample = produce_typed(client, args)
+        client.close()
+        print(json.dumps(sample), flush=True)
+        return
     if args.mode in CONSUMER_MODES:
         sample = consume(client, args)
         client.close()

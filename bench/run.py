@@ -2,7 +2,7 @@
 a raw libpulsar driver, in one run, against one broker it starts.
 
     python bench/run.py [--broker lite|standalone] [--rounds 3] [--quick] [--json PATH]
-                        [--producer-only | --consumer-only]
+                        [--producer-only | --consumer-only | --typed-only]
 
 Run it with the interpreter of an environment where fastpulsar and its broker helpers are
 installed (`pip install . ./testing`, and pulsar-lite for the default broker). It builds
@@ -14,6 +14,12 @@ figures go to a JSON file.
 The consumer workloads read 100-byte messages that the raw driver (the fastest producer)
 put on a fresh topic just before, with batching on; the fill is not timed. Every client
 gets a topic of its own for every workload and round.
+
+The typed table (schemas: a 5-field Record with JsonSchema and AvroSchema) compares
+fastpulsar with pulsar-client 3.13.0 only: the raw driver has no schema layer. Its send
+workloads run on the producers' broker; its receive workloads on the consumers' broker,
+over a topic the same client filled with the same schema just before (not timed). The
+official environment gets fastavro (FASTAVRO_VERSION) if it lacks it.
 """
 
 from __future__ import annotations
@@ -37,12 +43,14 @@ from pathlib import Path
 
 from fastpulsar_testing.cache import cache_dir
 from fastpulsar_testing.lite import PulsarLite, find_pulsar_lite_binary
-from fastpulsar_testing.official_venv import ensure_official_venv
+from fastpulsar_testing.official_venv import clean_env, ensure_official_venv
 from fastpulsar_testing.standalone import StandaloneBroker
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = cache_dir("FASTPULSAR_BENCH_CACHE", "fastpulsar-bench")  # the raw driver's build
 CLIENTS = ("raw", "official", "fastpulsar")
+TYPED_CLIENTS = ("official", "fastpulsar")  # the raw driver has no schema layer
+FASTAVRO_VERSION = "1.13.1"
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,35 @@ CONSUMER_WORKLOADS = [
 ]
 
 
+@dataclass(frozen=True)
+class TypedWorkload:
+    name: str
+    mode: str  # driver mode: json-send-async, avro-send-async, json-receive, avro-receive
+    count: int  # timed messages (receive: the topic holds 100 more, the warm-up)
+    official_share: float = 1.0  # the official client is slow: fewer messages
+
+    @property
+    def receives(self) -> bool:
+        return self.mode.endswith("-receive")
+
+    def count_for(self, client: str) -> int:
+        if client == "official":
+            return max(1000, int(self.count * self.official_share))
+        return self.count
+
+
+TYPED_WORKLOADS = [
+    TypedWorkload(
+        "JsonSchema: send_async(Record) + callback, batching", "json-send-async", 200_000, 0.2
+    ),
+    TypedWorkload(
+        "AvroSchema: send_async(Record) + callback, batching", "avro-send-async", 200_000, 0.2
+    ),
+    TypedWorkload("JsonSchema: receive + value() + acknowledge", "json-receive", 300_000, 0.2),
+    TypedWorkload("AvroSchema: receive + value() + acknowledge", "avro-receive", 300_000, 0.2),
+]
+
+
 def quick(workloads: list[Workload]) -> list[Workload]:
     return [
         Workload(
@@ -124,6 +161,12 @@ def quick_consumers(workloads: list[ConsumerWorkload]) -> list[ConsumerWorkload]
     return [
         ConsumerWorkload(w.name, w.mode, max(1000, w.count // 10), w.official_share, w.batch_max)
         for w in workloads
+    ]
+
+
+def quick_typed(workloads: list[TypedWorkload]) -> list[TypedWorkload]:
+    return [
+        TypedWorkload(w.name, w.mode, max(1000, w.count // 10), w.official_share) for w in workloads
     ]
 
 
@@ -208,6 +251,42 @@ def consumer_commands(
     return fill, [python, str(ROOT / "bench" / "driver.py"), *args]
 
 
+def typed_commands(
+    client: str, w: TypedWorkload, url: str, official: Path
+) -> tuple[list[str] | None, list[str]]:
+    """The fill (receive workloads only: the same client sends count + 100 records with the
+    same schema to a fresh topic) and the timed run."""
+    topic = f"persistent://public/default/bench-{w.mode}-{uuid.uuid4().hex[:12]}"
+    python = str(official) if client == "official" else sys.executable
+    driver = [python, str(ROOT / "bench" / "driver.py"), "--url", url, "--topic", topic]
+    count = ["--count", str(w.count_for(client))]
+    run = [*driver, "--mode", w.mode, *count]
+    if not w.receives:
+        return None, run
+    return [*driver, "--mode", w.mode.replace("-receive", "-send-async"), *count], run
+
+
+def ensure_fastavro(official: Path) -> None:
+    """fastavro FASTAVRO_VERSION in the official client's environment (installed if not)
+    and importable here (fastpulsar's AvroSchema needs it too)."""
+    try:
+        import fastavro  # noqa: F401 - only whether it imports
+    except ImportError:
+        raise SystemExit(
+            "the typed benchmark needs fastavro here: pip install 'fastpulsar[avro]'"
+        ) from None
+    probe = [str(official), "-c", "import fastavro; print(fastavro.__version__)"]
+    env = clean_env()
+    with tempfile.TemporaryDirectory() as cwd:
+        found = subprocess.run(probe, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+        if found.returncode == 0 and found.stdout.strip() == FASTAVRO_VERSION:
+            return
+        print(f"installing fastavro=={FASTAVRO_VERSION} for pulsar-client ...", flush=True)
+        pip = [str(official), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        pip += ["--no-input", f"fastavro=={FASTAVRO_VERSION}"]
+        subprocess.run(pip, check=True, env=env, cwd=cwd)
+
+
 def run_one(cmd: list[str], timeout: float = 600) -> dict[str, float]:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run(
@@ -234,6 +313,28 @@ def median(samples: list[dict[str, float]], key: str) -> float:
 
 
 Results = dict[str, dict[str, list[dict[str, float]]]]  # workload -> client -> samples
+
+
+def typed_table(workloads: list[TypedWorkload], results: Results) -> str:
+    head = (
+        "| workload | pulsar-client 3.13 | fastpulsar | fastpulsar / pulsar-client |\n"
+        "|---|---:|---:|---:|"
+    )
+    rows = [head]
+    for w in workloads:
+        r = results[w.name]
+        rate = {c: median(r[c], "rate") for c in TYPED_CLIENTS}
+        rows.append(
+            f"| {w.name} | {rate['official']:,.0f}/s | {rate['fastpulsar']:,.0f}/s "
+            f"| {rate['fastpulsar'] / rate['official']:.1f}x |"
+        )
+        if all("cpu_us_per_msg" in x for c in TYPED_CLIENTS for x in r[c]):
+            cpu = {c: median(r[c], "cpu_us_per_msg") for c in TYPED_CLIENTS}
+            rows.append(
+                f"| &nbsp;&nbsp;CPU per message (process) | {cpu['official']:.2f} us "
+                f"| {cpu['fastpulsar']:.2f} us | |"
+            )
+    return "\n".join(rows)
 
 
 def table(workloads: list[Workload] | list[ConsumerWorkload], results: Results) -> str:
@@ -313,44 +414,79 @@ def main() -> int:
     only.add_argument(
         "--consumer-only", action="store_true", help="the consumer table only (no memory run)"
     )
+    only.add_argument(
+        "--typed-only", action="store_true", help="the typed (schema) table only (no memory run)"
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
-    workloads: list[Workload] = [] if args.consumer_only else WORKLOADS
-    consumers: list[ConsumerWorkload] = [] if args.producer_only else CONSUMER_WORKLOADS
+    one_table = args.producer_only or args.consumer_only or args.typed_only
+    workloads: list[Workload] = WORKLOADS if args.producer_only or not one_table else []
+    consumers: list[ConsumerWorkload] = (
+        CONSUMER_WORKLOADS if args.consumer_only or not one_table else []
+    )
+    typed: list[TypedWorkload] = TYPED_WORKLOADS if args.typed_only or not one_table else []
     if args.quick:
         workloads, consumers = quick(workloads), quick_consumers(consumers)
+        typed = quick_typed(typed)
+    typed_sends = [w for w in typed if not w.receives]
+    typed_receives = [w for w in typed if w.receives]
 
-    print("building the raw libpulsar driver ...", flush=True)
-    raw = build_raw_driver()
+    raw = Path("raw_driver")  # not needed by the typed table
+    if workloads or consumers:
+        print("building the raw libpulsar driver ...", flush=True)
+        raw = build_raw_driver()
     print("preparing pulsar-client 3.13.0 in its own virtual environment ...", flush=True)
     official = Path(ensure_official_venv())
+    if typed:
+        ensure_fastavro(official)
 
     def order(rnd: int) -> tuple[str, ...]:
         return CLIENTS[rnd % 3 :] + CLIENTS[: rnd % 3]  # alternate who goes first
 
-    def show(rnd: int, name: str, samples: dict[str, list[dict[str, float]]]) -> None:
-        rates = ", ".join(f"{c} {samples[c][-1]['rate']:,.0f}/s" for c in CLIENTS)
+    def typed_order(rnd: int) -> tuple[str, ...]:
+        return TYPED_CLIENTS[rnd % 2 :] + TYPED_CLIENTS[: rnd % 2]
+
+    def show(
+        rnd: int,
+        name: str,
+        samples: dict[str, list[dict[str, float]]],
+        clients: tuple[str, ...] = CLIENTS,
+    ) -> None:
+        rates = ", ".join(f"{c} {samples[c][-1]['rate']:,.0f}/s" for c in clients)
         print(f"round {rnd + 1}/{args.rounds}: {name}: {rates}", flush=True)
+
+    def run_typed(url: str, typed_workloads: list[TypedWorkload]) -> None:
+        for rnd in range(args.rounds):
+            for tw in typed_workloads:
+                for client in typed_order(rnd):
+                    fill, timed = typed_commands(client, tw, url, official)
+                    if fill is not None:
+                        run_one(fill)  # not timed
+                    typed_results[tw.name][client].append(run_one(timed))
+                show(rnd, tw.name, typed_results[tw.name], TYPED_CLIENTS)
 
     results: Results = {w.name: {c: [] for c in CLIENTS} for w in workloads}
     consumer_results: Results = {w.name: {c: [] for c in CLIENTS} for w in consumers}
+    typed_results: Results = {w.name: {c: [] for c in TYPED_CLIENTS} for w in typed}
     memory = None
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fastpulsar-bench-") as workdir:
-        if workloads:
+        if workloads or typed_sends:
             with running_broker(args.broker, Path(workdir) / "producers") as url:
+                run_typed(url, typed_sends)
                 for rnd in range(args.rounds):
                     for w in workloads:
                         for client in order(rnd):
                             sample = run_one(command(client, w, url, raw, official))
                             results[w.name][client].append(sample)
                         show(rnd, w.name, results[w.name])
-                if not args.skip_rss:
+                if workloads and not args.skip_rss:
                     print("memory: 1,000,000 send_async with callbacks ...", flush=True)
                     rss_workload = Workload("rss", "rss", 1_000_000)
                     memory = run_one(command("fastpulsar", rss_workload, url, raw, official))
-        if consumers:
+        if consumers or typed_receives:
             with running_broker(args.consumer_broker, Path(workdir) / "consumers") as url:
+                run_typed(url, typed_receives)
                 for rnd in range(args.rounds):
                     for cw in consumers:
                         for client in order(rnd):
@@ -367,17 +503,26 @@ def main() -> int:
     )
     report = table(workloads, results) if workloads else ""
     consumer_report = table(consumers, consumer_results) if consumers else ""
+    typed_report = typed_table(typed, typed_results) if typed else ""
+    typed_title = (
+        f"typed (5-field Record; send: broker {args.broker}, receive: broker "
+        f"{args.consumer_broker}; no raw libpulsar column: it has no schema layer)"
+    )
     for title, text in (
         (f"producers, broker {args.broker}", report),
         (f"consumers, broker {args.consumer_broker}", consumer_report),
+        (typed_title, typed_report),
     ):
         if text:
             print(f"\n{title}:\n{text}")
     print()
-    for name, samples in {**results, **consumer_results}.items():
-        print(f"spread {name}: " + ", ".join(f"{c} {spread(samples[c])}/s" for c in CLIENTS))
-    for name, samples in consumer_results.items():
-        dups = {c: [int(s["duplicates"]) for s in samples[c]] for c in CLIENTS}
+    every = {**results, **consumer_results, **typed_results}
+    for name, samples in every.items():
+        print(f"spread {name}: " + ", ".join(f"{c} {spread(samples[c])}/s" for c in samples))
+    for name, samples in {**consumer_results, **typed_results}.items():
+        if "duplicates" not in next(iter(samples.values()))[0]:
+            continue
+        dups = {c: [int(s["duplicates"]) for s in samples[c]] for c in samples}
         if any(any(d) for d in dups.values()):
             print(f"re-deliveries {name} (per round): {dups}")
     if memory is not None:
@@ -389,7 +534,7 @@ def main() -> int:
 
     def medians(res: Results) -> dict[str, dict[str, dict[str, float]]]:
         return {
-            name: {c: {k: median(samples[c], k) for k in samples[c][0]} for c in CLIENTS}
+            name: {c: {k: median(samples[c], k) for k in samples[c][0]} for c in samples}
             for name, samples in res.items()
         }
 
@@ -411,6 +556,10 @@ def main() -> int:
                 "consumer_samples": consumer_results,
                 "consumer_medians": medians(consumer_results),
                 "consumer_table": consumer_report,
+                "typed_workloads": [asdict(w) for w in typed],
+                "typed_samples": typed_results,
+                "typed_medians": medians(typed_results),
+                "typed_table": typed_report,
             },
             indent=2,
         )

@@ -432,3 +432,93 @@ class Map(Field):
 
     def schema_info(self, defined_names: set[str]) -> Any:
         return {"type": "map", "values": _value_schema(self.value_type, defined_names)}
+
+
+# ---- building records from decoded data ------------------------------------------------------
+
+_NONE_TYPE = type(None)
+
+# The exact value types each field class's validate_type keeps as they are (no conversion,
+# no error); None is kept too by a field that is not required and whose default is None.
+_KEPT: dict[type, tuple[type, ...]] = {
+    String: (str,),
+    Integer: (int,),
+    Long: (int,),
+    Float: (float, int),
+    Double: (float, int),
+    Boolean: (bool,),
+}
+
+# The most combinations of value types a record's fast path checks in one set lookup.
+_MAX_COMBINATIONS = 4096
+
+
+def _kept_types(field: Any) -> tuple[type, ...] | None:
+    """The types of value `field` stores unchanged, or None if it may convert any."""
+    kind = type(field)
+    if kind is Bytes:
+        return (bytes, _NONE_TYPE)  # Bytes keeps anything but str, None included
+    if kind is Null:
+        return (_NONE_TYPE,)
+    kept = _KEPT.get(kind)
+    if kept is None:
+        return None  # records, arrays, maps, enums, subclasses: always through __init__
+    if not field._required and field.default() is None:
+        kept += (_NONE_TYPE,)
+    return kept
+
+
+def _combinations(kinds: list[tuple[type, ...]]) -> frozenset[tuple[type, ...]] | None:
+    combos: set[tuple[type, ...]] = {()}
+    for options in kinds:
+        if len(combos) * len(options) > _MAX_COMBINATIONS:
+            return None
+        combos = {(*c, t) for c in combos for t in options}
+    return frozenset(combos)
+
+
+def record_builder(cls: type[Record]) -> Any:
+    """A function of plain data (a decoded JSON or Avro dict) returning ``cls(**data)``.
+
+    Called once per schema (any thread; raises nothing). When the data holds exactly the
+    class's fields, in declaration order, each of a type its field stores unchanged, the
+    record is made without running __init__: its ``__dict__`` is what __init__ would have
+    written, in the same order. Anything else (other keys or order, values to convert or
+    reject, classes overriding __init__ or __new__) goes through ``cls(**data)``, so
+    conversions and errors are 3.13's.
+    """
+    names = tuple(cls._fields)
+    plan = [_kept_types(f) for f in cls._fields.values()]
+    accepted = None
+    if (
+        names
+        and cls.__init__ is Record.__init__
+        and cls.__new__ is object.__new__
+        and not ({"default", "required", "required_default"} | RESERVED) & set(names)
+        and None not in plan
+    ):
+        accepted = _combinations(plan)  # type: ignore[arg-type]
+    if accepted is None:
+
+        def build_slow(data: Any) -> Any:
+            return cls(**data)
+
+        return build_slow
+
+    reserved = {"_required_default": False, "_default": None, "_required": False}
+    new = object.__new__
+
+    def build(data: Any) -> Any:
+        if (
+            type(data) is dict
+            and tuple(data) == names
+            and tuple(map(type, data.values())) in accepted
+        ):
+            obj = new(cls)
+            d = obj.__dict__
+            d.update(reserved)
+            d.update(data)
+            return obj
+        return cls(**data)
+
+    return build

@@ -16,8 +16,8 @@ from pulsar._checks import check_type
 from pulsar._enums import SchemaType
 from pulsar.exceptions import InvalidArgumentType
 from pulsar.schema._dataclass import dataclass_record, is_dataclass_type
-from pulsar.schema._json import encode_record
-from pulsar.schema.definition import Record
+from pulsar.schema._json import encode_record, record_decoder
+from pulsar.schema.definition import Record, record_builder
 
 
 class Schema:
@@ -106,8 +106,10 @@ class JsonSchema(Schema):
         if is_dataclass_type(record_cls):
             self._dataclass = dataclass_record(record_cls)
             definition = self._dataclass.record_cls.schema()
+            self._build = record_builder(self._dataclass.record_cls)
         elif isinstance(record_cls, type) and issubclass(record_cls, Record):
             definition = record_cls.schema()
+            self._build = record_builder(record_cls)
         else:
             raise InvalidArgumentType(
                 "Argument record_cls is expected to be a Record subclass or a dataclass, "
@@ -115,6 +117,12 @@ class JsonSchema(Schema):
             )
         super().__init__(record_cls, SchemaType.JSON, definition, "JSON")
         self._owner = record_cls.__name__
+        decode = record_decoder(self._build)
+        if self._dataclass is not None:
+            decode = _then(decode, self._dataclass.dataclass_of)
+        self._decode = decode
+        # value() decodes with the schema's own decode unless a subclass replaced it.
+        self._decode_data = decode if type(self).decode is JsonSchema.decode else None
 
     def encode(self, obj: Any) -> bytes:
         if self._dataclass is not None:
@@ -124,7 +132,19 @@ class JsonSchema(Schema):
         return encode_record(obj.__dict__, self._owner)
 
     def decode(self, data: bytes) -> Any:
-        if self._dataclass is not None:
-            dc = self._dataclass
-            return dc.dataclass_of(dc.record_cls(**json.loads(data)))
-        return self._record_cls(**json.loads(data))
+        return self._decode(data)
+
+    def decode_message(self, msg: Any) -> Any:
+        decode = self._decode_data
+        if decode is None:
+            return self.decode(msg.data())
+        return decode(msg.data())
+
+
+def _then(first: Any, second: Any) -> Any:
+    """The composition second(first(x)) as one function."""
+
+    def both(x: Any) -> Any:
+        return second(first(x))
+
+    return both

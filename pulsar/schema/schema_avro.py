@@ -18,7 +18,7 @@ from typing import Any
 from pulsar._enums import SchemaType
 from pulsar.exceptions import InvalidArgumentType
 from pulsar.schema._dataclass import dataclass_record, is_dataclass_type
-from pulsar.schema.definition import Record
+from pulsar.schema.definition import Record, record_builder
 from pulsar.schema.schema import Schema
 
 fastavro: Any
@@ -26,6 +26,9 @@ try:
     fastavro = importlib.import_module("fastavro")
 except ImportError:
     fastavro = None
+_read: Any = None if fastavro is None else fastavro.schemaless_reader
+_write: Any = None if fastavro is None else fastavro.schemaless_writer
+_BytesIO = io.BytesIO
 
 _logger = logging.getLogger("pulsar")
 
@@ -63,13 +66,16 @@ class AvroSchema(Schema):
                 "The param record_cls and schema_definition shouldn't be both None."
             )
         self._dataclass = None
+        self._build: Any = None  # the record of a decoded dict (None: the dict itself)
         if record_cls is None:
             definition = schema_definition
         elif is_dataclass_type(record_cls):
             self._dataclass = dataclass_record(record_cls)
             definition = self._dataclass.record_cls.schema()
+            self._build = record_builder(self._dataclass.record_cls)
         elif isinstance(record_cls, type) and issubclass(record_cls, Record):
             definition = record_cls.schema()
+            self._build = record_builder(record_cls)
         else:
             raise InvalidArgumentType(
                 "Argument record_cls is expected to be a Record subclass, a dataclass or "
@@ -81,6 +87,7 @@ class AvroSchema(Schema):
         # (topic, version) -> the parsed writer schema, or None when it is the reader's own.
         self._writers: dict[tuple[str, int], Any] = {}
         self._client: Any = None
+        self._get_schema_info: Any = None  # the attached client's, if it has one
         super().__init__(record_cls, SchemaType.AVRO, definition, "AVRO")
 
     def encode(self, obj: Any) -> bytes:
@@ -99,9 +106,9 @@ class AvroSchema(Schema):
             if type(v) not in _PLAIN:
                 data = _plain_dict(data)
                 break
-        buffer = io.BytesIO()
+        buffer = _BytesIO()
         try:
-            fastavro.schemaless_writer(buffer, self._parsed, data)
+            _write(buffer, self._parsed, data)
         except Exception as exc:
             raise self._encode_error(data, exc) from exc
         return buffer.getvalue()
@@ -127,20 +134,30 @@ class AvroSchema(Schema):
         return kind(f"Cannot encode {where} as Avro: {exc}")
 
     def decode(self, data: bytes) -> Any:
-        return self._value(fastavro.schemaless_reader(io.BytesIO(data), self._parsed, None))
+        return self._value(_read(_BytesIO(data), self._parsed, None))
 
     def _value(self, d: Any) -> Any:
+        build = self._build
+        if build is None:
+            return d
         if self._dataclass is not None:
-            dc = self._dataclass
-            return dc.dataclass_of(dc.record_cls(**d))
-        cls: Any = self._record_cls
-        return d if cls is None else cls(**d)
+            return self._dataclass.dataclass_of(build(d))
+        return build(d)
+
+    def attach_client(self, client: Any) -> None:
+        super().attach_client(client)
+        self._get_schema_info = getattr(client, "get_schema_info", None)
 
     def decode_message(self, msg: Any) -> Any:
         """The message's value, read with the schema version it was written with."""
-        get_schema_info = getattr(self._client, "get_schema_info", None)
+        get_schema_info = self._get_schema_info
+        if get_schema_info is None:  # no writer schema to fetch: the reader's own
+            build = self._build
+            if build is not None and self._dataclass is None:
+                return build(_read(_BytesIO(msg.data()), self._parsed, None))
+            return self._value(_read(_BytesIO(msg.data()), self._parsed, None))
         version_of = getattr(msg, "_int_schema_version", None)
-        if get_schema_info is None or version_of is None:
+        if version_of is None:
             return self.decode(msg.data())
         topic = msg.topic_name()
         version = version_of() if callable(version_of) else version_of

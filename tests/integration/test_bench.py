@@ -140,3 +140,113 @@ def test_consumer_table_and_commands(tmp_path):
     assert raw_consume[0] == str(tmp_path / "raw")
     assert raw_fill[raw_fill.index("--topic") + 1] != topic  # a fresh topic every time
     assert raw_consume[raw_consume.index("--count") + 1] == "1000"
+
+
+# ---- the typed table: schemas (JsonSchema, AvroSchema) of a 5-field Record ----------------
+
+TYPED = ["json", "avro"]
+
+
+def run_typed_pair(python, broker, kind, env=None):
+    """The send mode fills a topic (COUNT + 100 records), the receive mode reads it back
+    and checks the warm-up's values; returns both samples."""
+    topic = unique_topic(f"bench-typed-{kind}")
+    url = ("--url", broker.service_url, "--topic", topic, "--count", COUNT)
+    sent = run_driver(python, *url, "--mode", f"{kind}-send-async", env=env)
+    received = run_driver(python, *url, "--mode", f"{kind}-receive", env=env)
+    return sent, received
+
+
+@pytest.mark.parametrize("kind", TYPED)
+def test_typed_modes_with_fastpulsar(broker, kind):
+    sent, received = run_typed_pair(sys.executable, broker, kind)
+    assert sent["count"] == COUNT
+    assert sent["rate"] == pytest.approx(COUNT / sent["seconds"])
+    check_sample(received)
+    assert received["cpu_us_per_msg"] > 0
+
+
+# On Apache Pulsar standalone: 3.13's AvroSchema fetches the writer schema of each message's
+# schema version, and pulsar-lite gives messages none (-1): every fetch waits for a timeout.
+@pytest.mark.interop
+@pytest.mark.standalone
+@pytest.mark.timeout(600)  # may create the official venv
+@pytest.mark.parametrize("kind", TYPED)
+def test_typed_modes_with_official_client(standalone_broker, official_python, kind):
+    run = load_run()
+    run.ensure_fastavro(official_python)
+    sent, received = run_typed_pair(official_python, standalone_broker, kind, env=clean_env())
+    assert sent["count"] == COUNT
+    check_sample(received)
+
+
+def test_typed_table_and_commands(tmp_path):
+    run = load_run()
+    send = run.TypedWorkload("send", "avro-send-async", 5000, official_share=0.1)
+    receive = run.TypedWorkload("receive", "json-receive", 5000, official_share=0.5)
+    samples = {
+        "send": {
+            "official": [{"rate": 10.0}, {"rate": 30.0}],
+            "fastpulsar": [{"rate": 50.0}, {"rate": 70.0}],
+        },
+        "receive": {
+            "official": [{"rate": 10.0, "cpu_us_per_msg": 9.0}],
+            "fastpulsar": [{"rate": 25.0, "cpu_us_per_msg": 4.0}],
+        },
+    }
+    text = run.typed_table([send, receive], samples)
+    assert "| send | 20/s | 60/s | 3.0x |" in text
+    assert "| receive | 10/s | 25/s | 2.5x |" in text
+    assert "| 9.00 us | 4.00 us |" in text
+    assert "raw" not in text  # no schema layer in the raw driver: no column for it
+
+    fill, timed = run.typed_commands("official", send, "pulsar://h:1", tmp_path / "python")
+    assert fill is None  # a send workload needs no fill
+    assert timed[:2] == [str(tmp_path / "python"), str(DRIVER)]
+    assert timed[timed.index("--mode") + 1] == "avro-send-async"
+    assert timed[timed.index("--count") + 1] == "1000"  # the official share, at least 1000
+
+    fill, timed = run.typed_commands("fastpulsar", receive, "pulsar://h:1", tmp_path / "python")
+    assert fill is not None
+    assert fill[0] == timed[0] == sys.executable  # the fill is the same client's
+    assert fill[fill.index("--mode") + 1] == "json-send-async"  # the same schema
+    assert timed[timed.index("--mode") + 1] == "json-receive"
+    assert fill[fill.index("--topic") + 1] == timed[timed.index("--topic") + 1]
+    assert fill[fill.index("--count") + 1] == timed[timed.index("--count") + 1] == "5000"
+    again, _ = run.typed_commands("fastpulsar", receive, "pulsar://h:1", tmp_path / "python")
+    assert again is not None
+    assert again[again.index("--topic") + 1] != fill[fill.index("--topic") + 1]
+
+
+@pytest.mark.interop
+@pytest.mark.standalone
+@pytest.mark.timeout(900)  # may create the official venv; starts its own brokers
+def test_quick_typed_only_run(tmp_path, official_python):
+    """`bench/run.py --quick --typed-only` end to end, one round, with its own brokers
+    (pulsar-lite for the sends, Apache Pulsar standalone for the receives, as by default:
+    see test_typed_modes_with_official_client): the typed table alone, both clients, every
+    workload."""
+    out = tmp_path / "typed.json"
+    cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--typed-only"]
+    cmd += ["--rounds", "1", "--json", str(out)]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=840, cwd=tempfile.gettempdir(), check=False
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["workloads"] == []
+    assert report["consumer_workloads"] == []
+    modes = [w["mode"] for w in report["typed_workloads"]]
+    assert modes == ["json-send-async", "avro-send-async", "json-receive", "avro-receive"]
+    for w in report["typed_workloads"]:
+        for client in ("official", "fastpulsar"):
+            (sample,) = report["typed_samples"][w["name"]][client]
+            assert sample["count"] == (
+                max(1000, int(w["count"] * w["official_share"]))
+                if client == "official"
+                else w["count"]
+            )
+            assert sample["rate"] > 0
+        assert f"| {w['name']} |" in report["typed_table"]
+    assert "no raw libpulsar column" in proc.stdout
+    assert report["typed_table"] in proc.stdout
