@@ -12,6 +12,7 @@ import importlib
 import io
 import json
 import logging
+import re
 from enum import Enum
 from typing import Any
 
@@ -30,6 +31,8 @@ _read: Any = None if fastavro is None else fastavro.schemaless_reader
 _write: Any = None if fastavro is None else fastavro.schemaless_writer
 _BytesIO = io.BytesIO
 
+# A partition's messages carry its name; the schema is the partitioned topic's.
+_PARTITION_SUFFIX = re.compile(r"-partition-\d+$")
 _logger = logging.getLogger("pulsar")
 
 # Values fastavro takes as they are; anything else is converted first (as 3.13 does).
@@ -159,18 +162,30 @@ class AvroSchema(Schema):
         version_of = getattr(msg, "_int_schema_version", None)
         if version_of is None:
             return self.decode(msg.data())
-        topic = msg.topic_name()
         version = version_of() if callable(version_of) else version_of
+        if version < 0:  # written without a schema version (no registry): the reader's own
+            return self.decode(msg.data())
+        topic = _PARTITION_SUFFIX.sub("", msg.topic_name())  # one schema for all partitions
+        key = (topic, version)
+        if key in self._writers:
+            writer = self._writers[key]
+        else:
+            try:
+                writer = self._fetch_writer(get_schema_info, topic, version)
+            except Exception as exc:  # noqa: BLE001 - as 3.13: fall back to the reader schema
+                _logger.warning(
+                    "Failed to fetch the writer schema of %s version %s: %s; reading its "
+                    "messages with the reader schema",
+                    topic,
+                    version,
+                    exc,
+                )
+                writer = None  # remembered: one lookup (and one warning) per version
+            self._writers[key] = writer
+        if writer is None:
+            return self.decode(msg.data())
         try:
-            key = (topic, version)
-            if key in self._writers:
-                writer = self._writers[key]
-            else:
-                writer = self._writers[key] = self._fetch_writer(get_schema_info, topic, version)
-            if writer is None:
-                return self.decode(msg.data())
             read = fastavro.schemaless_reader(io.BytesIO(msg.data()), writer, self._parsed)
-            return self._value(read)
         except Exception as exc:  # noqa: BLE001 - as 3.13: fall back to the reader schema
             _logger.warning(
                 "Failed to decode %s with schema %s version %s: %s; using the reader schema",
@@ -180,6 +195,7 @@ class AvroSchema(Schema):
                 exc,
             )
             return self.decode(msg.data())
+        return self._value(read)
 
     def _fetch_writer(self, get_schema_info: Any, topic: str, version: int) -> Any:
         _logger.info("Downloading schema of %s version %d...", topic, version)

@@ -225,3 +225,53 @@ def test_protobuf_native_round_trip(sa_client, admin):
     with pytest.raises(pulsar.IncompatibleSchema):
         sa_client.create_producer(topic, schema=ProtobufNativeSchema(Address))
     assert stored_schema(admin, topic)["version"] == 0
+
+
+# --- AvroSchema reads old versions with their writer schema ---------------------------------
+
+
+def reading_class(with_unit):
+    """Version 1 (sensor, seq) or 2 (plus a unit with a default, null: compatible under
+    the default strategy) of one record, named Reading in both (the Avro name must not
+    change)."""
+
+    class Reading(pulsar.schema.Record):
+        _avro_namespace = "fastpulsar.tests"
+        sensor = pulsar.schema.String()
+        seq = pulsar.schema.Long()
+        if with_unit:
+            unit = pulsar.schema.String(required_default=True)
+
+    return Reading
+
+
+ReadingV1 = reading_class(with_unit=False)
+ReadingV2 = reading_class(with_unit=True)
+
+
+@pytest.mark.parametrize("partitioned", [False, True], ids=["topic", "partitioned"])
+def test_avro_consumer_reads_each_version_with_its_writer_schema(sa_client, admin, partitioned):
+    # Avro bytes carry no field names: ReadingV1's bytes read with ReadingV2's schema alone
+    # run out of input (the unit string), so value() is right only if the consumer fetched
+    # version 0's schema from the registry and resolved it to its own.
+    ns = namespace(admin)
+    topic = f"persistent://{ns}/evolve-{uuid.uuid4().hex[:8]}"
+    if partitioned:
+        admin.create_partitioned_topic(topic, 2)
+    reader_schema = pulsar.schema.AvroSchema(ReadingV2)
+    old = sa_client.create_producer(topic, schema=pulsar.schema.AvroSchema(ReadingV1))  # v0
+    consumer = sa_client.subscribe(
+        topic, "evolve", schema=reader_schema, initial_position=pulsar.InitialPosition.Earliest
+    )  # registers v1
+    new = sa_client.create_producer(topic, schema=reader_schema)
+    old.send(ReadingV1(sensor="s1", seq=1), partition_key="k")
+    new.send(ReadingV2(sensor="s2", seq=2, unit="kelvin"), partition_key="k")
+    got = {}
+    for _ in range(2):
+        msg = consumer.receive(timeout_millis=30_000)
+        got[msg.value().sensor] = (msg.value(), msg._int_schema_version())
+        consumer.acknowledge(msg)
+    assert got["s1"] == (ReadingV2(sensor="s1", seq=1, unit=None), 0)
+    assert got["s2"] == (ReadingV2(sensor="s2", seq=2, unit="kelvin"), 1)
+    for p in (old, new, consumer):
+        p.close()

@@ -434,10 +434,26 @@ def test_decode_message_falls_back_to_the_reader_schema(caplog):
     assert reader.decode_message(_Msg(own, 3)) == V2(a=1, b="x")  # no client attached
     reader.attach_client(object())  # a client without get_schema_info
     assert reader.decode_message(_Msg(own, 3)) == V2(a=1, b="x")
-    reader.attach_client(_Client(_Info("{}", pulsar.SchemaType.JSON)))
+    client = _Client(_Info("{}", pulsar.SchemaType.JSON))
+    reader.attach_client(client)
     assert reader.decode_message(_Msg(own, 3)) == V2(a=1, b="x")
-    assert "Failed to decode" in caplog.text
+    assert "Failed to fetch the writer schema" in caplog.text
+    assert reader.decode_message(_Msg(own, 3)) == V2(a=1, b="x")
+    assert client.calls == 1, "a failed lookup is remembered, not repeated for every message"
     assert reader.decode_message(_Msg(own, None)) == V2(a=1, b="x")  # no version on msg
+    assert reader.decode_message(_Msg(own, -1)) == V2(a=1, b="x")  # written without one
+    assert client.calls == 1, "no lookup for a message without a schema version"
+
+
+def test_decode_message_falls_back_when_the_writer_schema_does_not_read(caplog):
+    own = AvroSchema(V2).encode(V2(a=1, b="x"))
+    reader = AvroSchema(V2)
+    # A writer schema the bytes do not match (a string where they hold an int): the
+    # reader's own schema reads them, with a warning.
+    wrong = {"type": "record", "name": "V2", "fields": [{"name": "a", "type": "string"}]}
+    reader.attach_client(_Client(_Info(json.dumps(wrong))))
+    assert reader.decode_message(_Msg(own, 5)) == V2(a=1, b="x")
+    assert "Failed to decode" in caplog.text
 
 
 # --- fastavro is optional ----------------------------------------------------------------
