@@ -190,8 +190,11 @@ class SchemaKind(enum.Enum):
     Other = 2
     KeyValue = 3
 
-# tuple: the (key, value) of a KeyValueSchema.
-Content: TypeAlias = Buffer | str | tuple[Any, Any] | None
+# What send() takes depends on the producer's schema: bytes-like (BytesSchema), str
+# (StringSchema), a record or dataclass instance (JsonSchema, AvroSchema), a protobuf
+# message, the (key, value) of a KeyValueSchema, None for a null value: any object the
+# schema's encode() accepts, checked at run time.
+Content: TypeAlias = Any
 SendCallback: TypeAlias = Callable[[Result, MessageId], object]
 
 class Producer:
