@@ -105,6 +105,19 @@ def pull_loop(total: int, pull: Callable[[list[Any]], None]) -> tuple[float, flo
         target = len(ids) + total - unique
 
 
+def consumer_sample(count: int, elapsed: float, cpu: float, ids: list[Any]) -> dict[str, float]:
+    """A consumer workload's figures: `count` timed messages in `elapsed` seconds and `cpu`
+    CPU seconds; `ids` every message id received (warm-up and duplicates included)."""
+    return {
+        "rate": count / elapsed,
+        "seconds": elapsed,
+        "count": count,
+        "cpu_us_per_msg": cpu / count * 1e6,
+        "received": len(ids),
+        "duplicates": len(ids) - distinct(ids),
+    }
+
+
 def consume(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]:
     total = args.count + WARMUP
     if args.mode == "reader":
@@ -148,14 +161,7 @@ def consume(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]
             total, receive_one if args.mode == "receive" else receive_batch
         )
         consumer.close()
-    return {
-        "rate": args.count / elapsed,
-        "seconds": elapsed,
-        "count": args.count,
-        "cpu_us_per_msg": cpu / args.count * 1e6,
-        "received": len(ids),
-        "duplicates": len(ids) - distinct(ids),
-    }
+    return consumer_sample(args.count, elapsed, cpu, ids)
 
 
 def consume_typed(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]:
@@ -185,14 +191,7 @@ def consume_typed(client: pulsar.Client, args: argparse.Namespace) -> dict[str, 
         seq: Any = getattr(value, "seq", None)
         if type(value) is not Reading or value != reading(seq):
             raise SystemExit(f"{args.mode}: unexpected value {value}")
-    return {
-        "rate": args.count / elapsed,
-        "seconds": elapsed,
-        "count": args.count,
-        "cpu_us_per_msg": cpu / args.count * 1e6,
-        "received": len(ids),
-        "duplicates": len(ids) - distinct(ids),
-    }
+    return consumer_sample(args.count, elapsed, cpu, ids)
 
 
 def produce_typed(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]:

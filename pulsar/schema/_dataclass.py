@@ -185,3 +185,15 @@ def dataclass_record(cls: type) -> DataclassRecord:
 
 def is_dataclass_type(x: Any) -> bool:
     return isinstance(x, type) and dataclasses.is_dataclass(x)
+
+
+def record_class_of(record_cls: Any) -> tuple[DataclassRecord | None, type[Record]] | None:
+    """What a schema of `record_cls` works with: (the DataclassRecord of a dataclass, or None
+    for a Record subclass; the Record class that describes its values). None for anything
+    else."""
+    if is_dataclass_type(record_cls):
+        found = dataclass_record(record_cls)
+        return found, found.record_cls
+    if isinstance(record_cls, type) and issubclass(record_cls, Record):
+        return None, record_cls
+    return None

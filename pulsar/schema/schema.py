@@ -15,9 +15,9 @@ from pulsar import _core
 from pulsar._checks import check_type
 from pulsar._enums import SchemaType
 from pulsar.exceptions import InvalidArgumentType
-from pulsar.schema._dataclass import dataclass_record, is_dataclass_type
+from pulsar.schema._dataclass import record_class_of
 from pulsar.schema._json import encode_record, record_decoder
-from pulsar.schema.definition import Record, record_builder
+from pulsar.schema.definition import record_builder
 
 
 class Schema:
@@ -102,19 +102,15 @@ class JsonSchema(Schema):
     """Records (Record subclasses or dataclasses) as JSON text, byte for byte 3.13's."""
 
     def __init__(self, record_cls: Any) -> None:
-        self._dataclass = None
-        if is_dataclass_type(record_cls):
-            self._dataclass = dataclass_record(record_cls)
-            definition = self._dataclass.record_cls.schema()
-            self._build = record_builder(self._dataclass.record_cls)
-        elif isinstance(record_cls, type) and issubclass(record_cls, Record):
-            definition = record_cls.schema()
-            self._build = record_builder(record_cls)
-        else:
+        parts = record_class_of(record_cls)
+        if parts is None:
             raise InvalidArgumentType(
                 "Argument record_cls is expected to be a Record subclass or a dataclass, "
                 f"not {record_cls!r}"
             )
+        self._dataclass, record = parts
+        definition = record.schema()
+        self._build = record_builder(record)
         super().__init__(record_cls, SchemaType.JSON, definition, "JSON")
         self._owner = record_cls.__name__
         decode = record_decoder(self._build)

@@ -18,7 +18,7 @@ from typing import Any
 
 from pulsar._enums import SchemaType
 from pulsar.exceptions import InvalidArgumentType
-from pulsar.schema._dataclass import dataclass_record, is_dataclass_type
+from pulsar.schema._dataclass import record_class_of
 from pulsar.schema.definition import Record, record_builder
 from pulsar.schema.schema import Schema
 
@@ -72,18 +72,16 @@ class AvroSchema(Schema):
         self._build: Any = None  # the record of a decoded dict (None: the dict itself)
         if record_cls is None:
             definition = schema_definition
-        elif is_dataclass_type(record_cls):
-            self._dataclass = dataclass_record(record_cls)
-            definition = self._dataclass.record_cls.schema()
-            self._build = record_builder(self._dataclass.record_cls)
-        elif isinstance(record_cls, type) and issubclass(record_cls, Record):
-            definition = record_cls.schema()
-            self._build = record_builder(record_cls)
         else:
-            raise InvalidArgumentType(
-                "Argument record_cls is expected to be a Record subclass, a dataclass or "
-                f"None, not {record_cls!r}"
-            )
+            parts = record_class_of(record_cls)
+            if parts is None:
+                raise InvalidArgumentType(
+                    "Argument record_cls is expected to be a Record subclass, a dataclass or "
+                    f"None, not {record_cls!r}"
+                )
+            self._dataclass, record = parts
+            definition = record.schema()
+            self._build = record_builder(record)
         self._schema: Any = definition
         self._parsed = fastavro.parse_schema(definition)
         self._owner = getattr(record_cls, "__name__", "the record")
