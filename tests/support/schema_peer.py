@@ -1,11 +1,15 @@
-"""Driving official_schema_peer.py (3.13's ProtobufNativeSchema, run by the interpreter of
-fastpulsar_testing's official venv) for the schema interoperability tests."""
+"""Driving official_schema_peer.py (3.13's ProtobufNativeSchema, JsonSchema and AvroSchema,
+run by the interpreter of fastpulsar_testing's official venv) for the schema interoperability
+tests, and ``canonical``: fastpulsar's values in the form the peer prints them."""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import enum
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +21,21 @@ SCHEMA_PEER_SCRIPT = Path(__file__).with_name("official_schema_peer.py")
 PEER_PREFIX = "PEER-RESULT "
 
 
-def run_schema_peer(official_python: Path, args: Sequence[object], timeout: float = 90.0) -> Any:
-    """Run ``official_schema_peer.py <args>``; its decoded result.
+def run_schema_peer(
+    official_python: Path,
+    args: Sequence[object],
+    timeout: float = 90.0,
+    stdin: str | None = None,
+) -> Any:
+    """Run ``official_schema_peer.py <args>`` (``stdin`` on its standard input); its decoded
+    result.
 
     AssertionError (with its output) if it fails, prints no result, or times out.
     """
     try:
         proc = subprocess.run(
             [str(official_python), str(SCHEMA_PEER_SCRIPT), *map(str, args)],
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -45,3 +56,41 @@ def run_schema_peer(official_python: Path, args: Sequence[object], timeout: floa
     assert proc.returncode == 0, "official schema peer failed: " + describe(proc)
     assert results, "official schema peer printed no result: " + describe(proc)
     return json.loads(results[-1])
+
+
+def run_record_peer(official_python: Path, spec: Mapping[str, Any], timeout: float = 90.0) -> Any:
+    """Run the peer's ``records`` command with `spec` (see official_schema_peer.py); its
+    result, each consumed message's ``payload_b64`` and ``schema_version_b64`` decoded into
+    ``payload`` and ``schema_version`` (bytes). Same errors as run_schema_peer."""
+    out = run_schema_peer(official_python, ["records"], timeout, stdin=json.dumps(spec))
+    for messages in out["consumed"]:
+        for message in messages:
+            message["payload"] = base64.b64decode(message["payload_b64"])
+            message["schema_version"] = base64.b64decode(message["schema_version_b64"])
+    return out
+
+
+def canonical(value: Any) -> Any:
+    """`value` (a Record, a dataclass instance, or what their fields hold) in the peer's
+    canonical form (records.DUMP_SOURCE's ``canon``): a record or dataclass is ``{"record":
+    class name, "fields": {name: ...}}``, an Enum member ``"enum:Cls.NAME"``, bytes
+    ``"bytes:<hex>"``, a float ``"float:<repr>"``; lists and dicts item by item."""
+    from pulsar.schema import Record
+
+    if isinstance(value, Record):
+        fields = {name: canonical(getattr(value, name)) for name in value._fields}
+        return {"record": type(value).__name__, "fields": fields}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"record": type(value).__name__, "fields": fields}
+    if isinstance(value, enum.Enum):
+        return f"enum:{type(value).__name__}.{value.name}"
+    if isinstance(value, bytes):
+        return "bytes:" + value.hex()
+    if isinstance(value, float):
+        return "float:" + repr(value)
+    if isinstance(value, list):
+        return [canonical(x) for x in value]
+    if isinstance(value, dict):
+        return {k: canonical(x) for k, x in value.items()}
+    return value
