@@ -107,7 +107,9 @@ class Record(metaclass=RecordMeta):
         for name in names:
             field = cls._fields[name]
             field_type = field.schema_info(defined_names)
-            if not field._required:
+            if not field._required and field_type != "null":
+                # (3.13 also writes ["null", "null"] for an optional Null(): a union
+                # with a duplicate, which Apache Pulsar's registry refuses.)
                 field_type = ["null", field_type]
             if field.required_default():
                 default = field.default()

@@ -37,7 +37,7 @@ class Inner(Record):
 
 
 class Everything(Record):
-    n = Null()
+    n = Null(required=True)  # an optional Null() is where we differ: its own test
     b = Boolean()
     i = Integer()
     l = Long(required=True)
