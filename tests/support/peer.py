@@ -22,26 +22,28 @@ def run_peer(
     args: Sequence[object],
     stdin_obj: Any = None,
     timeout: float = 90.0,
+    script: Path = PEER_SCRIPT,
 ) -> Any:
-    """Run ``official_peer.py <args>`` (JSON ``stdin_obj`` on its stdin); its decoded result.
+    """Run ``official_peer.py <args>`` (or another peer ``script`` of this folder that prints
+    its result the same way; JSON ``stdin_obj`` on its stdin); its decoded result.
 
     AssertionError (with its output) if it fails, prints no result, or times out.
     """
     # Run as a script, sys.path[0] is tests/support (no `pulsar` there); the cwd is not on it.
     try:
         proc = subprocess.run(
-            [str(official_python), str(PEER_SCRIPT), *map(str, args)],
+            [str(official_python), str(script), *map(str, args)],
             input=None if stdin_obj is None else json.dumps(stdin_obj),
             capture_output=True,
             text=True,
             timeout=timeout,
             env=clean_env(),
-            cwd=str(PEER_SCRIPT.parent),
+            cwd=str(script.parent),
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(
-            f"official peer {list(args)[:1]} timed out after {timeout} s\n"
+            f"official peer {script.name} {list(args)[:1]} timed out after {timeout} s\n"
             f"stdout:\n{tail(exc.stdout)}\nstderr:\n{tail(exc.stderr)}"
         ) from None
     results = [
@@ -49,6 +51,6 @@ def run_peer(
         for line in proc.stdout.splitlines()
         if line.startswith(PEER_PREFIX)
     ]
-    assert proc.returncode == 0, "official peer failed: " + describe(proc)
-    assert results, "official peer printed no result: " + describe(proc)
+    assert proc.returncode == 0, f"official peer {script.name} failed: " + describe(proc)
+    assert results, f"official peer {script.name} printed no result: " + describe(proc)
     return json.loads(results[-1])

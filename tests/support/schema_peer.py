@@ -7,62 +7,32 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
-import json
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from fastpulsar_testing.official_venv import clean_env
-
-from .children import describe, tail
+from .peer import run_peer
 
 SCHEMA_PEER_SCRIPT = Path(__file__).with_name("official_schema_peer.py")
-PEER_PREFIX = "PEER-RESULT "
 
 
 def run_schema_peer(
     official_python: Path,
     args: Sequence[object],
     timeout: float = 90.0,
-    stdin: str | None = None,
+    stdin_obj: Any = None,
 ) -> Any:
-    """Run ``official_schema_peer.py <args>`` (``stdin`` on its standard input); its decoded
-    result.
-
-    AssertionError (with its output) if it fails, prints no result, or times out.
-    """
-    try:
-        proc = subprocess.run(
-            [str(official_python), str(SCHEMA_PEER_SCRIPT), *map(str, args)],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=clean_env(),
-            cwd=str(SCHEMA_PEER_SCRIPT.parent),
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise AssertionError(
-            f"official schema peer {list(args)[:1]} timed out after {timeout} s\n"
-            f"stdout:\n{tail(exc.stdout)}\nstderr:\n{tail(exc.stderr)}"
-        ) from None
-    results = [
-        line[len(PEER_PREFIX) :]
-        for line in proc.stdout.splitlines()
-        if line.startswith(PEER_PREFIX)
-    ]
-    assert proc.returncode == 0, "official schema peer failed: " + describe(proc)
-    assert results, "official schema peer printed no result: " + describe(proc)
-    return json.loads(results[-1])
+    """Run ``official_schema_peer.py <args>`` (JSON ``stdin_obj`` on its standard input); its
+    decoded result. AssertionError (with its output) if it fails, prints no result, or times
+    out."""
+    return run_peer(official_python, args, stdin_obj, timeout, script=SCHEMA_PEER_SCRIPT)
 
 
 def run_record_peer(official_python: Path, spec: Mapping[str, Any], timeout: float = 90.0) -> Any:
     """Run the peer's ``records`` command with `spec` (see official_schema_peer.py); its
     result, each consumed message's ``payload_b64`` and ``schema_version_b64`` decoded into
     ``payload`` and ``schema_version`` (bytes). Same errors as run_schema_peer."""
-    out = run_schema_peer(official_python, ["records"], timeout, stdin=json.dumps(spec))
+    out = run_schema_peer(official_python, ["records"], timeout, stdin_obj=spec)
     for messages in out["consumed"]:
         for message in messages:
             message["payload"] = base64.b64decode(message["payload_b64"])
