@@ -6,6 +6,31 @@ The same text runs in fastpulsar and, through ``official_python``, in pulsar-cli
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from fastpulsar_testing.official_venv import clean_env
+
+
+def run_source_json(python: Path | str, source: str, cwd: Path, stdin_obj: Any = None) -> Any:
+    """Run `source` (which prints one JSON document) with interpreter `python` in `cwd` (not
+    the checkout, so that the installed `pulsar` is imported), `stdin_obj` as JSON on its
+    stdin; the decoded document. CalledProcessError/TimeoutExpired if it fails."""
+    proc = subprocess.run(
+        [str(python), "-c", source],
+        input=None if stdin_obj is None else json.dumps(stdin_obj),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=str(cwd),
+        env=clean_env(),
+    )
+    return json.loads(proc.stdout)
+
+
 RECORDS_SOURCE = r"""
 import math
 from enum import Enum, IntEnum

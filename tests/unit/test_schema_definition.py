@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from fastpulsar_testing.official_venv import clean_env
-from support.records import DUMP_SOURCE, RECORDS_SOURCE
+from support.records import DUMP_SOURCE, RECORDS_SOURCE, run_source_json
 
 import pulsar
 from pulsar.schema import (
@@ -46,17 +45,8 @@ def _dump_locally(peer: dict[str, Any] | None) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def official(official_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    proc = subprocess.run(
-        [str(official_python), "-c", DUMP_SOURCE],
-        input=json.dumps({"source": RECORDS_SOURCE, "peer": None}),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=str(tmp_path_factory.mktemp("official")),
-        env=clean_env(),
-    )
-    return json.loads(proc.stdout)
+    stdin = {"source": RECORDS_SOURCE, "peer": None}
+    return run_source_json(official_python, DUMP_SOURCE, tmp_path_factory.mktemp("official"), stdin)
 
 
 @pytest.fixture(scope="module")
@@ -481,27 +471,8 @@ print(json.dumps({
 def test_an_optional_null_field_is_null_not_a_duplicate_union(official_python, tmp_path):
     # 3.13 writes ["null", "null"] (a union Apache Pulsar refuses) and a union index in Avro
     # binary; ours writes "null" and nothing (README "differs"). JSON text is the same.
-    theirs = json.loads(
-        subprocess.run(
-            [str(official_python), "-c", NULL_FIELD_SOURCE],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-            cwd=str(tmp_path),
-            env=clean_env(),
-        ).stdout
-    )
-    ours = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", NULL_FIELD_SOURCE],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-            cwd=str(tmp_path),
-        ).stdout
-    )
+    theirs = run_source_json(official_python, NULL_FIELD_SOURCE, tmp_path)
+    ours = run_source_json(sys.executable, NULL_FIELD_SOURCE, tmp_path)
     assert theirs["definition"]["fields"][0] == {"name": "n", "type": ["null", "null"]}
     assert ours["definition"]["fields"][0] == {"name": "n", "type": "null"}
     assert ours["definition"]["fields"][1] == theirs["definition"]["fields"][1]

@@ -5,12 +5,11 @@ their order, str()), and wrong data raising 3.13's exception with 3.13's text. N
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastpulsar_testing.official_venv import clean_env
+from support.records import run_source_json
 
 from pulsar.schema import JsonSchema, Record, String
 from pulsar.schema._json import loads
@@ -162,20 +161,7 @@ def _ours() -> Any:
 
 @pytest.fixture(scope="module")
 def official(official_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    has = subprocess.run([str(official_python), "-c", "import fastavro"], check=False)
-    if has.returncode != 0:
-        pip = [str(official_python), "-m", "pip", "install", "-q", "fastavro==1.13.1"]
-        subprocess.run(pip, check=True, timeout=300)
-    proc = subprocess.run(
-        [str(official_python), "-c", CASES_SOURCE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=str(tmp_path_factory.mktemp("official")),
-        env=clean_env(),
-    )
-    return json.loads(proc.stdout)
+    return run_source_json(official_python, CASES_SOURCE, tmp_path_factory.mktemp("official"))
 
 
 @pytest.mark.parametrize("kind", ["json", "avro"])
