@@ -110,6 +110,8 @@ void forbid_gil_for_callbacks() {
                               [] { return g_callbacks_inside.load() == 0; });
 }
 
+bool process_exiting() { return g_callbacks_forbidden.load(); }
+
 void park_threads_at_exit() {
     g_threads_parked.store(true);
     if (g_restoring.load() == 0) {

@@ -55,6 +55,9 @@ class GilForCallback {
 // through GilForCallback. Without it, a thread could see "not finalizing", then take
 // the GIL while the interpreter finalizes, and be ended mid-C++. Never throws.
 void forbid_gil_for_callbacks();
+// Whether forbid_gil_for_callbacks has run: pulsar's atexit handler, the process is
+// exiting. Any thread, GIL or not; never throws.
+bool process_exiting();
 // At interpreter exit, from pulsar's atexit handler after the dispatcher thread has
 // stopped, on the main thread, GIL held: from now on a thread other than the main one
 // that leaves a GilRelease scope parks for good; this waits, with the GIL released and for
