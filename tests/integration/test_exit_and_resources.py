@@ -48,7 +48,9 @@ ENDINGS = {
 # What the child may write to stderr: libpulsar's log lines (fastpulsar's default logger
 # writes them there) and, for the exception ending, the traceback of that exception.
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.,]\d+ (DEBUG|INFO|WARN|WARNING|ERROR) ")
-TRACEBACK_LINES = re.compile(r'^(Traceback \(most recent call last\):|  File "|    |RuntimeError: unhandled, on purpose$)')
+TRACEBACK_LINES = re.compile(
+    r'^(Traceback \(most recent call last\):|  File "|    |RuntimeError: unhandled, on purpose$)'
+)
 
 COMMON = """
 import threading, time
@@ -173,7 +175,9 @@ def seconds_after_end(stdout: str, exited_at: float) -> float:
 
 def unexpected_stderr(stderr: str, ending: str) -> list[str]:
     allowed = [LOG_LINE] + ([TRACEBACK_LINES] if ending == "exception" else [])
-    return [ln for ln in stderr.splitlines() if ln.strip() and not any(p.match(ln) for p in allowed)]
+    return [
+        ln for ln in stderr.splitlines() if ln.strip() and not any(p.match(ln) for p in allowed)
+    ]
 
 
 @pytest.fixture
@@ -242,6 +246,7 @@ def test_official_client_exit_is_recorded(tmp_path, broker, official_python, sha
             capture_output=True,
             text=True,
             timeout=60,
+            check=False,
         )
         exited_at = time.time()
     except subprocess.TimeoutExpired:
@@ -257,7 +262,7 @@ def test_official_client_exit_is_recorded(tmp_path, broker, official_python, sha
 
 
 RESOURCES = """
-import gc, json, threading, time
+import gc, json, re, threading, time
 TOPIC = os.environ["EXIT_TOPIC"]
 COUNT = int(os.environ["EXIT_CLIENTS"])
 
@@ -272,7 +277,6 @@ def sample():
         "time": time.monotonic(),
     }
 
-import re
 samples = {"start": sample()}
 for i in range(COUNT):
     client = pulsar.Client(SERVICE_URL)
@@ -305,7 +309,9 @@ def test_thousand_clients_leave_no_threads_fds_or_memory(tmp_path, broker):
     per_client = (end["time"] - first["time"]) / (CLIENTS - 1)
     print(json.dumps(samples, indent=1))
     print(f"{per_client * 1000:.1f} ms per client")
-    # Python threads: the dispatcher stops with the last closed client.
+    # Nothing is kept by the first client either (measured: after_1 == start for threads
+    # and fds): libpulsar joins its I/O threads in close(), and the dispatcher thread stops
+    # with the last closed client.
     assert end["threads"] == start["threads"], samples
     assert end["os_threads"] == start["os_threads"], samples
     assert end["fds"] == start["fds"], samples
