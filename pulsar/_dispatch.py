@@ -102,10 +102,11 @@ def _ensure_started_locked() -> None:
 def _stop() -> None:
     _core._forbid_gil_for_callbacks()
     thread = _thread
-    if thread is None or not thread.is_alive():
-        return
-    _core._dispatch_stop()
-    thread.join(timeout=_START_TIMEOUT_S)
+    if thread is not None and thread.is_alive():
+        _core._dispatch_stop()
+        thread.join(timeout=_START_TIMEOUT_S)
+    # Last: the dispatcher thread waits through GilRelease too.
+    _core._park_threads_at_exit()
 
 
 def _after_fork_in_child() -> None:

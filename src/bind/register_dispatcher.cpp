@@ -23,6 +23,11 @@ void register_dispatcher(py::module_& m) {
         "message_router or token supplier is then not called); waits a few seconds at most "
         "for those that hold it.");
     m.def(
+        "_park_threads_at_exit", [] { park_threads_at_exit(); },
+        "At interpreter exit, after the dispatcher thread stopped: from now on, a thread "
+        "coming back from a blocking call parks for good instead of taking the GIL; waits "
+        "a few seconds at most for those already on their way to it.");
+    m.def(
         "_after_fork_in_child", [] { after_fork_in_child(); },
         "In a child process after os.fork(): a fresh dispatcher; objects inherited from the "
         "parent raise AlreadyClosed.");

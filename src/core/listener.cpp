@@ -119,7 +119,7 @@ void ListenerQueue<Item>::run() {
     room_.notify_all();
     std::size_t served = 0;
     for (; served < batch.size(); ++served) {
-        if (paused_.load() || closed_.load() || owner_closing()) {
+        if (paused_.load() || closed_.load() || owner_closing() || process_exiting()) {
             break;
         }
         bool ok = call(listener_.get(), batch[served]);
@@ -137,12 +137,16 @@ void ListenerQueue<Item>::run() {
             closed_.store(true);
             queue_.clear();
         } else {
-            // Paused mid-batch: what was not served goes back to the front, in order.
+            // Paused mid-batch: what was not served goes back to the front, in order. At
+            // exit too, but not scheduled again: the listener is not called any more, so
+            // that the dispatcher thread stops within a few rounds whatever a slow listener
+            // has queued, and the queue stays full, holding libpulsar's I/O thread back
+            // (see kMaxWaitForRoomStopped).
             queue_.insert(
                 queue_.begin(),
                 std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(served)),
                 std::make_move_iterator(batch.end()));
-            if (!queue_.empty()) {
+            if (!queue_.empty() && !process_exiting()) {
                 schedule_locked();
             }
         }

@@ -17,10 +17,11 @@ void remember_main_thread();
 bool interpreter_finalizing();
 
 // Releases the GIL for the scope, like py::gil_scoped_release, except at exit: a
-// (daemon) thread that would take the GIL back while the interpreter finalizes is
-// parked for good instead. Python would end it with pthread_exit, whose unwinding
-// through C++ frames terminates the process ("terminate called without an active
-// exception"). Constructed with the GIL held; never throws.
+// (daemon) thread that would take the GIL back once park_threads_at_exit has run, or
+// while the interpreter finalizes, is parked for good instead. Python would end it with
+// pthread_exit, whose unwinding through C++ frames terminates the process ("terminate
+// called without an active exception", or "FATAL: exception not rethrown" through a
+// catch (...)). Constructed with the GIL held; never throws.
 class GilRelease {
    public:
     GilRelease() : state_(PyEval_SaveThread()) {}
@@ -54,7 +55,19 @@ class GilForCallback {
 // through GilForCallback. Without it, a thread could see "not finalizing", then take
 // the GIL while the interpreter finalizes, and be ended mid-C++. Never throws.
 void forbid_gil_for_callbacks();
-// In a forked child, GIL held: forgets the parent's threads counted inside GilForCallback.
+// Whether forbid_gil_for_callbacks has run: pulsar's atexit handler, the process is
+// exiting. Any thread, GIL or not; never throws.
+bool process_exiting();
+// At interpreter exit, from pulsar's atexit handler after the dispatcher thread has
+// stopped, on the main thread, GIL held: from now on a thread other than the main one
+// that leaves a GilRelease scope parks for good; this waits, with the GIL released and for
+// a few seconds at most, until no such thread is still on its way to the GIL (checking
+// interpreter_finalizing() alone leaves a window: a thread that saw "not finalizing" and
+// then waits for the GIL is ended by Python with pthread_exit once finalization begins).
+// Never throws.
+void park_threads_at_exit();
+// In a forked child, GIL held: forgets the parent's threads counted inside GilForCallback
+// and GilRelease.
 void reset_gil_for_callbacks_after_fork();
 
 // An owned reference that libpulsar may destroy on any thread: the reference is
