@@ -2,34 +2,11 @@
 
 The same text runs in fastpulsar and, through ``official_python``, in pulsar-client 3.13
 (``CASES`` below is executed in both), so the two clients see identical classes and values.
+The official client's peer (official_schema_peer.py) imports this module in its own venv:
+nothing here may import more than the standard library.
 """
 
 from __future__ import annotations
-
-import json
-import subprocess
-from pathlib import Path
-from typing import Any
-
-from fastpulsar_testing.official_venv import clean_env
-
-
-def run_source_json(python: Path | str, source: str, cwd: Path, stdin_obj: Any = None) -> Any:
-    """Run `source` (which prints one JSON document) with interpreter `python` in `cwd` (not
-    the checkout, so that the installed `pulsar` is imported), `stdin_obj` as JSON on its
-    stdin; the decoded document. CalledProcessError/TimeoutExpired if it fails."""
-    proc = subprocess.run(
-        [str(python), "-c", source],
-        input=None if stdin_obj is None else json.dumps(stdin_obj),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=str(cwd),
-        env=clean_env(),
-    )
-    return json.loads(proc.stdout)
-
 
 RECORDS_SOURCE = r"""
 import math

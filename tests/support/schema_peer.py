@@ -7,9 +7,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import json
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from fastpulsar_testing.official_venv import clean_env
 
 from .peer import run_peer
 
@@ -64,3 +68,20 @@ def canonical(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: canonical(x) for k, x in value.items()}
     return value
+
+
+def run_source_json(python: Path | str, source: str, cwd: Path, stdin_obj: Any = None) -> Any:
+    """Run `source` (which prints one JSON document) with interpreter `python` in `cwd` (not
+    the checkout, so that the installed `pulsar` is imported), `stdin_obj` as JSON on its
+    stdin; the decoded document. CalledProcessError/TimeoutExpired if it fails."""
+    proc = subprocess.run(
+        [str(python), "-c", source],
+        input=None if stdin_obj is None else json.dumps(stdin_obj),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=str(cwd),
+        env=clean_env(),
+    )
+    return json.loads(proc.stdout)

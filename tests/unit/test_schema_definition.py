@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from support.records import DUMP_SOURCE, RECORDS_SOURCE, run_source_json
+from support.records import DUMP_SOURCE, RECORDS_SOURCE
+from support.schema_peer import run_source_json
 
 import pulsar
 from pulsar.schema import (

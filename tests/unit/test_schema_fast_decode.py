@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.records import run_source_json
+from support.schema_peer import run_source_json
 
 from pulsar.schema import JsonSchema, Record, String
 from pulsar.schema._json import loads
