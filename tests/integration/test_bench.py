@@ -61,47 +61,25 @@ def check_sample(out):
     assert out["rate"] == pytest.approx(COUNT / out["seconds"])
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_consumer_modes_with_fastpulsar(broker, mode):
+def run_consumer_mode(python, broker, mode, env=None):
+    """fill() a fresh topic; `python` runs the driver's consumer `mode` on it;
+    its sample."""
     topic = unique_topic(f"bench-{mode}")
     fill(broker, topic)
-    out = run_driver(
-        sys.executable,
-        "--url",
-        broker.service_url,
-        "--topic",
-        topic,
-        "--mode",
-        mode,
-        "--count",
-        COUNT,
-        "--batch-max",
-        50,
-    )
-    check_sample(out)
+    url = ("--url", broker.service_url, "--topic", topic, "--count", COUNT)
+    return run_driver(python, *url, "--mode", mode, "--batch-max", 50, env=env)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_consumer_modes_with_fastpulsar(broker, mode):
+    check_sample(run_consumer_mode(sys.executable, broker, mode))
 
 
 @pytest.mark.interop
 @pytest.mark.timeout(600)  # may create the official venv
 @pytest.mark.parametrize("mode", MODES)
 def test_consumer_modes_with_official_client(broker, official_python, mode):
-    topic = unique_topic(f"bench-official-{mode}")
-    fill(broker, topic)
-    out = run_driver(
-        official_python,
-        "--url",
-        broker.service_url,
-        "--topic",
-        topic,
-        "--mode",
-        mode,
-        "--count",
-        COUNT,
-        "--batch-max",
-        50,
-        env=clean_env(),
-    )
-    check_sample(out)
+    check_sample(run_consumer_mode(official_python, broker, mode, env=clean_env()))
 
 
 def load_run():
