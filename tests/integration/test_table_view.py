@@ -197,7 +197,11 @@ def test_for_each_and_listen_from_inside_a_callback_and_two_listeners(client, to
     assert wait_for(lambda: ("c", b"3") in inner.snapshot() and ("c", b"3") in outer.snapshot())
 
 
-def test_more_existing_entries_than_the_queue_holds_do_not_stall(client, topic):
+def test_more_existing_entries_than_the_queue_holds_do_not_stall(sa_client, topic):
+    # On Apache Pulsar: pulsar-lite 0.2.0 re-delivers parts of a backlog larger than the
+    # receiver queue, and then libpulsar's replay of the existing messages (also under
+    # pulsar-client 3.13) can wait forever for a message it has already had.
+    client = sa_client
     producer = client.create_producer(topic, block_if_queue_full=True)
     for i in range(2500):  # more than the 1000 updates that may wait for the callback
         producer.send_async(b"v%d" % i, None, partition_key=f"k{i}")
