@@ -28,6 +28,7 @@ using ResultCallback = std::function<void(Result)>;
 using SendCallback = std::function<void(Result, const MessageId&)>;
 using BatchReceiveCallback = std::function<void(Result, const std::vector<Message>&)>;
 using GetLastMessageIdCallback = std::function<void(Result, MessageId)>;
+using ReceiveCallback = std::function<void(Result, const Message&)>;
 
 class Producer {
    public:
@@ -66,6 +67,9 @@ class Consumer {
 
     Result receive(Message& msg);  // the only receive of a zero-queue consumer
     Result receive(Message& msg, int timeoutMs);
+    // Completes with the next message (or the failure: AlreadyClosed once closed); a
+    // zero-queue consumer fails it with InvalidConfiguration.
+    void receiveAsync(const ReceiveCallback& callback);
     void acknowledgeAsync(const MessageId& messageId, const ResultCallback& callback);
     void acknowledgeCumulativeAsync(const MessageId& messageId, const ResultCallback& callback);
     void negativeAcknowledge(const MessageId& messageId);

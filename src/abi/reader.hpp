@@ -32,6 +32,7 @@ class Reader {
     bool isConnected() const;
 
     Result readNext(Message& msg, int timeoutMs);
+    void readNextAsync(const ReceiveCallback& callback);
     void hasMessageAvailableAsync(const HasMessageAvailableCallback& callback);
     void seekAsync(const MessageId& msgId, const ResultCallback& callback);
     void seekAsync(uint64_t timestamp, const ResultCallback& callback);

@@ -14,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
     fastpulsar::register_logging(m);
     fastpulsar::register_configuration(m);
     fastpulsar::register_dispatcher(m);
+    fastpulsar::register_loop_sink(m);
     fastpulsar::register_producer(m);
     fastpulsar::register_consumer(m);
     fastpulsar::register_service_info(m);

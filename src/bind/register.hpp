@@ -27,6 +27,7 @@ void register_auth(py::module_& m);
 void register_logging(py::module_& m);
 void register_configuration(py::module_& m);
 void register_dispatcher(py::module_& m);
+void register_loop_sink(py::module_& m);  // before the cores' asynchronous methods
 void register_producer(py::module_& m);
 void register_consumer(py::module_& m);
 void register_service_info(py::module_& m);  // before register_client (its argument type)

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include <string>
+#include <utility>
 
 #include "abi/configuration.hpp"
 #include "bind/register.hpp"
@@ -24,11 +25,25 @@ void register_client(py::module_& m) {
         .def_static("with_provider", &ClientCore::with_provider, py::arg("provider"),
                     py::arg("configuration"))
         .def("get_service_info", &ClientCore::get_service_info)
+        // With a LoopSink and one of its futures (pulsar.asyncio), these return None at once
+        // and resolve the future; without, they block and return the result.
         .def("create_producer", &ClientCore::create_producer, py::arg("topic"),
-             py::arg("configuration"), py::arg("schema"), py::arg("schema_kind"))
-        .def("subscribe", &ClientCore::subscribe, py::arg("topic"), py::arg("subscription_name"),
-             py::arg("configuration"), py::arg("schema"), py::arg("is_pattern"))
-        .def("get_topic_partitions", &ClientCore::get_topic_partitions, py::arg("topic"))
+             py::arg("configuration"), py::arg("schema"), py::arg("schema_kind"),
+             py::arg("sink") = py::none(), py::arg("future") = py::none())
+        .def(
+            "subscribe",
+            [](py::object self, py::handle topic, const std::string& subscription,
+               const ConsumerOptions& options, py::object schema, bool is_pattern, py::handle sink,
+               py::handle future) {
+                return self.cast<ClientCore&>().subscribe(self, topic, subscription, options,
+                                                          std::move(schema), is_pattern, sink,
+                                                          future);
+            },
+            py::arg("topic"), py::arg("subscription_name"), py::arg("configuration"),
+            py::arg("schema"), py::arg("is_pattern"), py::arg("sink") = py::none(),
+            py::arg("future") = py::none())
+        .def("get_topic_partitions", &ClientCore::get_topic_partitions, py::arg("topic"),
+             py::arg("sink") = py::none(), py::arg("future") = py::none())
         .def("get_schema_info", &ClientCore::get_schema_info, py::arg("topic"), py::arg("version"))
         .def("close", &ClientCore::close)
         .def("shutdown", &ClientCore::shutdown)

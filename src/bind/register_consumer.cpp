@@ -77,6 +77,19 @@ void register_consumer(py::module_& m) {
              "Stop calling the message_listener until resume_message_listener().")
         .def("resume_message_listener", &ConsumerCore::resume_message_listener,
              "Call the message_listener again, starting with the messages held meanwhile.")
+        // pulsar.asyncio's (runtime/loop_sink.hpp): the outcome resolves `future` through
+        // the LoopSink `sink`.
+        .def("_try_receive", &ConsumerCore::try_receive,
+             "A message already received from the broker, or None; never waits.")
+        .def("_receive_async", &ConsumerCore::receive_async, py::arg("sink"), py::arg("future"))
+        .def("_batch_receive_async", &ConsumerCore::batch_receive_async, py::arg("sink"),
+             py::arg("future"))
+        .def("_get_last_message_id_async", &ConsumerCore::get_last_message_id_async,
+             py::arg("sink"), py::arg("future"))
+        .def("_seek_async", &ConsumerCore::seek_async, py::arg("messageid"), py::arg("sink"),
+             py::arg("future"))
+        .def("_unsubscribe_async", &ConsumerCore::unsubscribe_async, py::arg("sink"),
+             py::arg("future"))
         .def("__iter__", [](py::object self) { return self; })
         .def("__next__", &ConsumerCore::next,
              "The next message, waiting for it; stops once the consumer is closed.")

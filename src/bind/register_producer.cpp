@@ -32,6 +32,12 @@ constexpr const char* kSendAsyncDoc =
 PyMethodDef g_send_def = {
     "send", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send)),
     METH_FASTCALL | METH_KEYWORDS, nullptr};
+PyMethodDef g_send_future_def = {
+    "_send_future",
+    reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send_future)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "_send_future(sink, content, ...): send_async resolving a future of the LoopSink's loop\n"
+    "(pulsar.asyncio's send); returns the future. Takes send()'s keyword arguments."};
 PyMethodDef g_send_async_def = {
     "send_async",
     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send_async)),
@@ -63,6 +69,7 @@ void register_producer(py::module_& m) {
     g_send_async_def.ml_doc = immortal(send_text_signature("send_async", true) + kSendAsyncDoc);
     add_c_method(cls, &g_send_def);
     add_c_method(cls, &g_send_async_def);
+    add_c_method(cls, &g_send_future_def);
     cls.def(
            "topic", [](const ProducerCore& p) { return p.producer().getTopic(); },
            "The topic this producer publishes to.")

@@ -67,6 +67,15 @@ void register_reader(py::module_& m) {
              "Close the reader. Raises AlreadyClosed when already closed.")
         .def("_is_closing", &ReaderCore::is_closing,
              "Whether close() has begun, here or on the client (no listener call starts).")
+        // pulsar.asyncio's (runtime/loop_sink.hpp): the outcome resolves `future` through
+        // the LoopSink `sink`.
+        .def("_try_read_next", &ReaderCore::try_read_next,
+             "A message already received from the broker, or None; never waits.")
+        .def("_read_next_async", &ReaderCore::read_next_async, py::arg("sink"), py::arg("future"))
+        .def("_has_message_available_async", &ReaderCore::has_message_available_async,
+             py::arg("sink"), py::arg("future"))
+        .def("_seek_async", &ReaderCore::seek_async, py::arg("messageid"), py::arg("sink"),
+             py::arg("future"))
         .def("__iter__", [](py::object self) { return self; })
         .def("__next__", &ReaderCore::next,
              "The next message, waiting for it; the iteration ends when the reader is closed.")
@@ -87,12 +96,13 @@ void register_reader(py::module_& m) {
     py::object client_class = m.attr("Client");
     client_class.attr("create_reader") = py::cpp_function(
         [](const ClientCore& client, const std::string& topic, py::handle start_message_id,
-           const RO& configuration, py::object schema) {
+           const RO& configuration, py::object schema, py::handle sink, py::handle future) {
             return ReaderCore::create(client.state(), topic, start_message_id, configuration,
-                                      std::move(schema));
+                                      std::move(schema), sink, future);
         },
         py::name("create_reader"), py::is_method(client_class), py::arg("topic"),
-        py::arg("start_message_id"), py::arg("configuration"), py::arg("schema"));
+        py::arg("start_message_id"), py::arg("configuration"), py::arg("schema"),
+        py::arg("sink") = py::none(), py::arg("future") = py::none());
 }
 
 }  // namespace fastpulsar

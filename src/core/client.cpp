@@ -1,8 +1,14 @@
 // ClientCore (see client.hpp).
 #include "core/client.hpp"
 
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <memory>
 #include <stdexcept>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "core/consumer.hpp"
 #include "core/producer.hpp"
@@ -11,6 +17,7 @@
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
+#include "runtime/loop_sink.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -159,31 +166,45 @@ ClientCore::~ClientCore() {
     state_.reset();
 }
 
-std::shared_ptr<ProducerCore> ClientCore::create_producer(const std::string& topic,
-                                                          const ProducerOptions& options,
-                                                          py::object schema,
-                                                          SchemaKind schema_kind) {
-    state_->check_open();
-    auto [result, producer] = call_blocking<pulsar::Producer>(
-        [&](const std::shared_ptr<Pending<pulsar::Producer>>& pending) {
-            state_->client().createProducerAsync(topic, options.conf,
-                                                 [pending](pulsar::Result r, pulsar::Producer p) {
-                                                     pending->complete(r, std::move(p));
-                                                 });
-        });
-    if (result != pulsar::ResultOk) {
-        raise_result(result);
+namespace {
+
+// The client state an asynchronous operation finishes with: held weakly, since the operation
+// may end on libpulsar's thread, which must not destroy libpulsar's client.
+std::shared_ptr<ClientState> lock_state(const std::weak_ptr<ClientState>& weak) {
+    auto state = weak.lock();
+    if (!state) {
+        raise_result(pulsar::ResultAlreadyClosed);
     }
-    auto core = std::make_shared<ProducerCore>(std::move(producer), std::move(schema), schema_kind,
-                                               options, state_);
-    state_->add_producer(core);
-    return core;
+    return state;
 }
 
-std::shared_ptr<ConsumerCore> ClientCore::subscribe(py::handle topic,
-                                                    const std::string& subscription,
-                                                    const ConsumerOptions& options,
-                                                    py::object schema, bool is_pattern) {
+}  // namespace
+
+py::object ClientCore::create_producer(const std::string& topic, const ProducerOptions& options,
+                                       py::object schema, SchemaKind schema_kind, py::handle sink,
+                                       py::handle future) {
+    state_->check_open();
+    std::weak_ptr<ClientState> weak = state_;
+    return run_op<pulsar::Producer>(
+        sink, future,
+        [&](auto done) { state_->client().createProducerAsync(topic, options.conf, done); },
+        [weak, options, schema = PyRef(std::move(schema)), schema_kind](
+            pulsar::Result result, pulsar::Producer producer) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            auto state = lock_state(weak);
+            auto core = std::make_shared<ProducerCore>(
+                std::move(producer), py::reinterpret_borrow<py::object>(schema.get()), schema_kind,
+                options, state);
+            state->add_producer(core);
+            return py::cast(core);
+        });
+}
+
+py::object ClientCore::subscribe(py::handle self, py::handle topic, const std::string& subscription,
+                                 const ConsumerOptions& options, py::object schema, bool is_pattern,
+                                 py::handle sink, py::handle future) {
     state_->check_open();
     std::string single;
     std::vector<std::string> topics;
@@ -196,11 +217,9 @@ std::shared_ptr<ConsumerCore> ClientCore::subscribe(py::handle topic,
     } else {
         single = as_string(topic.ptr(), "topic");
     }
-    auto [result, consumer] = call_blocking<pulsar::Consumer>(
-        [&](const std::shared_ptr<Pending<pulsar::Consumer>>& pending) {
-            pulsar::SubscribeCallback done = [pending](pulsar::Result r, pulsar::Consumer c) {
-                pending->complete(r, std::move(c));
-            };
+    return run_op<pulsar::Consumer>(
+        sink, future,
+        [&](auto done) {
             if (many) {
                 state_->client().subscribeAsync(topics, subscription, options.conf, done);
             } else if (is_pattern) {
@@ -208,33 +227,39 @@ std::shared_ptr<ConsumerCore> ClientCore::subscribe(py::handle topic,
             } else {
                 state_->client().subscribeAsync(single, subscription, options.conf, done);
             }
+        },
+        [client = PyRef(py::reinterpret_borrow<py::object>(self)),
+         schema = PyRef(std::move(schema))](pulsar::Result result,
+                                            pulsar::Consumer consumer) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            auto& owner = py::handle(client.get()).cast<ClientCore&>();
+            auto core = std::make_shared<ConsumerCore>(
+                std::move(consumer), py::reinterpret_borrow<py::object>(schema.get()),
+                lock_state(owner.state_));
+            // Like pulsar-client, the client keeps its consumers (and so their subscriptions)
+            // until they are closed, even when the caller drops them.
+            auto& kept = owner.consumers_;
+            kept.erase(std::remove_if(kept.begin(), kept.end(),
+                                      [](const auto& c) { return c->is_closed(); }),
+                       kept.end());
+            kept.push_back(core);
+            return py::cast(core);
         });
-    if (result != pulsar::ResultOk) {
-        raise_result(result);
-    }
-    auto core = std::make_shared<ConsumerCore>(std::move(consumer), std::move(schema), state_);
-    // Like pulsar-client, the client keeps its consumers (and so their subscriptions)
-    // until they are closed, even when the caller drops them.
-    consumers_.erase(std::remove_if(consumers_.begin(), consumers_.end(),
-                                    [](const auto& c) { return c->is_closed(); }),
-                     consumers_.end());
-    consumers_.push_back(core);
-    return core;
 }
 
-std::vector<std::string> ClientCore::get_topic_partitions(const std::string& topic) {
+py::object ClientCore::get_topic_partitions(const std::string& topic, py::handle sink,
+                                            py::handle future) {
     state_->check_open();
-    auto [result, partitions] = call_blocking<std::vector<std::string>>(
-        [&](const std::shared_ptr<Pending<std::vector<std::string>>>& pending) {
-            state_->client().getPartitionsForTopicAsync(
-                topic, [pending](pulsar::Result r, const std::vector<std::string>& names) {
-                    pending->complete(r, names);
-                });
+    return run_op<std::vector<std::string>>(
+        sink, future, [&](auto done) { state_->client().getPartitionsForTopicAsync(topic, done); },
+        [](pulsar::Result result, std::vector<std::string> partitions) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            return py::cast(partitions);
         });
-    if (result != pulsar::ResultOk) {
-        raise_result(result);
-    }
-    return partitions;
 }
 
 pulsar::SchemaInfo ClientCore::get_schema_info(const std::string& topic, int64_t version) {

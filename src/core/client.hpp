@@ -110,13 +110,16 @@ class ClientCore {
     ClientCore(const ClientCore&) = delete;
     ClientCore& operator=(const ClientCore&) = delete;
 
-    std::shared_ptr<ProducerCore> create_producer(const std::string& topic,
-                                                  const ProducerOptions& options, py::object schema,
-                                                  SchemaKind schema_kind);
-    std::shared_ptr<ConsumerCore> subscribe(py::handle topic, const std::string& subscription,
-                                            const ConsumerOptions& options, py::object schema,
-                                            bool is_pattern);
-    std::vector<std::string> get_topic_partitions(const std::string& topic);
+    // These block and return the result when `sink` is None; otherwise they return None at
+    // once and resolve `future` through the LoopSink `sink` (pulsar.asyncio). `self` is
+    // this client's Python object. GIL held; throw error_already_set.
+    py::object create_producer(const std::string& topic, const ProducerOptions& options,
+                               py::object schema, SchemaKind schema_kind, py::handle sink,
+                               py::handle future);
+    py::object subscribe(py::handle self, py::handle topic, const std::string& subscription,
+                         const ConsumerOptions& options, py::object schema, bool is_pattern,
+                         py::handle sink, py::handle future);
+    py::object get_topic_partitions(const std::string& topic, py::handle sink, py::handle future);
     // The schema registered for `topic` at `version` (-1: the latest), from the broker.
     pulsar::SchemaInfo get_schema_info(const std::string& topic, int64_t version);
     // The cluster in use (still answers once closed, as pulsar-client).

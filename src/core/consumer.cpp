@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/message.hpp"
 #include "core/message_id.hpp"
@@ -15,6 +16,7 @@
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
+#include "runtime/loop_sink.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -303,6 +305,87 @@ void ConsumerCore::close() {
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
+}
+
+py::object ConsumerCore::try_receive() {
+    check_open();
+    pulsar::Message message;
+    pulsar::Result result = consumer_.receive(message, 0);  // a zero timeout never waits
+    if (result == pulsar::ResultOk) {
+        return wrap_message(std::move(message), schema_);
+    }
+    if (result == pulsar::ResultTimeout) {
+        return py::none();
+    }
+    raise_result(result);
+}
+
+namespace {
+
+// A message for pulsar.asyncio, or the failure.
+py::object finish_message(const PyRef& schema, pulsar::Result result, pulsar::Message message) {
+    if (result != pulsar::ResultOk) {
+        raise_result(result);
+    }
+    return wrap_message(std::move(message), schema.get());
+}
+
+}  // namespace
+
+void ConsumerCore::receive_async(py::handle sink, py::handle future) {
+    check_open();
+    run_op<pulsar::Message>(
+        sink, future, [&](auto done) { consumer_.receiveAsync(done); },
+        [schema = PyRef(schema_)](pulsar::Result result, pulsar::Message message) {
+            return finish_message(schema, result, std::move(message));
+        });
+}
+
+void ConsumerCore::batch_receive_async(py::handle sink, py::handle future) {
+    check_open();
+    run_op<std::vector<pulsar::Message>>(
+        sink, future, [&](auto done) { consumer_.batchReceiveAsync(done); },
+        [schema = PyRef(schema_)](pulsar::Result result,
+                                  std::vector<pulsar::Message> messages) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            py::list out(messages.size());
+            for (std::size_t i = 0; i < messages.size(); ++i) {
+                PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i),
+                                wrap_message(std::move(messages[i]), schema.get()).release().ptr());
+            }
+            return std::move(out);
+        });
+}
+
+void ConsumerCore::get_last_message_id_async(py::handle sink, py::handle future) {
+    check_open();
+    run_op<pulsar::MessageId>(
+        sink, future, [&](auto done) { consumer_.getLastMessageIdAsync(done); },
+        [](pulsar::Result result, const pulsar::MessageId& id) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            return wrap_message_id(id);
+        });
+}
+
+void ConsumerCore::seek_async(py::handle target, py::handle sink, py::handle future) {
+    check_open();
+    seek_op(consumer_, target, sink, future);
+}
+
+void ConsumerCore::unsubscribe_async(py::handle sink, py::handle future) {
+    check_open();
+    run_op<Nothing>(
+        sink, future, [&](auto done) { consumer_.unsubscribeAsync(done); },
+        [](pulsar::Result result, Nothing) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            return py::none();
+        });
 }
 
 PyObject* consumer_receive(PyObject* self, PyObject* const* args, Py_ssize_t nargs,

@@ -41,6 +41,18 @@ class ConsumerCore {
     void negative_acknowledge(py::handle message);
     void unsubscribe();
     void close();
+
+    // pulsar.asyncio: a message libpulsar holds already, or None; never waits. GIL held;
+    // throws error_already_set (AlreadyClosed, ...).
+    py::object try_receive();
+    // pulsar.asyncio: these start the operation and return; its outcome resolves `future`
+    // through the LoopSink `sink` (runtime/loop_sink.hpp). GIL held; they throw
+    // error_already_set for what fails before the operation starts (AlreadyClosed, ...).
+    void receive_async(py::handle sink, py::handle future);
+    void batch_receive_async(py::handle sink, py::handle future);
+    void get_last_message_id_async(py::handle sink, py::handle future);
+    void seek_async(py::handle target, py::handle sink, py::handle future);
+    void unsubscribe_async(py::handle sink, py::handle future);
     bool is_closed() const {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }

@@ -12,6 +12,7 @@
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
+#include "runtime/loop_sink.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -28,30 +29,39 @@ ReaderCore::~ReaderCore() {
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
 }
 
-std::shared_ptr<ReaderCore> ReaderCore::create(const std::shared_ptr<ClientState>& client,
-                                               const std::string& topic, py::handle start,
-                                               const ReaderOptions& options, py::object schema) {
+py::object ReaderCore::create(const std::shared_ptr<ClientState>& client, const std::string& topic,
+                              py::handle start, const ReaderOptions& options, py::object schema,
+                              py::handle sink, py::handle future) {
     const pulsar::MessageId* start_id = unwrap_message_id(start);
     if (start_id == nullptr) {
         raise_type_error("start_message_id", "a MessageId", start.ptr());
     }
     client->check_open();
-    auto [result, reader] =
-        call_blocking<pulsar::Reader>([&](const std::shared_ptr<Pending<pulsar::Reader>>& pending) {
-            client->client().createReaderAsync(topic, *start_id, options.conf,
-                                               [pending](pulsar::Result r, pulsar::Reader made) {
-                                                   pending->complete(r, std::move(made));
-                                               });
+    // Weakly: an asynchronous creation may end on libpulsar's thread, which must not destroy
+    // libpulsar's client.
+    std::weak_ptr<ClientState> weak = client;
+    return run_op<pulsar::Reader>(
+        sink, future,
+        [&](auto done) {
+            client->client().createReaderAsync(topic, *start_id, options.conf, done);
+        },
+        [weak, options, schema = PyRef(std::move(schema))](pulsar::Result result,
+                                                           pulsar::Reader reader) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            auto state = weak.lock();
+            if (!state) {
+                raise_result(pulsar::ResultAlreadyClosed);
+            }
+            auto core = std::make_shared<ReaderCore>(
+                std::move(reader), py::reinterpret_borrow<py::object>(schema.get()), state);
+            if (options.listener) {
+                core->listener_ = options.listener;
+                options.listener->attach(core);
+            }
+            return py::cast(core);
         });
-    if (result != pulsar::ResultOk) {
-        raise_result(result);
-    }
-    auto core = std::make_shared<ReaderCore>(std::move(reader), std::move(schema), client);
-    if (options.listener) {
-        core->listener_ = options.listener;
-        options.listener->attach(core);
-    }
-    return core;
 }
 
 void ReaderCore::check_open() const {
@@ -113,6 +123,48 @@ void ReaderCore::close() {
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
+}
+
+py::object ReaderCore::try_read_next() {
+    check_open();
+    pulsar::Message message;
+    pulsar::Result result = reader_.readNext(message, 0);  // a zero timeout never waits
+    if (result == pulsar::ResultOk) {
+        return wrap_message(std::move(message), schema_);
+    }
+    if (result == pulsar::ResultTimeout) {
+        return py::none();
+    }
+    raise_result(result);
+}
+
+void ReaderCore::read_next_async(py::handle sink, py::handle future) {
+    check_open();
+    run_op<pulsar::Message>(
+        sink, future, [&](auto done) { reader_.readNextAsync(done); },
+        [schema = PyRef(schema_)](pulsar::Result result, pulsar::Message message) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            return wrap_message(std::move(message), schema.get());
+        });
+}
+
+void ReaderCore::has_message_available_async(py::handle sink, py::handle future) {
+    check_open();
+    run_op<bool>(
+        sink, future, [&](auto done) { reader_.hasMessageAvailableAsync(done); },
+        [](pulsar::Result result, bool available) -> py::object {
+            if (result != pulsar::ResultOk) {
+                raise_result(result);
+            }
+            return py::bool_(available);
+        });
+}
+
+void ReaderCore::seek_async(py::handle target, py::handle sink, py::handle future) {
+    check_open();
+    seek_op(reader_, target, sink, future);
 }
 
 PyObject* reader_read_next(PyObject* self, PyObject* const* args, Py_ssize_t nargs,

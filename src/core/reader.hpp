@@ -34,9 +34,11 @@ class ReaderCore {
     // `options.listener`, serving its messages starts once the reader exists. GIL
     // held; throws error_already_set (InvalidArgumentType, the creation's failure,
     // AlreadyClosed, KeyboardInterrupt).
-    static std::shared_ptr<ReaderCore> create(const std::shared_ptr<ClientState>& client,
-                                              const std::string& topic, py::handle start,
-                                              const ReaderOptions& options, py::object schema);
+    // With a LoopSink and one of its futures (pulsar.asyncio), returns None at once and
+    // resolves the future with the reader instead (see run_op).
+    static py::object create(const std::shared_ptr<ClientState>& client, const std::string& topic,
+                             py::handle start, const ReaderOptions& options, py::object schema,
+                             py::handle sink, py::handle future);
 
     // Called with the GIL held; they throw error_already_set (AlreadyClosed, Timeout, the
     // operation's failure, KeyboardInterrupt, ...).
@@ -48,6 +50,15 @@ class ReaderCore {
     // `target`: a pulsar.MessageId, or an int timestamp in milliseconds since the epoch.
     void seek(py::handle target);
     void close();
+
+    // pulsar.asyncio: a message libpulsar holds already, or None; never waits. GIL held;
+    // throws error_already_set (AlreadyClosed, ...).
+    py::object try_read_next();
+    // pulsar.asyncio: start the operation and return; its outcome resolves `future` through
+    // the LoopSink `sink`. GIL held; throw error_already_set for what fails first.
+    void read_next_async(py::handle sink, py::handle future);
+    void has_message_available_async(py::handle sink, py::handle future);
+    void seek_async(py::handle target, py::handle sink, py::handle future);
 
     // Any thread, GIL or not; never throw.
     const std::string& topic() const { return reader_.getTopic(); }

@@ -10,6 +10,7 @@
 #include "core/message_id.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/loop_sink.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -18,28 +19,35 @@ namespace py = pybind11;
 
 // Seeks `handle` (a pulsar::Consumer or pulsar::Reader: anything with libpulsar's two
 // seekAsync overloads) to `target`: a pulsar.MessageId, or an int timestamp in
-// milliseconds since the epoch. Called with the GIL held, which it releases while waiting;
-// throws error_already_set (InvalidArgumentType for another type, the seek's failure,
+// milliseconds since the epoch. Blocks (sink None) or resolves `future` through the LoopSink
+// `sink` (see run_op). Called with the GIL held, which it releases while waiting; throws
+// error_already_set (InvalidArgumentType for another type, the seek's failure,
 // KeyboardInterrupt).
 template <typename Handle>
-void seek_to(Handle& handle, py::handle target) {
-    pulsar::Result result;
+void seek_op(Handle& handle, py::handle target, py::handle sink, py::handle future) {
+    auto finish = [](pulsar::Result result, Nothing) -> py::object {
+        if (result != pulsar::ResultOk) {
+            raise_result(result);
+        }
+        return py::none();
+    };
     if (const pulsar::MessageId* id = unwrap_message_id(target)) {
         pulsar::MessageId copy = *id;
-        result = call_blocking_result(
-            [&](const pulsar::ResultCallback& cb) { handle.seekAsync(copy, cb); });
+        run_op<Nothing>(sink, future, [&](auto done) { handle.seekAsync(copy, done); }, finish);
     } else if (PyLong_Check(target.ptr()) && !PyBool_Check(target.ptr())) {
         auto timestamp = static_cast<uint64_t>(
             as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
-        result = call_blocking_result(
-            [&](const pulsar::ResultCallback& cb) { handle.seekAsync(timestamp, cb); });
+        run_op<Nothing>(
+            sink, future, [&](auto done) { handle.seekAsync(timestamp, done); }, finish);
     } else {
         raise_type_error("messageid", "a MessageId or a timestamp in milliseconds (int)",
                          target.ptr());
     }
-    if (result != pulsar::ResultOk) {
-        raise_result(result);
-    }
+}
+
+template <typename Handle>
+void seek_to(Handle& handle, py::handle target) {
+    seek_op(handle, target, py::none(), py::none());
 }
 
 }  // namespace fastpulsar

@@ -13,6 +13,7 @@
 #include "core/producer.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/loop_sink.hpp"
 
 namespace fastpulsar {
 namespace {
@@ -300,6 +301,28 @@ PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t 
         core.check_open();
         core.send_async(self, build_message(params, core.schema_kind(), core.schema()), callback);
         Py_RETURN_NONE;
+    });
+}
+
+PyObject* producer_send_future(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                               PyObject* kwnames) {
+    return c_api_call([&]() -> PyObject* {
+        if (nargs < 1) {
+            raise_python(PyExc_TypeError, "_send_future() needs a LoopSink first");
+        }
+        py::handle sink = args[0];
+        if (!py::isinstance<LoopSink>(sink)) {
+            raise_type_error("sink", "a LoopSink", sink.ptr());
+        }
+        SendArgs params{};
+        parse_send_args("send", kSendOrder, args + 1, nargs - 1, kwnames, params);
+        ProducerCore& core = core_of(self);
+        core.check_open();
+        pulsar::Message message = build_message(params, core.schema_kind(), core.schema());
+        py::object future = sink.cast<LoopSink&>().new_future();
+        py::object slot = new_sink_slot(sink, future);
+        core.send_async(self, std::move(message), slot.ptr());
+        return future.release().ptr();
     });
 }
 

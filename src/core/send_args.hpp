@@ -68,6 +68,12 @@ PyObject* producer_send(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
 PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                               PyObject* kwnames);
 
+// Producer._send_future(sink, content, **send's keyword arguments): send_async whose
+// completion resolves a new future of the LoopSink's event loop (pulsar.asyncio's send),
+// which it returns. Same conventions.
+PyObject* producer_send_future(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                               PyObject* kwnames);
+
 // Prepares the parser (interned parameter names, the datetime C API). Module
 // initialization, GIL held; throws error_already_set.
 void init_send_args();

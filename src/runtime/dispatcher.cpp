@@ -8,6 +8,7 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
+#include "runtime/loop_sink.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/wait.hpp"
 
@@ -160,7 +161,8 @@ void Dispatcher::serve(std::vector<SendCompletion>& sends, std::vector<LogRecord
     for (auto& task : tasks) {
         task->run();
     }
-    tasks.clear();  // may release Python references: before the releases are served
+    tasks.clear();          // may release Python references: before the releases are served
+    LoopSink::flush_all();  // one hand-over per asyncio loop for the whole round
     for (PyObject* owned : releases) {
         Py_DECREF(owned);
     }

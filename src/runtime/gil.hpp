@@ -76,6 +76,7 @@ void reset_gil_for_callbacks_after_fork();
 class PyRef {
    public:
     explicit PyRef(py::object obj) : obj_(obj.release().ptr()) {}
+    PyRef(PyRef&& other) noexcept : obj_(other.obj_) { other.obj_ = nullptr; }
     PyRef(const PyRef&) = delete;
     PyRef& operator=(const PyRef&) = delete;
     ~PyRef();

@@ -1,0 +1,108 @@
+"""How pulsar.asyncio meets an event loop.
+
+Completions take the path of send_async callbacks: libpulsar's threads queue them in C++,
+the dispatcher thread serves them in rounds, and at the end of each round every loop that
+got any receives one call_soon_threadsafe with the whole batch (pulsar._core.LoopSink).
+`resolve` then settles the futures on the loop's thread. A "future" here is anything with
+done(), set_result() and set_exception(): the consumers' receive targets are not futures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from pulsar import _core
+from pulsar.asyncio._errors import async_error
+
+T = TypeVar("T")
+
+
+class Target(Protocol):
+    def done(self) -> bool: ...
+    def set_result(self, value: Any) -> None: ...
+    def set_exception(self, error: BaseException) -> None: ...
+
+
+def resolve(items: list[tuple[Target, BaseException | None, Any]]) -> None:
+    """On the loop's thread: settle each target with its value or error. A target already
+    done (a cancelled await) is told nothing; the consumers' own targets never are done."""
+    for target, error, value in items:
+        if target.done():
+            continue
+        if error is None:
+            target.set_result(value)
+        else:
+            target.set_exception(async_error(error))
+
+
+class LoopBridge:
+    """One event loop's LoopSink. Kept by the pulsar.asyncio objects made on that loop (and
+    by every operation in flight); it keeps the loop."""
+
+    __slots__ = ("__weakref__", "loop", "sink")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.sink = _core.LoopSink(self._post, loop.create_future)
+
+    def _post(self, items: list[tuple[Target, BaseException | None, Any]]) -> None:
+        # On the dispatcher thread, once per round.
+        # A closed loop raises RuntimeError: nothing can await these any more. What they
+        # carried (received messages) is redelivered by the broker, unacknowledged.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(resolve, items)
+
+    def new_future(self) -> asyncio.Future[Any]:
+        return self.loop.create_future()
+
+
+_bridges: weakref.WeakValueDictionary[int, LoopBridge] = weakref.WeakValueDictionary()
+_bridges_lock = threading.Lock()
+
+
+def bridge_of(loop: asyncio.AbstractEventLoop) -> LoopBridge:
+    """The bridge of `loop` (made on first use). Any thread."""
+    with _bridges_lock:
+        found = _bridges.get(id(loop))
+        if found is None or found.loop is not loop:
+            found = LoopBridge(loop)
+            _bridges[id(loop)] = found
+        return found
+
+
+def current_bridge() -> LoopBridge:
+    """The running loop's bridge (RuntimeError when no loop runs)."""
+    return bridge_of(asyncio.get_running_loop())
+
+
+async def in_thread(name: str, call: Callable[[], T]) -> T:
+    """Runs a blocking call of the sync core (close, flush: they wait for every callback
+    owed, and may wait for the broker) on a thread of its own, and awaits its outcome. For
+    these rare calls only; every other operation completes through the LoopSink."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(error: BaseException | None, value: Any) -> None:
+        if not future.done():
+            if error is None:
+                future.set_result(value)
+            else:
+                future.set_exception(async_error(error))
+
+    def run() -> None:
+        try:
+            value = call()
+        except BaseException as error:  # noqa: BLE001 - handed to the awaiting task
+            outcome: tuple[BaseException | None, Any] = (error, None)
+        else:
+            outcome = (None, value)
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody awaits this any more
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=run, name=f"pulsar-asyncio-{name}", daemon=True).start()
+    return await future

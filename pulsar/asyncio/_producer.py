@@ -1,0 +1,110 @@
+"""pulsar.asyncio.Producer: pulsar-client 3.13's, over the sync producer's core."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+from types import TracebackType
+from typing import Any
+
+from pulsar import _core
+from pulsar import exceptions as _sync
+from pulsar.asyncio._errors import async_error
+from pulsar.asyncio._loop import LoopBridge, bridge_of, in_thread
+
+
+class Producer:
+    """Publishes messages to a topic; made by `await Client.create_producer(...)`."""
+
+    def __init__(self, producer: _core.Producer, bridge: LoopBridge) -> None:
+        self._producer = producer
+        self._bridge = bridge
+
+    async def send(
+        self,
+        content: Any,
+        properties: dict[str, str] | None = None,
+        partition_key: str | None = None,
+        ordering_key: str | None = None,
+        sequence_id: int | None = None,
+        replication_clusters: list[str] | None = None,
+        disable_replication: bool | None = None,
+        event_timestamp: int | None = None,
+        deliver_at: int | None = None,
+        deliver_after: datetime.timedelta | None = None,
+    ) -> _core.MessageId:
+        """Publish a message; returns its MessageId once the broker has persisted it.
+
+        Cancelling the awaiting task does not cancel the publish: the message may still be
+        sent (its outcome is then dropped). Same keyword arguments as pulsar.Producer.send."""
+        bridge = self._bridge
+        if asyncio.get_running_loop() is not bridge.loop:
+            bridge = self._bridge = bridge_of(asyncio.get_running_loop())
+        try:
+            if (
+                properties is None
+                and partition_key is None
+                and ordering_key is None
+                and sequence_id is None
+                and replication_clusters is None
+                and disable_replication is None
+                and event_timestamp is None
+                and deliver_at is None
+                and deliver_after is None
+            ):
+                future = self._producer._send_future(bridge.sink, content)
+            else:
+                future = self._producer._send_future(
+                    bridge.sink,
+                    content,
+                    properties,
+                    partition_key,
+                    ordering_key,
+                    sequence_id,
+                    replication_clusters,
+                    bool(disable_replication),
+                    event_timestamp,
+                    deliver_at,
+                    deliver_after,
+                )
+        except _sync.PulsarException as error:
+            raise async_error(error) from None
+        result: _core.MessageId = await future
+        return result
+
+    async def flush(self) -> None:
+        """Send what is batched now; returns once the broker has acknowledged every message
+        sent before the call (their send() awaits are settled first)."""
+        await in_thread("flush", self._producer.flush)
+
+    async def close(self) -> None:
+        """Close the producer after its pending messages; AlreadyClosed when closed."""
+        await in_thread("close", self._producer.close)
+
+    def topic(self) -> str:
+        return self._producer.topic()
+
+    def producer_name(self) -> str:
+        return self._producer.producer_name()
+
+    def last_sequence_id(self) -> int:
+        return self._producer.last_sequence_id()
+
+    def is_connected(self) -> bool:
+        return self._producer.is_connected()
+
+    async def __aenter__(self) -> Producer:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with contextlib.suppress(_sync.AlreadyClosed):
+            await self.close()
+
+    def __repr__(self) -> str:
+        return f"<pulsar.asyncio.Producer topic={self.topic()!r}>"

@@ -1,0 +1,89 @@
+"""pulsar.asyncio.Reader: pulsar-client 3.13's, over the sync reader's core, with
+`async for`. Reading goes through a ReceiveLine (pulsar.asyncio._line): a cancelled
+read_next loses no message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from types import TracebackType
+
+from pulsar import _core
+from pulsar import exceptions as _sync
+from pulsar.asyncio._errors import async_error
+from pulsar.asyncio._line import ReceiveLine
+from pulsar.asyncio._loop import LoopBridge, in_thread
+
+
+class Reader:
+    """Reads a topic from a given position; made by `await Client.create_reader(...)`."""
+
+    def __init__(self, reader: _core.Reader, bridge: LoopBridge) -> None:
+        self._reader = reader
+        self._line = ReceiveLine(bridge, reader._try_read_next, reader._read_next_async)
+
+    async def read_next(self, timeout_millis: int | None = None) -> _core.Message:
+        """The next message. With `timeout_millis`, raises pulsar.Timeout when none came in
+        time (not in pulsar-client 3.13). Cancelling the awaiting task loses no message."""
+        return await self._line.next(timeout_millis)
+
+    def __aiter__(self) -> AsyncIterator[_core.Message]:
+        return self
+
+    async def __anext__(self) -> _core.Message:
+        """`async for msg in reader`: ends once the reader (or its client) is closed."""
+        try:
+            return await self.read_next()
+        except _sync.AlreadyClosed:
+            raise StopAsyncIteration from None
+
+    async def has_message_available(self) -> bool:
+        """Whether a message is left to read (asks the broker when it must)."""
+        if self._line.kept:
+            return True
+        bridge = self._line.bridge(asyncio.get_running_loop())
+        future = bridge.new_future()
+        try:
+            self._reader._has_message_available_async(bridge.sink, future)
+        except _sync.PulsarException as error:
+            raise async_error(error) from None
+        available: bool = await future
+        return available
+
+    async def seek(self, messageid: _core.MessageId | int) -> None:
+        """Move the reader to a message id, or to a publish time (ms since the epoch)."""
+        bridge = self._line.bridge(asyncio.get_running_loop())
+        future = bridge.new_future()
+        try:
+            self._reader._seek_async(messageid, bridge.sink, future)
+        except _sync.PulsarException as error:
+            raise async_error(error) from None
+        self._line.kept.clear()  # read before the seek
+        await future
+
+    async def close(self) -> None:
+        """Close the reader; reads waiting fail with AlreadyClosed. AlreadyClosed when
+        closed."""
+        await in_thread("close", self._reader.close)
+
+    def topic(self) -> str:
+        return self._reader.topic()
+
+    def is_connected(self) -> bool:
+        return self._reader.is_connected()
+
+    async def __aenter__(self) -> Reader:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with contextlib.suppress(_sync.AlreadyClosed):
+            await self.close()
+
+    def __repr__(self) -> str:
+        return f"<pulsar.asyncio.Reader topic={self.topic()!r}>"

@@ -1,0 +1,19 @@
+// pulsar._core.LoopSink: an asyncio event loop's end of the dispatcher (runtime/loop_sink.hpp).
+#include <pybind11/pybind11.h>
+
+#include "bind/register.hpp"
+#include "runtime/loop_sink.hpp"
+
+namespace fastpulsar {
+
+void register_loop_sink(py::module_& m) {
+    init_sink_slot_type();
+    py::class_<LoopSink>(m, "LoopSink",
+                         "Where completions for one asyncio event loop gather: at the end of each\n"
+                         "dispatch round, post(items) runs once on the dispatcher thread with the\n"
+                         "round's (future, error, value) triples (error: None, a Result or an\n"
+                         "exception). create_future() makes the loop's futures.")
+        .def(py::init<py::object, py::object>(), py::arg("post"), py::arg("create_future"));
+}
+
+}  // namespace fastpulsar

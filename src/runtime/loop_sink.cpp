@@ -1,0 +1,160 @@
+// Completions for asyncio event loops (see loop_sink.hpp).
+#include "runtime/loop_sink.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace fastpulsar {
+namespace {
+
+// The sinks that got outcomes this round, with a reference each. GIL-protected.
+std::vector<std::pair<PyObject*, LoopSink*>> g_dirty;
+
+// A send_async callback bound to a sink and a future.
+struct SinkSlot {
+    PyObject_HEAD
+    PyObject* sink_obj;  // owned
+    LoopSink* sink;      // the C++ object of sink_obj
+    PyObject* future;    // owned
+};
+
+PyTypeObject* g_slot_type = nullptr;
+
+// The exception raise_result(result) raises (its pulsar.exceptions class and message), as
+// an object. GIL held; never throws but std::bad_alloc.
+py::object result_exception(pulsar::Result result) {
+    try {
+        raise_result(result);
+    } catch (py::error_already_set& e) {
+        return e.value();
+    }
+}
+
+void slot_dealloc(PyObject* self) {
+    auto* slot = reinterpret_cast<SinkSlot*>(self);
+    Py_CLEAR(slot->sink_obj);
+    Py_CLEAR(slot->future);
+    PyTypeObject* type = Py_TYPE(self);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+// slot(result, message_id): what deliver_send does without calling, for anyone else.
+PyObject* slot_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+    PyObject* result = nullptr;
+    PyObject* id = nullptr;
+    if (kwargs != nullptr || !PyArg_UnpackTuple(args, "slot", 2, 2, &result, &id)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "slot(result, message_id) takes two arguments");
+        }
+        return nullptr;
+    }
+    auto* slot = reinterpret_cast<SinkSlot*>(self);
+    bool ok = result == result_object(pulsar::ResultOk);
+    py::object error = ok ? py::none() : py::reinterpret_borrow<py::object>(result);
+    slot->sink->add(slot->sink_obj, slot->future, error.ptr(), ok ? id : Py_None);
+    Py_RETURN_NONE;
+}
+
+PyType_Slot g_slot_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(slot_dealloc)},
+    {Py_tp_call, reinterpret_cast<void*>(slot_call)},
+    {Py_tp_doc, const_cast<char*>("A send completion bound to an asyncio future.")},
+    {0, nullptr},
+};
+
+PyType_Spec g_slot_spec = {
+    "pulsar._core.SinkSlot", sizeof(SinkSlot), 0, Py_TPFLAGS_DEFAULT, g_slot_slots,
+};
+
+}  // namespace
+
+void LoopSink::add(PyObject* self, PyObject* future, PyObject* error, PyObject* value) {
+    PyObject* item = PyTuple_Pack(3, future, error, value);
+    if (item == nullptr || PyList_Append(items_.ptr(), item) != 0) {
+        Py_XDECREF(item);
+        PyErr_WriteUnraisable(future);
+        return;
+    }
+    Py_DECREF(item);
+    if (!dirty_) {
+        dirty_ = true;
+        Py_INCREF(self);
+        g_dirty.emplace_back(self, this);
+    }
+}
+
+void LoopSink::flush_all() {
+    if (g_dirty.empty()) {
+        return;
+    }
+    std::vector<std::pair<PyObject*, LoopSink*>> dirty;
+    dirty.swap(g_dirty);
+    for (auto& [obj, sink] : dirty) {
+        sink->dirty_ = false;
+        py::list items = std::move(sink->items_);  // later outcomes go to a new round
+        sink->items_ = py::list();
+        try {
+            sink->post_(items);
+        } catch (py::error_already_set& e) {
+            e.discard_as_unraisable("posting asyncio completions to their event loop");
+        }
+        Py_DECREF(obj);
+    }
+}
+
+AsyncTarget::AsyncTarget(py::handle sink, py::handle future)
+    : sink_obj_(py::reinterpret_borrow<py::object>(sink)),
+      sink_(nullptr),
+      future_(py::reinterpret_borrow<py::object>(future)) {
+    if (!py::isinstance<LoopSink>(sink)) {
+        raise_type_error("sink", "a LoopSink", sink.ptr());
+    }
+    sink_ = &sink.cast<LoopSink&>();
+}
+
+void AsyncTarget::resolve(py::handle error, py::handle value) const {
+    sink_->add(sink_obj_.get(), future_.get(), error.ptr(), value.ptr());
+}
+
+void AsyncTarget::resolve_with_current_exception() const {
+    try {
+        throw;
+    } catch (py::error_already_set& e) {
+        resolve(e.value(), py::none());
+    } catch (...) {
+        set_python_error_from_current_exception();
+        py::error_already_set e;
+        resolve(e.value(), py::none());
+    }
+}
+
+bool is_sink_slot(PyObject* callback) { return Py_TYPE(callback) == g_slot_type; }
+
+void deliver_to_sink_slot(PyObject* obj, pulsar::Result result, PyObject* message_id) {
+    auto* slot = reinterpret_cast<SinkSlot*>(obj);
+    py::object error = result == pulsar::ResultOk ? py::none() : result_exception(result);
+    slot->sink->add(slot->sink_obj, slot->future, error.ptr(), message_id);
+}
+
+void init_sink_slot_type() {
+    PyObject* type = PyType_FromSpec(&g_slot_spec);
+    if (type == nullptr) {
+        throw py::error_already_set();
+    }
+    g_slot_type = reinterpret_cast<PyTypeObject*>(type);  // kept for the process's life
+}
+
+py::object new_sink_slot(py::handle sink, py::handle future) {
+    auto* slot = PyObject_New(SinkSlot, g_slot_type);
+    if (slot == nullptr) {
+        throw py::error_already_set();
+    }
+    Py_INCREF(g_slot_type);  // heap type: each instance holds a reference
+    slot->sink_obj = sink.inc_ref().ptr();
+    slot->sink = &sink.cast<LoopSink&>();
+    slot->future = future.inc_ref().ptr();
+    return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(slot));
+}
+
+}  // namespace fastpulsar

@@ -1,0 +1,144 @@
+// How completions reach an asyncio event loop: the same way send_async callbacks reach
+// Python (libpulsar's threads queue them, the dispatcher thread serves them in batches),
+// then one hand-over per dispatch round per loop. Each outcome is a (future, error, value)
+// triple added to the loop's LoopSink on the dispatcher thread; at the end of the round,
+// each sink that got any calls its `post(items)` once (pulsar.asyncio makes that
+// loop.call_soon_threadsafe(resolve, items)): one wake-up of the loop per round, however
+// many futures it resolves.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "abi/client.hpp"
+#include "runtime/dispatcher.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/gil.hpp"
+#include "runtime/wait.hpp"
+
+namespace fastpulsar {
+
+namespace py = pybind11;
+
+class LoopSink {
+   public:
+    // post(items) is called on the dispatcher thread with the GIL held; items is a list of
+    // (future, error, value): error is None, a pulsar.Result, or an exception instance.
+    // create_future() makes a future of the loop (loop.create_future).
+    LoopSink(py::object post, py::object create_future)
+        : post_(std::move(post)), create_future_(std::move(create_future)) {}
+
+    // Queues one outcome; `self` is this sink's Python object (kept alive until the round's
+    // end). GIL held, on the dispatcher thread (or a thread serving its queue); takes no
+    // reference; never throws (an allocation failure is reported as unraisable).
+    void add(PyObject* self, PyObject* future, PyObject* error, PyObject* value);
+    // A new future of the sink's loop. GIL held; throws error_already_set.
+    py::object new_future() const { return create_future_(); }
+
+    // The dispatcher, at the end of each round: every sink that got outcomes posts them.
+    // GIL held; never throws (post's errors are reported as unraisable).
+    static void flush_all();
+
+   private:
+    py::object post_;
+    py::object create_future_;
+    py::list items_;
+    bool dirty_ = false;
+};
+
+// A LoopSink and one of its futures, owned by an operation in flight: made with the GIL,
+// may be destroyed on any thread (PyRef).
+class AsyncTarget {
+   public:
+    // `sink` must be a pulsar._core.LoopSink (else InvalidArgumentType). GIL held.
+    AsyncTarget(py::handle sink, py::handle future);
+    // GIL held; never throws. `error` None/Result/exception, `value` any (borrowed).
+    void resolve(py::handle error, py::handle value) const;
+    // Resolves with the exception being handled (error_already_set or another C++
+    // exception). GIL held; call in a catch block; never throws.
+    void resolve_with_current_exception() const;
+
+   private:
+    PyRef sink_obj_;
+    LoopSink* sink_;
+    PyRef future_;
+};
+
+// One asynchronous libpulsar operation for pulsar.asyncio: `complete` on libpulsar's
+// thread (no GIL) queues it for the dispatcher, whose `run` calls finish(result, value)
+// with the GIL and resolves the future with what it returns, or with what it raises.
+// `Finish` must hold Python objects only as PyRef (it may be destroyed on any thread).
+template <typename T, typename Finish>
+class AsyncOp final : public DispatchTask, public std::enable_shared_from_this<AsyncOp<T, Finish>> {
+   public:
+    AsyncOp(py::handle sink, py::handle future, Finish finish)
+        : target_(sink, future), finish_(std::move(finish)) {}
+
+    // libpulsar's callback, once, any thread, no GIL; never throws (but std::bad_alloc).
+    void complete(pulsar::Result result, T value) {
+        result_ = result;
+        value_ = std::move(value);
+        Dispatcher::instance().push_task(this->shared_from_this());
+    }
+
+    void run() override {
+        try {
+            py::object value = finish_(result_, std::move(value_));
+            target_.resolve(py::none(), value);
+        } catch (...) {
+            target_.resolve_with_current_exception();
+        }
+    }
+
+   private:
+    AsyncTarget target_;
+    Finish finish_;
+    pulsar::Result result_ = pulsar::ResultOk;
+    T value_{};
+};
+
+// An operation that blocks (sink is None: the result of finish, or what it raises) or
+// resolves a future of an asyncio loop (returns None at once). `start(done)` starts
+// libpulsar's asynchronous call and is called without the GIL; `done` takes (Result, T)
+// (or just the Result when T is Nothing). `finish(Result, T&&)` runs with the GIL and
+// returns the Python value (raising for a failed Result). Called with the GIL held; throws
+// error_already_set (the blocking case's failure, KeyboardInterrupt).
+template <typename T, typename Start, typename Finish>
+py::object run_op(py::handle sink, py::handle future, Start&& start, Finish finish) {
+    if (sink.is_none()) {
+        auto [result, value] = call_blocking<T>([&](const std::shared_ptr<Pending<T>>& pending) {
+            if constexpr (std::is_same_v<T, Nothing>) {
+                start([pending](pulsar::Result r) { pending->complete(r); });
+            } else {
+                start([pending](pulsar::Result r, const auto& v) { pending->complete(r, T(v)); });
+            }
+        });
+        return finish(result, std::move(value));
+    }
+    auto op = std::make_shared<AsyncOp<T, Finish>>(sink, future, std::move(finish));
+    GilRelease nogil;
+    if constexpr (std::is_same_v<T, Nothing>) {
+        start([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+    } else {
+        start([op](pulsar::Result r, const auto& v) { op->complete(r, T(v)); });
+    }
+    return py::none();
+}
+
+// The Python type of the send completions that go to a LoopSink (see LoopSink.send): a
+// callable (future, sink) pair. deliver_send recognizes it and adds the outcome to the sink
+// without calling anything. GIL held; never throw.
+bool is_sink_slot(PyObject* callback);
+void deliver_to_sink_slot(PyObject* slot, pulsar::Result result, PyObject* message_id);
+
+// Creates the slot type. Module init, GIL held; throws error_already_set.
+void init_sink_slot_type();
+
+// A new slot of `sink` (a LoopSink) and `future`. GIL held; throws error_already_set.
+py::object new_sink_slot(py::handle sink, py::handle future);
+
+}  // namespace fastpulsar
