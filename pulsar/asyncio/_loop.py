@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import threading
 import weakref
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 from pulsar import _core
 from pulsar.asyncio._errors import async_error
+from pulsar.asyncio._future import SendFuture
 
 T = TypeVar("T")
 
@@ -48,7 +50,7 @@ class LoopBridge:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.sink = _core.LoopSink(self._post, loop.create_future)
+        self.sink = _core.LoopSink(self._post, functools.partial(SendFuture, loop=loop))
 
     def _post(self, items: list[tuple[Target, BaseException | None, Any]]) -> None:
         # On the dispatcher thread, once per round.
@@ -57,8 +59,8 @@ class LoopBridge:
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(resolve, items)
 
-    def new_future(self) -> asyncio.Future[Any]:
-        return self.loop.create_future()
+    def new_future(self) -> SendFuture:
+        return SendFuture(loop=self.loop)
 
 
 _bridges: weakref.WeakValueDictionary[int, LoopBridge] = weakref.WeakValueDictionary()

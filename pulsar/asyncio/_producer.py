@@ -11,6 +11,7 @@ from typing import Any
 from pulsar import _core
 from pulsar import exceptions as _sync
 from pulsar.asyncio._errors import async_error
+from pulsar.asyncio._future import SendFuture
 from pulsar.asyncio._loop import LoopBridge, bridge_of, in_thread
 
 
@@ -21,7 +22,7 @@ class Producer:
         self._producer = producer
         self._bridge = bridge
 
-    async def send(
+    def send(
         self,
         content: Any,
         properties: dict[str, str] | None = None,
@@ -33,11 +34,14 @@ class Producer:
         event_timestamp: int | None = None,
         deliver_at: int | None = None,
         deliver_after: datetime.timedelta | None = None,
-    ) -> _core.MessageId:
-        """Publish a message; returns its MessageId once the broker has persisted it.
+    ) -> SendFuture:
+        """Publish a message: `await producer.send(...)` gives its MessageId once the broker
+        has persisted it. Same keyword arguments as pulsar.Producer.send.
 
-        Cancelling the awaiting task does not cancel the publish: the message may still be
-        sent (its outcome is then dropped). Same keyword arguments as pulsar.Producer.send."""
+        What it returns is an asyncio.Future that is a coroutine too (SendFuture): await it,
+        gather it (no Task per send), or make a task of it. Cancelling it (or the task
+        awaiting it) does not cancel the publish: the message may still be sent, and its
+        outcome is then dropped."""
         bridge = self._bridge
         if asyncio.get_running_loop() is not bridge.loop:
             bridge = self._bridge = bridge_of(asyncio.get_running_loop())
@@ -69,9 +73,11 @@ class Producer:
                     deliver_after,
                 )
         except _sync.PulsarException as error:
-            raise async_error(error) from None
-        result: _core.MessageId = await future
-        return result
+            failed = bridge.new_future()  # raised where 3.13's coroutine raises: at the await
+            failed.set_exception(async_error(error))
+            return failed
+        sent: SendFuture = future
+        return sent
 
     async def flush(self) -> None:
         """Send what is batched now; returns once the broker has acknowledged every message
