@@ -6,9 +6,7 @@ the sync API's (batching is on for producers)."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from types import TracebackType
 from typing import Any, Callable
 
 from pulsar import _configure, _core
@@ -31,6 +29,7 @@ from pulsar._policies import (
     ConsumerDeadLetterPolicy,
     ConsumerKeySharedPolicy,
 )
+from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._consumer import Consumer, MessageListener
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._loop import LoopBridge, current_bridge, in_thread
@@ -39,7 +38,7 @@ from pulsar.asyncio._reader import Reader
 from pulsar.schema.schema import BytesSchema, Schema
 
 
-class Client:
+class Client(AsyncClosing):
     """An asyncio client of a Pulsar cluster: `Client(service_url, **kwargs)` takes
     pulsar.Client's arguments. Every coroutine must run on an event loop (each loop gets its
     completions in batches); a client may serve several loops."""
@@ -223,15 +222,3 @@ class Client:
     def shutdown(self) -> None:
         """Stop the client at once, without closing producers and consumers cleanly."""
         self._sync.shutdown()
-
-    async def __aenter__(self) -> Client:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with contextlib.suppress(_sync.AlreadyClosed):
-            await self.close()

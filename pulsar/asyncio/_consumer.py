@@ -7,14 +7,13 @@ Receiving goes through a ReceiveLine (pulsar.asyncio._line): cancelling loses no
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable
-from types import TracebackType
 from typing import Any, Callable, Union
 
 from pulsar import _core
 from pulsar import exceptions as _sync
+from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._line import ReceiveLine
 from pulsar.asyncio._loop import LoopBridge, in_thread
@@ -45,7 +44,7 @@ class _BatchArrival:
             self._waiter.set_exception(error)
 
 
-class Consumer:
+class Consumer(AsyncClosing):
     """Receives messages of a subscription; made by `await Client.subscribe(...)`."""
 
     def __init__(self, consumer: _core.Consumer, bridge: LoopBridge) -> None:
@@ -155,18 +154,6 @@ class Consumer:
 
     def consumer_name(self) -> str:
         return self._consumer.consumer_name()
-
-    async def __aenter__(self) -> Consumer:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with contextlib.suppress(_sync.AlreadyClosed):
-            await self.close()
 
     def __repr__(self) -> str:
         return f"<pulsar.asyncio.Consumer topic={self.topic()!r}>"

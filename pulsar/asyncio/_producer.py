@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime
-from types import TracebackType
 from typing import Any
 
 from pulsar import _core
 from pulsar import exceptions as _sync
+from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._future import SendFuture
 from pulsar.asyncio._loop import LoopBridge, bridge_of, in_thread
 
 
-class Producer:
+class Producer(AsyncClosing):
     """Publishes messages to a topic; made by `await Client.create_producer(...)`."""
 
     def __init__(self, producer: _core.Producer, bridge: LoopBridge) -> None:
@@ -99,18 +98,6 @@ class Producer:
 
     def is_connected(self) -> bool:
         return self._producer.is_connected()
-
-    async def __aenter__(self) -> Producer:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with contextlib.suppress(_sync.AlreadyClosed):
-            await self.close()
 
     def __repr__(self) -> str:
         return f"<pulsar.asyncio.Producer topic={self.topic()!r}>"

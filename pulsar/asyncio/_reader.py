@@ -5,18 +5,17 @@ read_next loses no message."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
-from types import TracebackType
 
 from pulsar import _core
 from pulsar import exceptions as _sync
+from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._line import ReceiveLine
 from pulsar.asyncio._loop import LoopBridge, in_thread
 
 
-class Reader:
+class Reader(AsyncClosing):
     """Reads a topic from a given position; made by `await Client.create_reader(...)`."""
 
     def __init__(self, reader: _core.Reader, bridge: LoopBridge) -> None:
@@ -72,18 +71,6 @@ class Reader:
 
     def is_connected(self) -> bool:
         return self._reader.is_connected()
-
-    async def __aenter__(self) -> Reader:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with contextlib.suppress(_sync.AlreadyClosed):
-            await self.close()
 
     def __repr__(self) -> str:
         return f"<pulsar.asyncio.Reader topic={self.topic()!r}>"
