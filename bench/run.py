@@ -2,7 +2,7 @@
 a raw libpulsar driver, in one run, against one broker it starts.
 
     python bench/run.py [--broker lite|standalone] [--rounds 3] [--quick] [--json PATH]
-                        [--producer-only | --consumer-only | --typed-only]
+                        [--producer-only | --consumer-only | --typed-only | --asyncio-only]
 
 Run it with the interpreter of an environment where fastpulsar and its broker helpers are
 installed (`pip install . ./testing`, and pulsar-lite for the default broker). It builds
@@ -20,6 +20,13 @@ fastpulsar with pulsar-client 3.13.0 only: the raw driver has no schema layer. I
 workloads run on the producers' broker; its receive workloads on the consumers' broker,
 over a topic the same client filled with the same schema just before (not timed). The
 official environment gets fastavro (FASTAVRO_VERSION) if it lacks it.
+
+The asyncio table compares pulsar.asyncio of fastpulsar and of pulsar-client 3.13.0
+(bench/async_driver.py; no raw column: libpulsar has no asyncio). Its send workloads run on
+the producers' broker, beside fastpulsar's sync send_async + callback with the same producer
+settings (the reference of the "% of our sync send_async" ratio); its receive workloads run
+on the consumers' broker, over a topic the raw driver filled just before (not timed), as the
+consumer table's.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ CACHE = cache_dir("FASTPULSAR_BENCH_CACHE", "fastpulsar-bench")  # the raw drive
 CLIENTS = ("raw", "official", "fastpulsar")
 TYPED_CLIENTS = ("official", "fastpulsar")  # the raw driver has no schema layer
 FASTAVRO_VERSION = "1.13.1"
+ASYNC_DRIVER = ROOT / "bench" / "async_driver.py"
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,46 @@ TYPED_WORKLOADS = [
 ]
 
 
+@dataclass(frozen=True)
+class AsyncWorkload:
+    name: str
+    # async_driver.py's mode (aio-gather, aio-sequential, aio-receive, aio-for), or driver.py's
+    # async: fastpulsar's sync send_async + callback, the reference of aio-gather
+    mode: str
+    count: int  # timed messages (receive: the topic holds 100 more, the warm-up)
+    batching: bool = True
+    official_share: float = 1.0  # the official client is slow: fewer messages
+    clients: tuple[str, ...] = TYPED_CLIENTS
+
+    @property
+    def receives(self) -> bool:
+        return self.mode in ("aio-receive", "aio-for")
+
+    def count_for(self, client: str) -> int:
+        if client == "official":
+            return max(1000, int(self.count * self.official_share))
+        return self.count
+
+
+SYNC_REFERENCE = "sync send_async + callback (the reference), 100 B, batching"
+ASYNC_WORKLOADS = [
+    AsyncWorkload(SYNC_REFERENCE, "async", 100_000, clients=("fastpulsar",)),
+    AsyncWorkload(
+        "concurrent await send(), gather of 1,000, 100 B, batching",
+        "aio-gather",
+        100_000,
+        official_share=0.2,
+    ),
+    AsyncWorkload("sequential await send(), 100 B, no batching", "aio-sequential", 2_000, False),
+    AsyncWorkload(
+        "await receive() + await acknowledge(), 100 B", "aio-receive", 200_000, official_share=0.25
+    ),
+    AsyncWorkload(
+        "async for + await acknowledge(), 100 B", "aio-for", 200_000, clients=("fastpulsar",)
+    ),
+]
+
+
 def quick(workloads: list[Workload]) -> list[Workload]:
     return [
         Workload(
@@ -167,6 +215,15 @@ def quick_consumers(workloads: list[ConsumerWorkload]) -> list[ConsumerWorkload]
 def quick_typed(workloads: list[TypedWorkload]) -> list[TypedWorkload]:
     return [
         TypedWorkload(w.name, w.mode, max(1000, w.count // 10), w.official_share) for w in workloads
+    ]
+
+
+def quick_async(workloads: list[AsyncWorkload]) -> list[AsyncWorkload]:
+    return [
+        AsyncWorkload(
+            w.name, w.mode, max(1000, w.count // 10), w.batching, w.official_share, w.clients
+        )
+        for w in workloads
     ]
 
 
@@ -266,6 +323,29 @@ def typed_commands(
     return [*driver, "--mode", w.mode.replace("-receive", "-send-async"), *count], run
 
 
+def async_commands(
+    client: str, w: AsyncWorkload, url: str, raw: Path, official: Path
+) -> tuple[list[str] | None, list[str]]:
+    """The fill (receive workloads only: the raw driver sends count + 100 messages of 100
+    bytes to a fresh topic, batching on, as for the consumer table) and the timed run."""
+    topic = f"persistent://public/default/bench-{w.mode}-{uuid.uuid4().hex[:12]}"
+    count = str(w.count_for(client))
+    python = str(official) if client == "official" else sys.executable
+    args = ["--url", url, "--topic", topic, "--mode", w.mode, "--count", count]
+    if w.mode == "async":  # the sync reference: driver.py's send_async + callback
+        args += ["--payload", "100", "--batching", "1"]
+        return None, [python, str(ROOT / "bench" / "driver.py"), *args]
+    run = [python, str(ASYNC_DRIVER), *args]
+    if not w.receives:
+        return None, [*run, "--payload", "100", "--batching", "1" if w.batching else "0"]
+    fill = [
+        str(raw),
+        *("--url", url, "--topic", topic, "--mode", "async", "--count", count),
+        *("--payload", "100", "--batching", "1"),
+    ]
+    return fill, run
+
+
 def ensure_fastavro(official: Path) -> None:
     """fastavro FASTAVRO_VERSION in the official client's environment (installed if not)
     and importable here (fastpulsar's AvroSchema needs it too)."""
@@ -333,6 +413,50 @@ def typed_table(workloads: list[TypedWorkload], results: Results) -> str:
             rows.append(
                 f"| &nbsp;&nbsp;CPU per message (process) | {cpu['official']:.2f} us "
                 f"| {cpu['fastpulsar']:.2f} us | |"
+            )
+    return "\n".join(rows)
+
+
+def async_table(workloads: list[AsyncWorkload], results: Results) -> str:
+    """The asyncio table: pulsar-client 3.13 beside fastpulsar (a blank cell for a
+    workload a client does not run), and for aio-gather fastpulsar's rate over its sync
+    send_async reference's (when that ran)."""
+    head = (
+        "| workload | pulsar-client 3.13 | fastpulsar | fastpulsar / pulsar-client "
+        "| fastpulsar / our sync send_async |\n|---|---:|---:|---:|---:|"
+    )
+    rows = [head]
+    reference = results.get(SYNC_REFERENCE, {}).get("fastpulsar")
+
+    def cell(r: dict[str, list[dict[str, float]]], client: str, key: str, fmt: str) -> str:
+        return format(median(r[client], key), fmt) if r.get(client) else ""
+
+    for w in workloads:
+        r = results[w.name]
+        rate = {c: median(r[c], "rate") for c in w.clients}
+        both = "official" in rate and "fastpulsar" in rate
+        versus = f"{rate['fastpulsar'] / rate['official']:.1f}x" if both else ""
+        of_sync = ""
+        if w.mode == "aio-gather" and reference and "fastpulsar" in rate:
+            of_sync = f"{rate['fastpulsar'] / median(reference, 'rate'):.0%}"
+        official_rate = f"{rate['official']:,.0f}/s" if "official" in rate else ""
+        fast_rate = f"{rate['fastpulsar']:,.0f}/s" if "fastpulsar" in rate else ""
+        rows.append(f"| {w.name} | {official_rate} | {fast_rate} | {versus} | {of_sync} |")
+        if w.mode == "aio-sequential":
+            lat = {
+                c: f"{median(r[c], 'p50_us'):.0f} / {median(r[c], 'p99_us'):.0f} us"
+                for c in w.clients
+            }
+            rows.append(
+                f"| &nbsp;&nbsp;latency p50 / p99 | {lat.get('official', '')} "
+                f"| {lat.get('fastpulsar', '')} | | |"
+            )
+        if w.receives:
+            cpu = {c: cell(r, c, "cpu_us_per_msg", ".2f") for c in w.clients}
+            rows.append(
+                f"| &nbsp;&nbsp;CPU per message (process) "
+                f"| {cpu['official'] + ' us' if cpu.get('official') else ''} "
+                f"| {cpu['fastpulsar'] + ' us' if cpu.get('fastpulsar') else ''} | | |"
             )
     return "\n".join(rows)
 
@@ -417,22 +541,28 @@ def main() -> int:
     only.add_argument(
         "--typed-only", action="store_true", help="the typed (schema) table only (no memory run)"
     )
+    only.add_argument(
+        "--asyncio-only", action="store_true", help="the asyncio table only (no memory run)"
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
-    one_table = args.producer_only or args.consumer_only or args.typed_only
+    one_table = args.producer_only or args.consumer_only or args.typed_only or args.asyncio_only
     workloads: list[Workload] = WORKLOADS if args.producer_only or not one_table else []
     consumers: list[ConsumerWorkload] = (
         CONSUMER_WORKLOADS if args.consumer_only or not one_table else []
     )
     typed: list[TypedWorkload] = TYPED_WORKLOADS if args.typed_only or not one_table else []
+    asyncs: list[AsyncWorkload] = ASYNC_WORKLOADS if args.asyncio_only or not one_table else []
     if args.quick:
         workloads, consumers = quick(workloads), quick_consumers(consumers)
-        typed = quick_typed(typed)
+        typed, asyncs = quick_typed(typed), quick_async(asyncs)
     typed_sends = [w for w in typed if not w.receives]
     typed_receives = [w for w in typed if w.receives]
+    async_sends = [w for w in asyncs if not w.receives]
+    async_receives = [w for w in asyncs if w.receives]
 
-    raw = Path("raw_driver")  # not needed by the typed table
-    if workloads or consumers:
+    raw = Path("raw_driver")  # not needed by the typed table nor the asyncio sends
+    if workloads or consumers or async_receives:
         print("building the raw libpulsar driver ...", flush=True)
         raw = build_raw_driver()
     print("preparing pulsar-client 3.13.0 in its own virtual environment ...", flush=True)
@@ -465,15 +595,28 @@ def main() -> int:
                     typed_results[tw.name][client].append(run_one(timed))
                 show(rnd, tw.name, typed_results[tw.name], TYPED_CLIENTS)
 
+    def run_async(url: str, async_workloads: list[AsyncWorkload]) -> None:
+        for rnd in range(args.rounds):
+            for aw in async_workloads:
+                clients = tuple(c for c in typed_order(rnd) if c in aw.clients)
+                for client in clients:
+                    fill, timed = async_commands(client, aw, url, raw, official)
+                    if fill is not None:
+                        run_one(fill)  # not timed
+                    async_results[aw.name][client].append(run_one(timed))
+                show(rnd, aw.name, async_results[aw.name], aw.clients)
+
     results: Results = {w.name: {c: [] for c in CLIENTS} for w in workloads}
     consumer_results: Results = {w.name: {c: [] for c in CLIENTS} for w in consumers}
     typed_results: Results = {w.name: {c: [] for c in TYPED_CLIENTS} for w in typed}
+    async_results: Results = {w.name: {c: [] for c in w.clients} for w in asyncs}
     memory = None
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fastpulsar-bench-") as workdir:
-        if workloads or typed_sends:
+        if workloads or typed_sends or async_sends:
             with running_broker(args.broker, Path(workdir) / "producers") as url:
                 run_typed(url, typed_sends)
+                run_async(url, async_sends)
                 for rnd in range(args.rounds):
                     for w in workloads:
                         for client in order(rnd):
@@ -484,9 +627,10 @@ def main() -> int:
                     print("memory: 1,000,000 send_async with callbacks ...", flush=True)
                     rss_workload = Workload("rss", "rss", 1_000_000)
                     memory = run_one(command("fastpulsar", rss_workload, url, raw, official))
-        if consumers or typed_receives:
+        if consumers or typed_receives or async_receives:
             with running_broker(args.consumer_broker, Path(workdir) / "consumers") as url:
                 run_typed(url, typed_receives)
+                run_async(url, async_receives)
                 for rnd in range(args.rounds):
                     for cw in consumers:
                         for client in order(rnd):
@@ -504,6 +648,11 @@ def main() -> int:
     report = table(workloads, results) if workloads else ""
     consumer_report = table(consumers, consumer_results) if consumers else ""
     typed_report = typed_table(typed, typed_results) if typed else ""
+    async_report = async_table(asyncs, async_results) if asyncs else ""
+    async_title = (
+        f"asyncio (pulsar.asyncio; send: broker {args.broker}, receive: broker "
+        f"{args.consumer_broker}; no raw libpulsar column: it has no asyncio)"
+    )
     typed_title = (
         f"typed (5-field Record; send: broker {args.broker}, receive: broker "
         f"{args.consumer_broker}; no raw libpulsar column: it has no schema layer)"
@@ -512,14 +661,15 @@ def main() -> int:
         (f"producers, broker {args.broker}", report),
         (f"consumers, broker {args.consumer_broker}", consumer_report),
         (typed_title, typed_report),
+        (async_title, async_report),
     ):
         if text:
             print(f"\n{title}:\n{text}")
     print()
-    every = {**results, **consumer_results, **typed_results}
+    every = {**results, **consumer_results, **typed_results, **async_results}
     for name, samples in every.items():
         print(f"spread {name}: " + ", ".join(f"{c} {spread(samples[c])}/s" for c in samples))
-    for name, samples in {**consumer_results, **typed_results}.items():
+    for name, samples in {**consumer_results, **typed_results, **async_results}.items():
         if "duplicates" not in next(iter(samples.values()))[0]:
             continue
         dups = {c: [int(s["duplicates"]) for s in samples[c]] for c in samples}
@@ -560,6 +710,10 @@ def main() -> int:
                 "typed_samples": typed_results,
                 "typed_medians": medians(typed_results),
                 "typed_table": typed_report,
+                "asyncio_workloads": [asdict(w) for w in asyncs],
+                "asyncio_samples": async_results,
+                "asyncio_medians": medians(async_results),
+                "asyncio_table": async_report,
             },
             indent=2,
         )

@@ -19,9 +19,9 @@ COUNT = 300  # timed messages; the topic holds 100 more (the warm-up)
 MODES = ["receive", "listener", "batch", "reader"]
 
 
-def run_driver(python, *args, env=None):
+def run_driver(python, *args, env=None, script=DRIVER):
     proc = subprocess.run(
-        [str(python), str(DRIVER), *map(str, args)],
+        [str(python), str(script), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -228,3 +228,132 @@ def test_quick_typed_only_run(tmp_path, official_python):
         assert f"| {w['name']} |" in report["typed_table"]
     assert "no raw libpulsar column" in proc.stdout
     assert report["typed_table"] in proc.stdout
+
+
+# ---- the asyncio table: pulsar.asyncio (bench/async_driver.py) -----------------------------
+
+ASYNC_DRIVER = ROOT / "bench" / "async_driver.py"
+
+
+def run_async_driver(python, broker, mode, *extra, env=None):
+    """async_driver.py's `mode` on a fresh topic (fill()ed first for a receive mode)."""
+    topic = unique_topic(f"bench-{mode}")
+    if mode in ("aio-receive", "aio-for"):
+        fill(broker, topic)
+    url = ("--url", broker.service_url, "--topic", topic, "--count", COUNT)
+    return run_driver(python, *url, "--mode", mode, *extra, env=env, script=ASYNC_DRIVER)
+
+
+def check_async_send(out, mode):
+    # aio-gather rounds the count up to whole windows of 1,000
+    assert out["count"] == (1000 if mode == "aio-gather" else COUNT)
+    assert out["rate"] == pytest.approx(out["count"] / out["seconds"])
+    if mode == "aio-sequential":
+        assert 0 < out["p50_us"] <= out["p99_us"]
+
+
+@pytest.mark.parametrize("mode", ["aio-gather", "aio-sequential", "aio-receive", "aio-for"])
+def test_async_modes_with_fastpulsar(broker, mode):
+    out = run_async_driver(
+        sys.executable, broker, mode, "--batching", int(mode != "aio-sequential")
+    )
+    if mode in ("aio-gather", "aio-sequential"):
+        check_async_send(out, mode)
+    else:
+        check_sample(out)
+
+
+@pytest.mark.interop
+@pytest.mark.timeout(600)  # may create the official venv
+@pytest.mark.parametrize("mode", ["aio-gather", "aio-sequential", "aio-receive"])
+def test_async_modes_with_official_client(broker, official_python, mode):
+    out = run_async_driver(official_python, broker, mode, env=clean_env())
+    if mode == "aio-receive":
+        check_sample(out)
+    else:
+        check_async_send(out, mode)
+
+
+def test_async_table_and_commands(tmp_path):
+    run = load_run()
+    ref = run.AsyncWorkload(run.SYNC_REFERENCE, "async", 5000, clients=("fastpulsar",))
+    gather = run.AsyncWorkload("gather", "aio-gather", 5000, official_share=0.1)
+    seq = run.AsyncWorkload("seq", "aio-sequential", 2000, batching=False)
+    recv = run.AsyncWorkload("recv", "aio-receive", 5000, official_share=0.5)
+    afor = run.AsyncWorkload("for", "aio-for", 5000, clients=("fastpulsar",))
+    samples = {
+        run.SYNC_REFERENCE: {"fastpulsar": [{"rate": 400.0}, {"rate": 200.0}]},
+        "gather": {
+            "official": [{"rate": 10.0}, {"rate": 30.0}],
+            "fastpulsar": [{"rate": 150.0}, {"rate": 150.0}],
+        },
+        "seq": {
+            "official": [{"rate": 10.0, "p50_us": 900.0, "p99_us": 2000.0}],
+            "fastpulsar": [{"rate": 20.0, "p50_us": 400.0, "p99_us": 1000.0}],
+        },
+        "recv": {
+            "official": [{"rate": 10.0, "cpu_us_per_msg": 9.0}],
+            "fastpulsar": [{"rate": 35.0, "cpu_us_per_msg": 3.0}],
+        },
+        "for": {"fastpulsar": [{"rate": 40.0, "cpu_us_per_msg": 2.5}]},
+    }
+    text = run.async_table([ref, gather, seq, recv, afor], samples)
+    assert f"| {run.SYNC_REFERENCE} |  | 300/s |  |  |" in text
+    assert "| gather | 20/s | 150/s | 7.5x | 50% |" in text
+    assert "| seq | 10/s | 20/s | 2.0x |  |" in text
+    assert "| 900 / 2000 us | 400 / 1000 us |" in text
+    assert "| recv | 10/s | 35/s | 3.5x |  |" in text
+    assert "| 9.00 us | 3.00 us |" in text
+    assert "| for |  | 40/s |  |  |" in text
+    assert "raw" not in text
+
+    raw, python = tmp_path / "raw", tmp_path / "python"
+    fill_cmd, timed = run.async_commands("fastpulsar", ref, "pulsar://h:1", raw, python)
+    assert fill_cmd is None
+    assert timed[:2] == [sys.executable, str(DRIVER)]  # the sync API's send_async
+    assert timed[timed.index("--mode") + 1] == "async"
+    fill_cmd, timed = run.async_commands("official", gather, "pulsar://h:1", raw, python)
+    assert fill_cmd is None
+    assert timed[:2] == [str(python), str(ASYNC_DRIVER)]
+    assert timed[timed.index("--count") + 1] == "1000"  # the official share, at least 1000
+    assert timed[timed.index("--batching") + 1] == "1"
+    _, timed = run.async_commands("fastpulsar", seq, "pulsar://h:1", raw, python)
+    assert timed[timed.index("--batching") + 1] == "0"
+    fill_cmd, timed = run.async_commands("official", recv, "pulsar://h:1", raw, python)
+    assert fill_cmd is not None
+    assert fill_cmd[0] == str(raw)
+    assert fill_cmd[fill_cmd.index("--topic") + 1] == timed[timed.index("--topic") + 1]
+    assert fill_cmd[fill_cmd.index("--count") + 1] == timed[timed.index("--count") + 1] == "2500"
+
+
+@pytest.mark.interop
+@pytest.mark.standalone
+@pytest.mark.timeout(900)  # may create the official venv; starts its own brokers
+def test_quick_asyncio_only_run(tmp_path, official_python):
+    """`bench/run.py --quick --asyncio-only` end to end, one round, with its own brokers
+    (pulsar-lite for the sends, Apache Pulsar standalone for the receives, as by default):
+    the asyncio table alone, each workload with its clients."""
+    out = tmp_path / "asyncio.json"
+    cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--asyncio-only"]
+    cmd += ["--rounds", "1", "--json", str(out)]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=840, cwd=tempfile.gettempdir(), check=False
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["workloads"] == report["consumer_workloads"] == report["typed_workloads"] == []
+    modes = [w["mode"] for w in report["asyncio_workloads"]]
+    assert modes == ["async", "aio-gather", "aio-sequential", "aio-receive", "aio-for"]
+    for w in report["asyncio_workloads"]:
+        assert sorted(report["asyncio_samples"][w["name"]]) == sorted(w["clients"])
+        for client in w["clients"]:
+            (sample,) = report["asyncio_samples"][w["name"]][client]
+            assert sample["rate"] > 0
+            if w["mode"] != "aio-gather":  # gather rounds up to whole windows
+                expected = w["count"]
+                if client == "official":
+                    expected = max(1000, int(w["count"] * w["official_share"]))
+                assert sample["count"] == expected
+        assert f"| {w['name']} |" in report["asyncio_table"]
+    assert "no raw libpulsar column" in proc.stdout
+    assert report["asyncio_table"] in proc.stdout
