@@ -220,7 +220,7 @@ def test_batch_receive(broker, topic):
                 initial_position=EARLIEST,
                 batch_receive_policy=pulsar.ConsumerBatchReceivePolicy(10, -1, 2000),
             )
-            got: dict = {}
+            got: dict[tuple[int, int, int, int], bytes] = {}
             sizes = []
             while len(got) < 25:
                 batch = await asyncio.wait_for(consumer.batch_receive(), 20)
@@ -475,7 +475,7 @@ def test_cancelled_read_next_loses_no_message(standalone_broker, topic):
         async with pulsar.asyncio.Client(standalone_broker.service_url) as client:
             reader = await client.create_reader(topic, pulsar.MessageId.earliest)
             publisher = asyncio.create_task(publish_paced(client, topic, CANCEL_COUNT, rng))
-            got = []
+            got: list[pulsar.Message] = []
             cancelled = 0
             while not publisher.done() or len(got) < CANCEL_COUNT * 0.9:
                 task = asyncio.create_task(reader.read_next())
@@ -527,6 +527,7 @@ def test_client_close_fails_pending_awaits(broker, topic):
         await asyncio.wait_for(client.close(), 10)
         outcomes = await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), 5)
         for outcome in outcomes:
+            assert isinstance(outcome, BaseException), outcome
             assert_already_closed(outcome)
 
     run(main())
@@ -637,6 +638,7 @@ def test_cancel_after_the_message_reached_the_waiter(broker, topic, source):
     async def main():
         loop = asyncio.get_running_loop()
         async with pulsar.asyncio.Client(broker.service_url) as client:
+            target: pulsar.asyncio.Consumer | pulsar.asyncio.Reader
             if source == "consumer":
                 target = await client.subscribe(topic, "s")
                 receive = target.receive
