@@ -74,7 +74,13 @@ class Consumer(AsyncClosing):
             self._consumer._batch_receive_async(bridge.sink, _BatchArrival(self, waiter))
         except _sync.PulsarException as error:
             raise async_error(error) from None
-        return await waiter
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            # Cancelled after the batch was handed over: its messages go back in line.
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._line.kept.extendleft(reversed(waiter.result()))
+            raise
 
     def __aiter__(self) -> AsyncIterator[_core.Message]:
         return self

@@ -65,12 +65,22 @@ class ReceiveLine:
         waiter: asyncio.Future[_core.Message] = loop.create_future()
         self._waiters.append(waiter)
         self._start_one(loop)
-        if timeout_millis is None:
-            return await waiter
         try:
+            if timeout_millis is None:
+                return await waiter
             return await asyncio.wait_for(waiter, timeout_millis / 1000)
         except asyncio.TimeoutError:
+            self._give_back(waiter)
             raise timeout_error() from None
+        except asyncio.CancelledError:
+            self._give_back(waiter)
+            raise
+
+    def _give_back(self, waiter: asyncio.Future[_core.Message]) -> None:
+        # Cancelled after its message was handed over (before the task resumed): the
+        # message goes back to the head of the line, not lost.
+        if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+            self.kept.appendleft(waiter.result())
 
     def _start_one(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._in_flight:

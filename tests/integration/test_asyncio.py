@@ -623,12 +623,6 @@ def test_uvloop_send_receive(broker, topic):
     uvloop.run(asyncio.wait_for(main(), 60))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: ReceiveLine.next (pulsar/asyncio/_line.py) sets the message on the "
-    "waiter future; a task cancelled after that but before it resumes drops the message "
-    "(it should go back to the front of `kept`)",
-)
 @pytest.mark.parametrize("source", ["consumer", "reader"])
 def test_cancel_after_the_message_reached_the_waiter(broker, topic, source):
     """The narrowest cancel race: the message is handed to a waiting receive() (its future
