@@ -16,7 +16,7 @@ from pulsar import exceptions as _sync
 from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._line import ReceiveLine
-from pulsar.asyncio._loop import LoopBridge, in_thread
+from pulsar.asyncio._loop import LoopBridge, complete
 
 MessageListener = Callable[["Consumer", _core.Message], Union[Awaitable[object], object]]
 
@@ -122,13 +122,7 @@ class Consumer(AsyncClosing):
     # ---- the rest ------------------------------------------------------------------------
 
     async def _call(self, method: Callable[..., None], *args: Any) -> Any:
-        bridge = self._line.bridge(asyncio.get_running_loop())
-        future = bridge.new_future()
-        try:
-            method(*args, bridge.sink, future)
-        except _sync.PulsarException as error:
-            raise async_error(error) from None
-        return await future
+        return await complete(lambda sink, future: method(*args, sink, future))
 
     async def unsubscribe(self) -> None:
         """End the subscription (the consumer is closed too)."""
@@ -147,7 +141,7 @@ class Consumer(AsyncClosing):
         """Close the consumer; receives waiting fail with AlreadyClosed (an `async for`
         ends), a listener stops after the call in progress. AlreadyClosed when closed."""
         self._stop_listener()
-        await in_thread("close", self._consumer.close)
+        await complete(self._consumer._close_async)
 
     def is_connected(self) -> bool:
         return self._consumer.is_connected()

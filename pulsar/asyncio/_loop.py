@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from pulsar import _core
+from pulsar import exceptions as _sync
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._future import SendFuture
 
@@ -30,10 +31,14 @@ class Target(Protocol):
     def set_exception(self, error: BaseException) -> None: ...
 
 
-def resolve(items: list[tuple[Target, BaseException | None, Any]]) -> None:
-    """On the loop's thread: settle each target with its value or error. A target already
-    done (a cancelled await) is told nothing; the consumers' own targets never are done."""
-    for target, error, value in items:
+def resolve(items: list[Any]) -> None:
+    """On the loop's thread: settle each target with its value or error. `items` is flat:
+    target, error, value, target, ... A target already done (a cancelled await) is told
+    nothing; the consumers' own targets never are done."""
+    it = iter(items)
+    target: Target
+    error: BaseException | None
+    for target, error, value in zip(it, it, it):
         if target.done():
             continue
         if error is None:
@@ -52,7 +57,7 @@ class LoopBridge:
         self.loop = loop
         self.sink = _core.LoopSink(self._post, functools.partial(SendFuture, loop=loop))
 
-    def _post(self, items: list[tuple[Target, BaseException | None, Any]]) -> None:
+    def _post(self, items: list[Any]) -> None:
         # On the dispatcher thread, once per round.
         # A closed loop raises RuntimeError: nothing can await these any more. What they
         # carried (received messages) is redelivered by the broker, unacknowledged.
@@ -82,10 +87,22 @@ def current_bridge() -> LoopBridge:
     return bridge_of(asyncio.get_running_loop())
 
 
+async def complete(start: Callable[[_core.LoopSink, SendFuture], object]) -> Any:
+    """Starts an operation of the core, `start(sink, future)`, and awaits its outcome. A
+    failure to start raises as the outcome would (pulsar.asyncio's classes)."""
+    bridge = current_bridge()
+    future = bridge.new_future()
+    try:
+        start(bridge.sink, future)
+    except _sync.PulsarException as error:
+        raise async_error(error) from None
+    return await future
+
+
 async def in_thread(name: str, call: Callable[[], T]) -> T:
-    """Runs a blocking call of the sync core (close, flush: they wait for every callback
-    owed, and may wait for the broker) on a thread of its own, and awaits its outcome. For
-    these rare calls only; every other operation completes through the LoopSink."""
+    """Runs a blocking call of the sync core on a thread of its own, and awaits its
+    outcome: for Client.close only (it closes every producer, consumer and reader, waiting
+    for every callback owed); every other operation completes through the LoopSink."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 

@@ -11,7 +11,7 @@ from pulsar import exceptions as _sync
 from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._future import SendFuture
-from pulsar.asyncio._loop import LoopBridge, bridge_of, in_thread
+from pulsar.asyncio._loop import LoopBridge, bridge_of, complete
 
 
 class Producer(AsyncClosing):
@@ -81,11 +81,11 @@ class Producer(AsyncClosing):
     async def flush(self) -> None:
         """Send what is batched now; returns once the broker has acknowledged every message
         sent before the call (their send() awaits are settled first)."""
-        await in_thread("flush", self._producer.flush)
+        await complete(self._producer._flush_async)
 
     async def close(self) -> None:
         """Close the producer after its pending messages; AlreadyClosed when closed."""
-        await in_thread("close", self._producer.close)
+        await complete(self._producer._close_async)
 
     def topic(self) -> str:
         return self._producer.topic()

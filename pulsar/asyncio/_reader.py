@@ -12,7 +12,7 @@ from pulsar import exceptions as _sync
 from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._errors import async_error
 from pulsar.asyncio._line import ReceiveLine
-from pulsar.asyncio._loop import LoopBridge, in_thread
+from pulsar.asyncio._loop import LoopBridge, complete
 
 
 class Reader(AsyncClosing):
@@ -64,7 +64,7 @@ class Reader(AsyncClosing):
     async def close(self) -> None:
         """Close the reader; reads waiting fail with AlreadyClosed. AlreadyClosed when
         closed."""
-        await in_thread("close", self._reader.close)
+        await complete(self._reader._close_async)
 
     def topic(self) -> str:
         return self._reader.topic()

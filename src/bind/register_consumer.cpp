@@ -90,6 +90,12 @@ void register_consumer(py::module_& m) {
              py::arg("future"))
         .def("_unsubscribe_async", &ConsumerCore::unsubscribe_async, py::arg("sink"),
              py::arg("future"))
+        .def(
+            "_close_async",
+            [](py::object self, py::handle sink, py::handle future) {
+                self.cast<ConsumerCore&>().close_async(self, sink, future);
+            },
+            py::arg("sink"), py::arg("future"))
         .def("__iter__", [](py::object self) { return self; })
         .def("__next__", &ConsumerCore::next,
              "The next message, waiting for it; stops once the consumer is closed.")

@@ -11,8 +11,8 @@ void register_loop_sink(py::module_& m) {
     py::class_<LoopSink>(m, "LoopSink",
                          "Where completions for one asyncio event loop gather: at the end of each\n"
                          "dispatch round, post(items) runs once on the dispatcher thread with the\n"
-                         "round's (future, error, value) triples (error: None, a Result or an\n"
-                         "exception). create_future() makes the loop's futures.")
+                         "round's outcomes, flat: future, error, value, future, ... (error: None\n"
+                         "or an exception). create_future() makes the loop's futures.")
         .def(py::init<py::object, py::object>(), py::arg("post"), py::arg("create_future"));
 }
 

@@ -83,6 +83,15 @@ void register_producer(py::module_& m) {
         .def(
             "is_connected", [](const ProducerCore& p) { return p.producer().isConnected(); },
             "Whether the producer is connected to its broker now.")
+        // pulsar.asyncio's (runtime/loop_sink.hpp): the outcome resolves `future` through
+        // the LoopSink `sink`.
+        .def("_flush_async", &ProducerCore::flush_async, py::arg("sink"), py::arg("future"))
+        .def(
+            "_close_async",
+            [](py::object self, py::handle sink, py::handle future) {
+                self.cast<ProducerCore&>().close_async(self, sink, future);
+            },
+            py::arg("sink"), py::arg("future"))
         .def("flush", &ProducerCore::flush,
              "Send every pending message now and wait until the broker has acknowledged them;\n"
              "when it returns, the callbacks of all earlier send_async calls have run.")

@@ -76,6 +76,12 @@ void register_reader(py::module_& m) {
              py::arg("sink"), py::arg("future"))
         .def("_seek_async", &ReaderCore::seek_async, py::arg("messageid"), py::arg("sink"),
              py::arg("future"))
+        .def(
+            "_close_async",
+            [](py::object self, py::handle sink, py::handle future) {
+                self.cast<ReaderCore&>().close_async(self, sink, future);
+            },
+            py::arg("sink"), py::arg("future"))
         .def("__iter__", [](py::object self) { return self; })
         .def("__next__", &ReaderCore::next,
              "The next message, waiting for it; the iteration ends when the reader is closed.")

@@ -388,6 +388,25 @@ void ConsumerCore::unsubscribe_async(py::handle sink, py::handle future) {
         });
 }
 
+void ConsumerCore::close_async(py::handle self, py::handle sink, py::handle future) {
+    check_open();
+    if (listener_) {
+        listener_->close();  // no listener call from now; frees libpulsar's listener thread
+    }
+    run_op<Nothing>(
+        sink, future, [&](auto done) { consumer_.closeAsync(done); },
+        [self = PyRef(py::reinterpret_borrow<py::object>(self))](pulsar::Result result,
+                                                                 Nothing) -> py::object {
+            py::handle(self.get())
+                .cast<ConsumerCore&>()
+                .closed_.store(true, std::memory_order_release);
+            if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
+                raise_result(result);
+            }
+            return py::none();
+        });
+}
+
 PyObject* consumer_receive(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                            PyObject* kwnames) {
     return c_api_call([&] {

@@ -53,6 +53,8 @@ class ConsumerCore {
     void get_last_message_id_async(py::handle sink, py::handle future);
     void seek_async(py::handle target, py::handle sink, py::handle future);
     void unsubscribe_async(py::handle sink, py::handle future);
+    // `self` is this consumer's Python object (kept until the close completes).
+    void close_async(py::handle self, py::handle sink, py::handle future);
     bool is_closed() const {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }

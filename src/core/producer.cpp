@@ -13,6 +13,7 @@
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
+#include "runtime/loop_sink.hpp"
 
 namespace fastpulsar {
 namespace {
@@ -115,7 +116,9 @@ void ProducerCore::submitter_loop() {
 }
 
 void ProducerCore::submit(Queued& item) {
-    if (item.waiter) {
+    if (item.action) {
+        item.action();
+    } else if (item.waiter) {
         auto waiter = std::move(item.waiter);
         producer_.sendAsync(item.message, [waiter](pulsar::Result r, const pulsar::MessageId& id) {
             waiter->complete(r, id);
@@ -253,6 +256,78 @@ void ProducerCore::close() {
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
+}
+
+void ProducerCore::queue_action(std::function<void()> action) {
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        if (submitter_stop_) {
+            raise_result(pulsar::ResultAlreadyClosed);
+        }
+        if (!submitter_.joinable()) {
+            submitter_ = std::thread([this] { submitter_loop(); });
+        }
+        ++queued_;
+        queue_.push_back(Queued{pulsar::Message(), nullptr, nullptr, std::move(action)});
+        wake = submitter_idle_;
+        submitter_idle_ = false;
+    }
+    if (wake) {
+        queue_wake_.notify_one();
+    }
+}
+
+void ProducerCore::flush_async(py::handle sink, py::handle future) {
+    check_open();
+    auto finish = [](pulsar::Result result, Nothing) -> py::object {
+        if (result != pulsar::ResultOk) {
+            raise_result(result);
+        }
+        return py::none();
+    };
+    auto op = std::make_shared<AsyncOp<Nothing, decltype(finish)>>(sink, future, finish);
+    // libpulsar completes a flush after the callbacks of the messages it flushes, so the
+    // futures of earlier sends are settled first.
+    queue_action([producer = producer_, op]() mutable {
+        producer.flushAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+    });
+}
+
+void ProducerCore::close_async(py::handle self, py::handle sink, py::handle future) {
+    client_->check_not_inherited();
+    if (closed_.load(std::memory_order_acquire) || closing_.load(std::memory_order_acquire) ||
+        client_->closed.load(std::memory_order_acquire)) {
+        raise_result(pulsar::ResultAlreadyClosed);
+    }
+    auto finish = [self = PyRef(py::reinterpret_borrow<py::object>(self))](pulsar::Result result,
+                                                                           Nothing) -> py::object {
+        // On the dispatcher thread: the rest of close(). The submitter is idle (the close was
+        // the last thing queued) and the sends' completions were served before this one.
+        auto& core = py::handle(self.get()).cast<ProducerCore&>();
+        core.finish_close();
+        if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
+            raise_result(result);
+        }
+        return py::none();
+    };
+    auto op = std::make_shared<AsyncOp<Nothing, decltype(finish)>>(sink, future, std::move(finish));
+    // New sends raise AlreadyClosed from here; senders waiting for room wake up and do.
+    closing_.store(true, std::memory_order_release);
+    notify_all_after_lock(queue_mutex_, queue_progress_);
+    queue_action([this, producer = producer_, op]() mutable {
+        // On the submitter thread, once every earlier message is in libpulsar: wait for the
+        // send()s inside sendAsync without the GIL, send what libpulsar still holds (closing
+        // would fail it), then close.
+        {
+            std::unique_lock<std::mutex> lock(sends_without_gil_.mutex());
+            sends_without_gil_.emptied().wait(lock,
+                                              [this] { return sends_without_gil_.empty_locked(); });
+        }
+        producer.flushAsync([producer, op](pulsar::Result) mutable {
+            producer.closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+        });
+    });
 }
 
 void ProducerCore::wait_for_callbacks() {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -66,6 +67,14 @@ class ProducerCore {
     py::object send(pulsar::Message&& message);
     void flush();
     void close();
+    // pulsar.asyncio's flush and close: they return at once and resolve `future` through
+    // the LoopSink `sink` (runtime/loop_sink.hpp). Both go through the submitter's queue,
+    // behind the messages queued before them, so that nothing waits on the calling thread:
+    // the flush once libpulsar has every earlier message, the close likewise (then flush,
+    // closeAsync, and, on the dispatcher thread, the rest of close()). `self` is this
+    // producer's Python object. GIL held; they throw error_already_set (AlreadyClosed).
+    void flush_async(py::handle sink, py::handle future);
+    void close_async(py::handle self, py::handle sink, py::handle future);
 
     // The two halves of closing, for this producer's close() and for its client's
     // (which closes libpulsar's client in between). GIL held; they throw
@@ -90,7 +99,13 @@ class ProducerCore {
         pulsar::Message message;
         PyObject* callback;                                  // send_async's, owned, or nullptr
         std::shared_ptr<Pending<pulsar::MessageId>> waiter;  // a send() queued behind others
+        std::function<void()> action;  // run by the submitter instead of sending (asyncio)
     };
+
+    // Queues `action` for the submitter, behind what is queued (no room is waited for, and
+    // it is queued while closing too). GIL held; throws AlreadyClosed once the submitter
+    // has stopped.
+    void queue_action(std::function<void()> action);
 
     bool closing() const { return closing_.load() || client_->closing.load(); }
     // GIL held; waits for room without it. Throws AlreadyClosed when the producer starts

@@ -167,6 +167,26 @@ void ReaderCore::seek_async(py::handle target, py::handle sink, py::handle futur
     seek_op(reader_, target, sink, future);
 }
 
+void ReaderCore::close_async(py::handle self, py::handle sink, py::handle future) {
+    check_open();
+    closing_.store(true, std::memory_order_release);
+    if (listener_) {
+        listener_->close();
+    }
+    run_op<Nothing>(
+        sink, future, [&](auto done) { reader_.closeAsync(done); },
+        [self = PyRef(py::reinterpret_borrow<py::object>(self))](pulsar::Result result,
+                                                                 Nothing) -> py::object {
+            py::handle(self.get())
+                .cast<ReaderCore&>()
+                .closed_.store(true, std::memory_order_release);
+            if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
+                raise_result(result);
+            }
+            return py::none();
+        });
+}
+
 PyObject* reader_read_next(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                            PyObject* kwnames) {
     return c_api_call([&] {

@@ -59,6 +59,8 @@ class ReaderCore {
     void read_next_async(py::handle sink, py::handle future);
     void has_message_available_async(py::handle sink, py::handle future);
     void seek_async(py::handle target, py::handle sink, py::handle future);
+    // `self` is this reader's Python object (kept until the close completes).
+    void close_async(py::handle self, py::handle sink, py::handle future);
 
     // Any thread, GIL or not; never throw.
     const std::string& topic() const { return reader_.getTopic(); }

@@ -70,13 +70,14 @@ PyType_Spec g_slot_spec = {
 }  // namespace
 
 void LoopSink::add(PyObject* self, PyObject* future, PyObject* error, PyObject* value) {
-    PyObject* item = PyTuple_Pack(3, future, error, value);
-    if (item == nullptr || PyList_Append(items_.ptr(), item) != 0) {
-        Py_XDECREF(item);
+    // Flat (future, error, value, future, ...): no tuple per outcome, which would be one more
+    // object for the garbage collector to count and traverse.
+    PyObject* list = items_.ptr();
+    if (PyList_Append(list, future) != 0 || PyList_Append(list, error) != 0 ||
+        PyList_Append(list, value) != 0) {
         PyErr_WriteUnraisable(future);
         return;
     }
-    Py_DECREF(item);
     if (!dirty_) {
         dirty_ = true;
         Py_INCREF(self);

@@ -26,8 +26,9 @@ namespace py = pybind11;
 
 class LoopSink {
    public:
-    // post(items) is called on the dispatcher thread with the GIL held; items is a list of
-    // (future, error, value): error is None, a pulsar.Result, or an exception instance.
+    // post(items) is called on the dispatcher thread with the GIL held; items is a flat list
+    // of future, error, value, future, error, value, ...: error is None or an exception
+    // instance.
     // create_future() makes a future of the loop (loop.create_future).
     LoopSink(py::object post, py::object create_future)
         : post_(std::move(post)), create_future_(std::move(create_future)) {}
