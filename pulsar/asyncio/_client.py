@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from pulsar import _configure, _core
+from pulsar import _configure, _core, _dispatch
 from pulsar import exceptions as _sync
 from pulsar._checks import check_int, check_type, type_error
 from pulsar._client import Client as _SyncClient
@@ -32,7 +32,7 @@ from pulsar._policies import (
 from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._consumer import Consumer, MessageListener
 from pulsar.asyncio._errors import async_error
-from pulsar.asyncio._loop import LoopBridge, current_bridge, in_thread
+from pulsar.asyncio._loop import LoopBridge, complete, current_bridge
 from pulsar.asyncio._producer import Producer
 from pulsar.asyncio._reader import Reader
 from pulsar.schema.schema import BytesSchema, Schema
@@ -217,7 +217,10 @@ class Client(AsyncClosing):
     async def close(self) -> None:
         """Close the client, its producers, consumers and readers; awaits still pending on
         them fail with AlreadyClosed. AlreadyClosed when closed already."""
-        await in_thread("close", self._sync.close)
+        try:
+            await complete(self._client._close_async)
+        finally:
+            _dispatch.client_closed()
 
     def shutdown(self) -> None:
         """Stop the client at once, without closing producers and consumers cleanly."""

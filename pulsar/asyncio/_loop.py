@@ -97,31 +97,3 @@ async def complete(start: Callable[[_core.LoopSink, SendFuture], object]) -> Any
     except _sync.PulsarException as error:
         raise async_error(error) from None
     return await future
-
-
-async def in_thread(name: str, call: Callable[[], T]) -> T:
-    """Runs a blocking call of the sync core on a thread of its own, and awaits its
-    outcome: for Client.close only (it closes every producer, consumer and reader, waiting
-    for every callback owed); every other operation completes through the LoopSink."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def settle(error: BaseException | None, value: Any) -> None:
-        if not future.done():
-            if error is None:
-                future.set_result(value)
-            else:
-                future.set_exception(async_error(error))
-
-    def run() -> None:
-        try:
-            value = call()
-        except BaseException as error:  # noqa: BLE001 - handed to the awaiting task
-            outcome: tuple[BaseException | None, Any] = (error, None)
-        else:
-            outcome = (None, value)
-        with contextlib.suppress(RuntimeError):  # a closed loop: nobody awaits this any more
-            loop.call_soon_threadsafe(settle, *outcome)
-
-    threading.Thread(target=run, name=f"pulsar-asyncio-{name}", daemon=True).start()
-    return await future

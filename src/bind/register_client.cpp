@@ -46,6 +46,12 @@ void register_client(py::module_& m) {
              py::arg("sink") = py::none(), py::arg("future") = py::none())
         .def("get_schema_info", &ClientCore::get_schema_info, py::arg("topic"), py::arg("version"))
         .def("close", &ClientCore::close)
+        .def(
+            "_close_async",
+            [](py::object self, py::handle sink, py::handle future) {
+                self.cast<ClientCore&>().close_async(self, sink, future);
+            },
+            py::arg("sink"), py::arg("future"))
         .def("shutdown", &ClientCore::shutdown)
         .def("is_closed", &ClientCore::is_closed);
 }

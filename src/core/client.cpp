@@ -4,6 +4,8 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -301,6 +303,70 @@ void ClientCore::close() {
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
+}
+
+namespace {
+
+// Runs `then` once arrive() has been called `count` times, on the thread of the last
+// arrival. Any thread; never throws (but what `then` throws).
+class Countdown {
+   public:
+    Countdown(std::size_t count, std::function<void()> then)
+        : left_(count), then_(std::move(then)) {}
+    void arrive() {
+        if (left_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            then_();
+        }
+    }
+
+   private:
+    std::atomic<std::size_t> left_;
+    std::function<void()> then_;
+};
+
+}  // namespace
+
+void ClientCore::close_async(py::handle self, py::handle sink, py::handle future) {
+    state_->check_not_inherited();
+    if (state_->closed.load(std::memory_order_acquire) ||
+        state_->closing.load(std::memory_order_acquire)) {
+        raise_result(pulsar::ResultAlreadyClosed);
+    }
+    auto finish = [self = PyRef(py::reinterpret_borrow<py::object>(self))](pulsar::Result result,
+                                                                           Nothing) -> py::object {
+        // On the dispatcher thread, after libpulsar's close: the rest of close().
+        auto& core = py::handle(self.get()).cast<ClientCore&>();
+        core.consumers_.clear();
+        for (auto& producer : core.state_->live_producers()) {
+            producer->finish_close();
+        }
+        core.state_->mark_closed();
+        core.close_provider();
+        if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
+            raise_result(result);
+        }
+        return py::none();
+    };
+    auto op = std::make_shared<AsyncOp<Nothing, decltype(finish)>>(sink, future, std::move(finish));
+    // New operations raise AlreadyClosed from here.
+    state_->closing.store(true, std::memory_order_release);
+    auto producers = state_->live_producers();
+    std::weak_ptr<ClientState> weak = state_;
+    auto countdown = std::make_shared<Countdown>(producers.size() + 1, [weak, op] {
+        if (auto state = weak.lock()) {
+            state->client().closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+        } else {
+            op->complete(pulsar::ResultAlreadyClosed, Nothing{});
+        }
+    });
+    for (auto& producer : producers) {
+        try {
+            producer->prepare_close_async([countdown] { countdown->arrive(); });
+        } catch (py::error_already_set&) {
+            countdown->arrive();  // closed already: nothing to flush
+        }
+    }
+    countdown->arrive();
 }
 
 void ClientCore::shutdown() {

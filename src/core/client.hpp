@@ -128,6 +128,11 @@ class ClientCore {
     // consumers and the client; the callbacks of every send made before it have run when
     // it returns. Interrupted (Ctrl-C), it may be called again to finish.
     void close();
+    // pulsar.asyncio's close: returns at once and resolves `future` through the LoopSink
+    // `sink`. The producers are flushed behind their queued messages, then libpulsar's
+    // client is closed, then (on the dispatcher thread) the rest of close() runs. `self`
+    // is this client's Python object. GIL held; throws error_already_set (AlreadyClosed).
+    void close_async(py::handle self, py::handle sink, py::handle future);
     void shutdown();
     // Closed, or unusable because inherited through a fork.
     bool is_closed() const {

@@ -294,6 +294,23 @@ void ProducerCore::flush_async(py::handle sink, py::handle future) {
     });
 }
 
+void ProducerCore::prepare_close_async(std::function<void()> prepared) {
+    // New sends raise AlreadyClosed from here; senders waiting for room wake up and do.
+    closing_.store(true, std::memory_order_release);
+    notify_all_after_lock(queue_mutex_, queue_progress_);
+    queue_action([this, producer = producer_, prepared = std::move(prepared)]() mutable {
+        // On the submitter thread, once every earlier message is in libpulsar: wait for the
+        // send()s inside sendAsync without the GIL, then send what libpulsar still holds
+        // (closing would fail it).
+        {
+            std::unique_lock<std::mutex> lock(sends_without_gil_.mutex());
+            sends_without_gil_.emptied().wait(lock,
+                                              [this] { return sends_without_gil_.empty_locked(); });
+        }
+        producer.flushAsync([prepared = std::move(prepared)](pulsar::Result) { prepared(); });
+    });
+}
+
 void ProducerCore::close_async(py::handle self, py::handle sink, py::handle future) {
     client_->check_not_inherited();
     if (closed_.load(std::memory_order_acquire) || closing_.load(std::memory_order_acquire) ||
@@ -304,29 +321,15 @@ void ProducerCore::close_async(py::handle self, py::handle sink, py::handle futu
                                                                            Nothing) -> py::object {
         // On the dispatcher thread: the rest of close(). The submitter is idle (the close was
         // the last thing queued) and the sends' completions were served before this one.
-        auto& core = py::handle(self.get()).cast<ProducerCore&>();
-        core.finish_close();
+        py::handle(self.get()).cast<ProducerCore&>().finish_close();
         if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
             raise_result(result);
         }
         return py::none();
     };
     auto op = std::make_shared<AsyncOp<Nothing, decltype(finish)>>(sink, future, std::move(finish));
-    // New sends raise AlreadyClosed from here; senders waiting for room wake up and do.
-    closing_.store(true, std::memory_order_release);
-    notify_all_after_lock(queue_mutex_, queue_progress_);
-    queue_action([this, producer = producer_, op]() mutable {
-        // On the submitter thread, once every earlier message is in libpulsar: wait for the
-        // send()s inside sendAsync without the GIL, send what libpulsar still holds (closing
-        // would fail it), then close.
-        {
-            std::unique_lock<std::mutex> lock(sends_without_gil_.mutex());
-            sends_without_gil_.emptied().wait(lock,
-                                              [this] { return sends_without_gil_.empty_locked(); });
-        }
-        producer.flushAsync([producer, op](pulsar::Result) mutable {
-            producer.closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
-        });
+    prepare_close_async([producer = producer_, op]() mutable {
+        producer.closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
     });
 }
 

@@ -75,6 +75,12 @@ class ProducerCore {
     // producer's Python object. GIL held; they throw error_already_set (AlreadyClosed).
     void flush_async(py::handle sink, py::handle future);
     void close_async(py::handle self, py::handle sink, py::handle future);
+    // The first half of an asynchronous close (this producer's or its client's): marks it
+    // closing and queues, behind earlier messages, a flush of what libpulsar holds;
+    // `prepared()` runs on libpulsar's thread once that flush has completed (finish_close()
+    // is the second half, after libpulsar's close). GIL held; throws AlreadyClosed when the
+    // submitter has stopped (the producer is closed).
+    void prepare_close_async(std::function<void()> prepared);
 
     // The two halves of closing, for this producer's close() and for its client's
     // (which closes libpulsar's client in between). GIL held; they throw
