@@ -440,7 +440,10 @@ class LoopSink:
         self,
         post: Callable[[list[Any]], object],
         create_future: Callable[[], Any],
+        resolve: Callable[[list[Any]], object],
     ) -> None: ...
+    def fileno(self) -> int: ...
+    def drain(self) -> None: ...
 
 # ---- the dispatcher thread -----------------------------------------------------------------
 

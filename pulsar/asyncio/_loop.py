@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import functools
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -48,35 +47,45 @@ def resolve(items: list[Any]) -> None:
 
 
 class LoopBridge:
-    """One event loop's LoopSink. Kept by the pulsar.asyncio objects made on that loop (and
-    by every operation in flight); it keeps the loop."""
+    """One event loop's LoopSink, kept while the loop is open. Sends' completions come
+    straight from libpulsar's thread through the sink's wake-up pipe, which the loop
+    watches; every other outcome comes from the dispatcher thread, once per round."""
 
-    __slots__ = ("__weakref__", "loop", "sink")
+    __slots__ = ("loop", "sink")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.sink = _core.LoopSink(self._post, functools.partial(SendFuture, loop=loop))
+        self.sink = _core.LoopSink(self._post, functools.partial(SendFuture, loop=loop), resolve)
+        loop.add_reader(self.sink.fileno(), self.sink.drain)
 
     def _post(self, items: list[Any]) -> None:
-        # On the dispatcher thread, once per round.
-        # A closed loop raises RuntimeError: nothing can await these any more. What they
-        # carried (received messages) is redelivered by the broker, unacknowledged.
+        # On the dispatcher thread, once per round. A closed loop raises RuntimeError:
+        # nothing can await these any more; what they carried (received messages) is
+        # redelivered by the broker, unacknowledged.
         with contextlib.suppress(RuntimeError):
-            self.loop.call_soon_threadsafe(resolve, items)
+            self.loop.call_soon_threadsafe(self._resolve_posted, items)
+
+    def _resolve_posted(self, items: list[Any]) -> None:
+        # Sends completed before these outcomes (a flush's, a close's) are settled first.
+        self.sink.drain()
+        resolve(items)
 
     def new_future(self) -> SendFuture:
         return SendFuture(loop=self.loop)
 
 
-_bridges: weakref.WeakValueDictionary[int, LoopBridge] = weakref.WeakValueDictionary()
+_bridges: dict[int, LoopBridge] = {}  # by id(loop); a closed loop's is dropped
 _bridges_lock = threading.Lock()
 
 
 def bridge_of(loop: asyncio.AbstractEventLoop) -> LoopBridge:
-    """The bridge of `loop` (made on first use). Any thread."""
+    """The bridge of `loop`, made on first use. On the loop's thread (add_reader)."""
     with _bridges_lock:
         found = _bridges.get(id(loop))
         if found is None or found.loop is not loop:
+            for key, bridge in list(_bridges.items()):
+                if bridge.loop.is_closed():
+                    del _bridges[key]
             found = LoopBridge(loop)
             _bridges[id(loop)] = found
         return found

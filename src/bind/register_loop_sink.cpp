@@ -13,7 +13,13 @@ void register_loop_sink(py::module_& m) {
                          "dispatch round, post(items) runs once on the dispatcher thread with the\n"
                          "round's outcomes, flat: future, error, value, future, ... (error: None\n"
                          "or an exception). create_future() makes the loop's futures.")
-        .def(py::init<py::object, py::object>(), py::arg("post"), py::arg("create_future"));
+        .def(py::init<py::object, py::object, py::object>(), py::arg("post"),
+             py::arg("create_future"), py::arg("resolve"))
+        .def("fileno", &LoopSink::fileno,
+             "The wake-up pipe the loop watches for sends' completions (loop.add_reader).")
+        .def("drain", &LoopSink::drain,
+             "Settle the sends' completions queued since the last drain (on the loop's "
+             "thread).");
 }
 
 }  // namespace fastpulsar

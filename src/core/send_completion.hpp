@@ -7,6 +7,7 @@
 
 #include "abi/client.hpp"
 #include "runtime/dispatcher.hpp"
+#include "runtime/loop_sink.hpp"
 
 namespace fastpulsar {
 
@@ -19,7 +20,12 @@ struct SendDone {
     ProducerCore* producer;
     PyObject* callback;  // owned reference, or nullptr for send_async(callback=None)
     void operator()(pulsar::Result result, const pulsar::MessageId& id) const {
-        Dispatcher::instance().push_send(SendCompletion{producer, callback, result, id});
+        if (callback != nullptr && is_sink_slot(callback)) {
+            // pulsar.asyncio's send: straight to its event loop, not through the dispatcher.
+            sink_of_slot(callback)->push_direct(SendCompletion{producer, callback, result, id});
+        } else {
+            Dispatcher::instance().push_send(SendCompletion{producer, callback, result, id});
+        }
     }
 };
 

@@ -1,8 +1,15 @@
 // Completions for asyncio event loops (see loop_sink.hpp).
 #include "runtime/loop_sink.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <utility>
 #include <vector>
+
+#include "core/message_id.hpp"
+#include "core/producer.hpp"
 
 namespace fastpulsar {
 namespace {
@@ -69,6 +76,90 @@ PyType_Spec g_slot_spec = {
 
 }  // namespace
 
+LoopSink::LoopSink(py::object post, py::object create_future, py::object resolve)
+    : post_(std::move(post)),
+      create_future_(std::move(create_future)),
+      resolve_(std::move(resolve)) {
+    if (pipe(pipe_) != 0) {
+        PyErr_SetFromErrno(PyExc_OSError);
+        throw py::error_already_set();
+    }
+    for (int fd : pipe_) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+}
+
+LoopSink::~LoopSink() {
+    // Completions still queued (the loop stopped watching) keep their references: released
+    // here, with the GIL (a LoopSink dies with its Python object).
+    for (auto& completion : direct_) {
+        Py_XDECREF(completion.callback);
+        completion.producer->on_callback_done();
+    }
+    for (int fd : pipe_) {
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+}
+
+void LoopSink::push_direct(SendCompletion&& completion) {
+    bool was_empty = false;
+    {
+        std::lock_guard<std::mutex> lock(direct_mutex_);
+        was_empty = direct_.empty();
+        direct_.push_back(std::move(completion));
+    }
+    if (was_empty) {
+        char byte = 1;
+        // A full pipe already wakes the loop: the byte is not needed then.
+        [[maybe_unused]] ssize_t written = write(pipe_[1], &byte, 1);
+    }
+}
+
+void LoopSink::drain() {
+    char buffer[256];
+    while (read(pipe_[0], buffer, sizeof buffer) > 0) {
+    }
+    std::vector<SendCompletion> completions;
+    {
+        std::lock_guard<std::mutex> lock(direct_mutex_);
+        completions.swap(direct_);
+    }
+    if (completions.empty()) {
+        return;
+    }
+    py::list items;
+    for (auto& completion : completions) {
+        auto* slot = reinterpret_cast<SinkSlot*>(completion.callback);
+        try {
+            py::object error = completion.result == pulsar::ResultOk
+                                   ? py::none()
+                                   : result_exception(completion.result);
+            py::object id =
+                completion.result == pulsar::ResultOk
+                    ? py::reinterpret_steal<py::object>(new_message_id(std::move(completion.id)))
+                    : py::none();
+            if (!id) {
+                throw py::error_already_set();
+            }
+            items.append(py::handle(slot->future));
+            items.append(error);
+            items.append(id);
+        } catch (py::error_already_set& e) {
+            e.discard_as_unraisable("settling an asyncio send");
+        }
+        Py_DECREF(completion.callback);
+        completion.producer->on_callback_done();  // may destroy the producer
+    }
+    try {
+        resolve_(items);
+    } catch (py::error_already_set& e) {
+        e.discard_as_unraisable("settling asyncio sends");
+    }
+}
+
 void LoopSink::add(PyObject* self, PyObject* future, PyObject* error, PyObject* value) {
     // Flat (future, error, value, future, ...): no tuple per outcome, which would be one more
     // object for the garbage collector to count and traverse.
@@ -131,6 +222,8 @@ void AsyncTarget::resolve_with_current_exception() const {
 }
 
 bool is_sink_slot(PyObject* callback) { return Py_TYPE(callback) == g_slot_type; }
+
+LoopSink* sink_of_slot(PyObject* slot) { return reinterpret_cast<SinkSlot*>(slot)->sink; }
 
 void deliver_to_sink_slot(PyObject* obj, pulsar::Result result, PyObject* message_id) {
     auto* slot = reinterpret_cast<SinkSlot*>(obj);

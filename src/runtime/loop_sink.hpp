@@ -10,6 +10,7 @@
 #include <pybind11/pybind11.h>
 
 #include <memory>
+#include <mutex>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -30,8 +31,22 @@ class LoopSink {
     // of future, error, value, future, error, value, ...: error is None or an exception
     // instance.
     // create_future() makes a future of the loop (loop.create_future).
-    LoopSink(py::object post, py::object create_future)
-        : post_(std::move(post)), create_future_(std::move(create_future)) {}
+    // resolve(items) settles a flat list of outcomes on the loop's thread (drain() calls it).
+    // Opens the sink's wake-up pipe: throws error_already_set (OSError) when it cannot.
+    LoopSink(py::object post, py::object create_future, py::object resolve);
+    ~LoopSink();
+    LoopSink(const LoopSink&) = delete;
+    LoopSink& operator=(const LoopSink&) = delete;
+
+    // The direct path of pulsar.asyncio's sends, which skips the dispatcher: libpulsar's
+    // thread queues the completion here (push_direct: any thread, no GIL; never throws but
+    // std::bad_alloc) and writes one byte to the wake-up pipe when the queue was empty; the
+    // loop, which watches the pipe (loop.add_reader(fileno(), drain)), drains the queue on
+    // its own thread: drain() settles the futures through resolve() and releases what the
+    // sends held. GIL held; never throws (errors are reported as unraisable).
+    void push_direct(SendCompletion&& completion);
+    void drain();
+    int fileno() const { return pipe_[0]; }
 
     // Queues one outcome; `self` is this sink's Python object (kept alive until the round's
     // end). GIL held, on the dispatcher thread (or a thread serving its queue); takes no
@@ -47,8 +62,13 @@ class LoopSink {
    private:
     py::object post_;
     py::object create_future_;
+    py::object resolve_;
     py::list items_;
     bool dirty_ = false;
+
+    int pipe_[2] = {-1, -1};
+    std::mutex direct_mutex_;
+    std::vector<SendCompletion> direct_;  // guarded by direct_mutex_
 };
 
 // A LoopSink and one of its futures, owned by an operation in flight: made with the GIL,
@@ -135,6 +155,8 @@ py::object run_op(py::handle sink, py::handle future, Start&& start, Finish fini
 // without calling anything. GIL held; never throw.
 bool is_sink_slot(PyObject* callback);
 void deliver_to_sink_slot(PyObject* slot, pulsar::Result result, PyObject* message_id);
+// The sink of a slot. Any thread, GIL or not (the slot's fields never change); never throws.
+LoopSink* sink_of_slot(PyObject* slot);
 
 // Creates the slot type. Module init, GIL held; throws error_already_set.
 void init_sink_slot_type();
