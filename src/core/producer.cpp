@@ -20,6 +20,9 @@ namespace {
 
 void noop_result(pulsar::Result) {}
 
+// How many times the idle submitter looks for more work before it sleeps.
+constexpr int kSubmitterSpins = 50;
+
 }  // namespace
 
 ProducerCore::ProducerCore(pulsar::Producer producer, py::object schema, SchemaKind schema_kind,
@@ -97,6 +100,14 @@ void ProducerCore::submitter_loop() {
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(queue_mutex_);
+            // Messages sent in a stream arrive a microsecond or two apart: look again a few
+            // times before sleeping, rather than have every one of them wake this thread.
+            for (int spin = 0; spin < kSubmitterSpins && queue_.empty() && !submitter_stop_;
+                 ++spin) {
+                lock.unlock();
+                std::this_thread::yield();
+                lock.lock();
+            }
             if (queue_.empty() && !submitter_stop_) {
                 submitter_idle_ = true;
                 queue_wake_.wait(lock, [this] { return !queue_.empty() || submitter_stop_; });
