@@ -12,7 +12,6 @@
 #include "runtime/bridge.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/loop_sink.hpp"
 
 namespace fastpulsar {
 namespace {
@@ -24,19 +23,7 @@ std::map<pulsar::Result, uint64_t> g_failed_without_callback;
 }  // namespace
 
 void deliver_send(SendCompletion& completion) {
-    if (completion.callback != nullptr && is_sink_slot(completion.callback)) {
-        // pulsar.asyncio's send: the outcome joins its loop's batch; nothing is called.
-        PyObject* id = completion.result == pulsar::ResultOk
-                           ? new_message_id(std::move(completion.id))
-                           : (Py_INCREF(Py_None), Py_None);
-        if (id != nullptr) {
-            deliver_to_sink_slot(completion.callback, completion.result, id);
-            Py_DECREF(id);
-        } else {
-            PyErr_WriteUnraisable(completion.callback);
-        }
-        Py_DECREF(completion.callback);
-    } else if (completion.callback != nullptr) {
+    if (completion.callback != nullptr) {
         PyObject* id = new_message_id(std::move(completion.id));
         if (id != nullptr) {
             PyObject* argv[2] = {result_object(completion.result), id};

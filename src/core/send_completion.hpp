@@ -22,7 +22,7 @@ struct SendDone {
     void operator()(pulsar::Result result, const pulsar::MessageId& id) const {
         if (callback != nullptr && is_sink_slot(callback)) {
             // pulsar.asyncio's send: straight to its event loop, not through the dispatcher.
-            sink_of_slot(callback)->push_direct(SendCompletion{producer, callback, result, id});
+            sink_of_slot(callback)->push_send(SendCompletion{producer, callback, result, id});
         } else {
             Dispatcher::instance().push_send(SendCompletion{producer, callback, result, id});
         }

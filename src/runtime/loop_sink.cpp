@@ -93,9 +93,11 @@ LoopSink::LoopSink(py::object post, py::object create_future, py::object resolve
 LoopSink::~LoopSink() {
     // Completions still queued (the loop stopped watching) keep their references: released
     // here, with the GIL (a LoopSink dies with its Python object).
-    for (auto& completion : direct_) {
-        Py_XDECREF(completion.callback);
-        completion.producer->on_callback_done();
+    for (auto& item : queue_) {
+        if (!item.task) {
+            Py_XDECREF(item.send.callback);
+            item.send.producer->on_callback_done();
+        }
     }
     for (int fd : pipe_) {
         if (fd >= 0) {
@@ -104,12 +106,12 @@ LoopSink::~LoopSink() {
     }
 }
 
-void LoopSink::push_direct(SendCompletion&& completion) {
+void LoopSink::push(Queued&& item) {
     bool was_empty = false;
     {
-        std::lock_guard<std::mutex> lock(direct_mutex_);
-        was_empty = direct_.empty();
-        direct_.push_back(std::move(completion));
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        was_empty = queue_.empty();
+        queue_.push_back(std::move(item));
     }
     if (was_empty) {
         char byte = 1;
@@ -118,20 +120,31 @@ void LoopSink::push_direct(SendCompletion&& completion) {
     }
 }
 
+void LoopSink::push_send(SendCompletion&& completion) {
+    push(Queued{std::move(completion), nullptr});
+}
+
+void LoopSink::push_task(std::shared_ptr<DispatchTask> task) {
+    push(Queued{SendCompletion{}, std::move(task)});
+}
+
 void LoopSink::drain() {
     char buffer[256];
     while (read(pipe_[0], buffer, sizeof buffer) > 0) {
     }
-    std::vector<SendCompletion> completions;
+    std::vector<Queued> queued;
     {
-        std::lock_guard<std::mutex> lock(direct_mutex_);
-        completions.swap(direct_);
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        queued.swap(queue_);
     }
-    if (completions.empty()) {
-        return;
-    }
-    py::list items;
-    for (auto& completion : completions) {
+    draining_ = true;
+    for (auto& item : queued) {
+        if (item.task) {
+            item.task->run();  // adds its outcome
+            item.task.reset();
+            continue;
+        }
+        SendCompletion& completion = item.send;
         auto* slot = reinterpret_cast<SinkSlot*>(completion.callback);
         try {
             py::object error = completion.result == pulsar::ResultOk
@@ -144,19 +157,27 @@ void LoopSink::drain() {
             if (!id) {
                 throw py::error_already_set();
             }
-            items.append(py::handle(slot->future));
-            items.append(error);
-            items.append(id);
+            PyObject* list = items_.ptr();
+            if (PyList_Append(list, slot->future) != 0 || PyList_Append(list, error.ptr()) != 0 ||
+                PyList_Append(list, id.ptr()) != 0) {
+                throw py::error_already_set();
+            }
         } catch (py::error_already_set& e) {
             e.discard_as_unraisable("settling an asyncio send");
         }
         Py_DECREF(completion.callback);
         completion.producer->on_callback_done();  // may destroy the producer
     }
+    draining_ = false;
+    if (PyList_GET_SIZE(items_.ptr()) == 0) {
+        return;
+    }
+    py::list items = std::move(items_);
+    items_ = py::list();
     try {
         resolve_(items);
     } catch (py::error_already_set& e) {
-        e.discard_as_unraisable("settling asyncio sends");
+        e.discard_as_unraisable("settling asyncio outcomes");
     }
 }
 
@@ -169,7 +190,8 @@ void LoopSink::add(PyObject* self, PyObject* future, PyObject* error, PyObject* 
         PyErr_WriteUnraisable(future);
         return;
     }
-    if (!dirty_) {
+    if (!draining_ && !dirty_) {
+        // Not from drain(): the dispatcher posts it at the end of its round.
         dirty_ = true;
         Py_INCREF(self);
         g_dirty.emplace_back(self, this);
@@ -184,12 +206,14 @@ void LoopSink::flush_all() {
     dirty.swap(g_dirty);
     for (auto& [obj, sink] : dirty) {
         sink->dirty_ = false;
-        py::list items = std::move(sink->items_);  // later outcomes go to a new round
-        sink->items_ = py::list();
-        try {
-            sink->post_(items);
-        } catch (py::error_already_set& e) {
-            e.discard_as_unraisable("posting asyncio completions to their event loop");
+        if (PyList_GET_SIZE(sink->items_.ptr()) > 0) {  // (a drain may have taken them)
+            py::list items = std::move(sink->items_);   // later outcomes go to a new round
+            sink->items_ = py::list();
+            try {
+                sink->post_(items);
+            } catch (py::error_already_set& e) {
+                e.discard_as_unraisable("posting asyncio completions to their event loop");
+            }
         }
         Py_DECREF(obj);
     }
@@ -224,12 +248,6 @@ void AsyncTarget::resolve_with_current_exception() const {
 bool is_sink_slot(PyObject* callback) { return Py_TYPE(callback) == g_slot_type; }
 
 LoopSink* sink_of_slot(PyObject* slot) { return reinterpret_cast<SinkSlot*>(slot)->sink; }
-
-void deliver_to_sink_slot(PyObject* obj, pulsar::Result result, PyObject* message_id) {
-    auto* slot = reinterpret_cast<SinkSlot*>(obj);
-    py::object error = result == pulsar::ResultOk ? py::none() : result_exception(result);
-    slot->sink->add(slot->sink_obj, slot->future, error.ptr(), message_id);
-}
 
 void init_sink_slot_type() {
     PyObject* type = PyType_FromSpec(&g_slot_spec);

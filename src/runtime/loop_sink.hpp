@@ -38,19 +38,23 @@ class LoopSink {
     LoopSink(const LoopSink&) = delete;
     LoopSink& operator=(const LoopSink&) = delete;
 
-    // The direct path of pulsar.asyncio's sends, which skips the dispatcher: libpulsar's
-    // thread queues the completion here (push_direct: any thread, no GIL; never throws but
-    // std::bad_alloc) and writes one byte to the wake-up pipe when the queue was empty; the
-    // loop, which watches the pipe (loop.add_reader(fileno(), drain)), drains the queue on
-    // its own thread: drain() settles the futures through resolve() and releases what the
-    // sends held. GIL held; never throws (errors are reported as unraisable).
-    void push_direct(SendCompletion&& completion);
+    // How outcomes reach the loop: libpulsar's thread queues them here (push_send for a
+    // send's completion, push_task for any other operation's: any thread, no GIL; never
+    // throw but std::bad_alloc) and writes one byte to the wake-up pipe when the queue was
+    // empty. The loop watches the pipe (loop.add_reader(fileno(), drain)) and drains the
+    // queue on its own thread, in order: drain() turns each into its outcome (running the
+    // operation's finishing code) and settles them all with one resolve(items). Nothing
+    // goes through the dispatcher thread, so outcomes arrive even once it has stopped (the
+    // last client closed). GIL held; never throws (errors are reported as unraisable).
+    void push_send(SendCompletion&& completion);
+    void push_task(std::shared_ptr<DispatchTask> task);
     void drain();
     int fileno() const { return pipe_[0]; }
 
-    // Queues one outcome; `self` is this sink's Python object (kept alive until the round's
-    // end). GIL held, on the dispatcher thread (or a thread serving its queue); takes no
-    // reference; never throws (an allocation failure is reported as unraisable).
+    // Adds one outcome to those drain() settles; called by the tasks drain() runs (and by a
+    // task served elsewhere: the dispatcher then posts it, see flush_all). `self` is this
+    // sink's Python object. GIL held; takes no reference; never throws (an allocation
+    // failure is reported as unraisable).
     void add(PyObject* self, PyObject* future, PyObject* error, PyObject* value);
     // A new future of the sink's loop. GIL held; throws error_already_set.
     py::object new_future() const { return create_future_(); }
@@ -66,9 +70,18 @@ class LoopSink {
     py::list items_;
     bool dirty_ = false;
 
+    bool draining_ = false;  // GIL-protected
+
+    // One queued outcome: a send's completion, or (task set) another operation's.
+    struct Queued {
+        SendCompletion send;
+        std::shared_ptr<DispatchTask> task;
+    };
+    void push(Queued&& item);
+
     int pipe_[2] = {-1, -1};
-    std::mutex direct_mutex_;
-    std::vector<SendCompletion> direct_;  // guarded by direct_mutex_
+    std::mutex queue_mutex_;
+    std::vector<Queued> queue_;  // guarded by queue_mutex_
 };
 
 // A LoopSink and one of its futures, owned by an operation in flight: made with the GIL,
@@ -79,6 +92,7 @@ class AsyncTarget {
     AsyncTarget(py::handle sink, py::handle future);
     // GIL held; never throws. `error` None/Result/exception, `value` any (borrowed).
     void resolve(py::handle error, py::handle value) const;
+    LoopSink* sink() const { return sink_; }
     // Resolves with the exception being handled (error_already_set or another C++
     // exception). GIL held; call in a catch block; never throws.
     void resolve_with_current_exception() const;
@@ -90,8 +104,9 @@ class AsyncTarget {
 };
 
 // One asynchronous libpulsar operation for pulsar.asyncio: `complete` on libpulsar's
-// thread (no GIL) queues it for the dispatcher, whose `run` calls finish(result, value)
-// with the GIL and resolves the future with what it returns, or with what it raises.
+// thread (no GIL) queues it on its loop's sink, whose drain() runs it on the loop's thread:
+// `run` calls finish(result, value) with the GIL and resolves the future with what it
+// returns, or with what it raises.
 // `Finish` must hold Python objects only as PyRef (it may be destroyed on any thread).
 template <typename T, typename Finish>
 class AsyncOp final : public DispatchTask, public std::enable_shared_from_this<AsyncOp<T, Finish>> {
@@ -103,7 +118,7 @@ class AsyncOp final : public DispatchTask, public std::enable_shared_from_this<A
     void complete(pulsar::Result result, T value) {
         result_ = result;
         value_ = std::move(value);
-        Dispatcher::instance().push_task(this->shared_from_this());
+        target_.sink()->push_task(this->shared_from_this());
     }
 
     void run() override {
@@ -150,11 +165,10 @@ py::object run_op(py::handle sink, py::handle future, Start&& start, Finish fini
     return py::none();
 }
 
-// The Python type of the send completions that go to a LoopSink (see LoopSink.send): a
-// callable (future, sink) pair. deliver_send recognizes it and adds the outcome to the sink
-// without calling anything. GIL held; never throw.
+// The Python type of pulsar.asyncio's send callbacks: a (sink, future) pair. libpulsar's
+// callback (SendDone) recognizes it and queues the completion on the sink instead of the
+// dispatcher. Any thread, GIL or not (reads the object's type only); never throws.
 bool is_sink_slot(PyObject* callback);
-void deliver_to_sink_slot(PyObject* slot, pulsar::Result result, PyObject* message_id);
 // The sink of a slot. Any thread, GIL or not (the slot's fields never change); never throws.
 LoopSink* sink_of_slot(PyObject* slot);
 
