@@ -1,10 +1,11 @@
 """How pulsar.asyncio meets an event loop.
 
-Completions take the path of send_async callbacks: libpulsar's threads queue them in C++,
-the dispatcher thread serves them in rounds, and at the end of each round every loop that
-got any receives one call_soon_threadsafe with the whole batch (pulsar._core.LoopSink).
-`resolve` then settles the futures on the loop's thread. A "future" here is anything with
-done(), set_result() and set_exception(): the consumers' receive targets are not futures.
+libpulsar's threads, which never take the GIL, queue each completion on the loop's
+pulsar._core.LoopSink and write one byte to its wake-up pipe when the queue was empty; the
+loop watches the pipe (add_reader) and drains the queue on its own thread: one wake-up per
+batch, whatever the number of futures it settles, and no hand-over through the dispatcher
+thread. `resolve` settles them. A "future" here is anything with done(), set_result() and
+set_exception(): the consumers' receive targets are not futures.
 """
 
 from __future__ import annotations

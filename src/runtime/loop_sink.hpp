@@ -1,10 +1,10 @@
-// How completions reach an asyncio event loop: the same way send_async callbacks reach
-// Python (libpulsar's threads queue them, the dispatcher thread serves them in batches),
-// then one hand-over per dispatch round per loop. Each outcome is a (future, error, value)
-// triple added to the loop's LoopSink on the dispatcher thread; at the end of the round,
-// each sink that got any calls its `post(items)` once (pulsar.asyncio makes that
-// loop.call_soon_threadsafe(resolve, items)): one wake-up of the loop per round, however
-// many futures it resolves.
+// How outcomes reach an asyncio event loop (pulsar.asyncio). libpulsar's threads, which
+// never take the GIL, queue each operation's completion on the loop's LoopSink and write
+// one byte to its wake-up pipe when the queue was empty; the loop watches the pipe and
+// drains the queue on its own thread, turning the completions into outcomes and settling
+// them with one call: one wake-up of the loop per batch, however many futures it settles,
+// and no hand-over through the dispatcher thread. (A task served by the dispatcher may
+// still add an outcome: it is then posted once per round with call_soon_threadsafe.)
 #pragma once
 
 #include <pybind11/pybind11.h>
