@@ -128,6 +128,35 @@ void LoopSink::push_task(std::shared_ptr<DispatchTask> task) {
     push(Queued{SendCompletion{}, std::move(task)});
 }
 
+namespace {
+
+// future.set_result(MessageId) for a send that succeeded; a future already done (its await
+// was cancelled) is left as it is. GIL held; throws error_already_set.
+void set_send_result(PyObject* future, pulsar::MessageId&& id) {
+    static PyObject* const name = PyUnicode_InternFromString("set_result");
+    static PyObject* const invalid_state = [] {
+        py::object cls = py::module_::import("asyncio").attr("InvalidStateError");
+        return cls.release().ptr();  // kept for the process's life
+    }();
+    PyObject* message_id = new_message_id(std::move(id));
+    if (message_id == nullptr) {
+        throw py::error_already_set();
+    }
+    PyObject* args[2] = {future, message_id};
+    PyObject* returned =
+        PyObject_VectorcallMethod(name, args, 2, nullptr);
+    Py_DECREF(message_id);
+    if (returned != nullptr) {
+        Py_DECREF(returned);
+    } else if (PyErr_ExceptionMatches(invalid_state)) {
+        PyErr_Clear();  // cancelled: the message was sent all the same
+    } else {
+        throw py::error_already_set();
+    }
+}
+
+}  // namespace
+
 void LoopSink::drain() {
     char buffer[256];
     while (read(pipe_[0], buffer, sizeof buffer) > 0) {
@@ -147,20 +176,15 @@ void LoopSink::drain() {
         SendCompletion& completion = item.send;
         auto* slot = reinterpret_cast<SinkSlot*>(completion.callback);
         try {
-            py::object error = completion.result == pulsar::ResultOk
-                                   ? py::none()
-                                   : result_exception(completion.result);
-            py::object id =
-                completion.result == pulsar::ResultOk
-                    ? py::reinterpret_steal<py::object>(new_message_id(std::move(completion.id)))
-                    : py::none();
-            if (!id) {
-                throw py::error_already_set();
-            }
-            PyObject* list = items_.ptr();
-            if (PyList_Append(list, slot->future) != 0 || PyList_Append(list, error.ptr()) != 0 ||
-                PyList_Append(list, id.ptr()) != 0) {
-                throw py::error_already_set();
+            if (completion.result == pulsar::ResultOk) {
+                set_send_result(slot->future, std::move(completion.id));
+            } else {  // rare: resolve() gives the error its pulsar.asyncio class
+                py::object error = result_exception(completion.result);
+                PyObject* list = items_.ptr();
+                if (PyList_Append(list, slot->future) != 0 ||
+                    PyList_Append(list, error.ptr()) != 0 || PyList_Append(list, Py_None) != 0) {
+                    throw py::error_already_set();
+                }
             }
         } catch (py::error_already_set& e) {
             e.discard_as_unraisable("settling an asyncio send");
