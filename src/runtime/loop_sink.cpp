@@ -143,8 +143,7 @@ void set_send_result(PyObject* future, pulsar::MessageId&& id) {
         throw py::error_already_set();
     }
     PyObject* args[2] = {future, message_id};
-    PyObject* returned =
-        PyObject_VectorcallMethod(name, args, 2, nullptr);
+    PyObject* returned = PyObject_VectorcallMethod(name, args, 2, nullptr);
     Py_DECREF(message_id);
     if (returned != nullptr) {
         Py_DECREF(returned);
