@@ -78,7 +78,7 @@ def test_requires_python_matches_the_oldest_classifier(dist):
 
 def test_typed(dist):
     assert "Typing :: Typed" in dist.metadata.get_all("Classifier")
-    assert dist.locate_file("pulsar/py.typed").is_file()  # type: ignore[union-attr]
+    assert Path(str(dist.locate_file("pulsar/py.typed"))).is_file()
 
 
 def test_project_urls(dist):
