@@ -146,12 +146,9 @@ def policy_note(tag: str, show_text: str) -> str:
         names = [v.strip(" '\"") for v in versions.split(",") if v.strip()]
         if names:
             newest.append(f"{library} up to {max(names, key=version_key)}")
-    blocked = re.search(r"This constrains the platform tag to \"([^\"]+)\"", show_text)
-    constrained = f" (auditwheel: symbol versions constrain the tag to {blocked.group(1)})"
     return (
         "built with this host's toolchain, whose libc/libstdc++ symbol versions are newer "
         f"than manylinux_2_28 allows: {'; '.join(newest) or show_text}"
-        + (constrained if blocked else "")
     )
 
 
@@ -239,7 +236,9 @@ def table(results: list[Result]) -> str:
     rows = [("interpreter", "wheel", "auditwheel policy", "demo", "seconds")]
     for r in results:
         demo = r.demo if not r.error or r.demo == "failed" else "not run (error)"
-        rows.append((r.version or r.interpreter, r.wheel or "-", r.policy or "-", demo, str(r.seconds)))
+        rows.append(
+            (r.version or r.interpreter, r.wheel or "-", r.policy or "-", demo, str(r.seconds))
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
