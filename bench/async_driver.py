@@ -25,6 +25,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -158,6 +160,12 @@ def main() -> None:
     if args.mode == "aio-for" and not hasattr(pulsar, "libpulsar_version"):
         raise SystemExit("aio-for: pulsar-client 3.13's asyncio Consumer has no `async for`")
     print(json.dumps(asyncio.run(run(args))), flush=True)
+    if not hasattr(pulsar, "libpulsar_version"):
+        # pulsar-client 3.13: its asyncio callbacks, still queued on libpulsar's threads, can
+        # abort the interpreter's exit ("terminate called without an active exception") or
+        # crash it, after the figures are printed. The run is over: end the process here.
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
