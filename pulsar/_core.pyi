@@ -438,7 +438,6 @@ class TableView:
 class LoopSink:
     def __init__(
         self,
-        post: Callable[[list[Any]], object],
         create_future: Callable[[], Any],
         resolve: Callable[[list[Any]], object],
     ) -> None: ...

@@ -32,7 +32,7 @@ from pulsar._policies import (
 from pulsar.asyncio._closing import AsyncClosing
 from pulsar.asyncio._consumer import Consumer, MessageListener
 from pulsar.asyncio._errors import async_error
-from pulsar.asyncio._loop import LoopBridge, complete, current_bridge
+from pulsar.asyncio._loop import complete, current_bridge
 from pulsar.asyncio._producer import Producer
 from pulsar.asyncio._reader import Reader
 from pulsar.schema.schema import BytesSchema, Schema
@@ -46,15 +46,6 @@ class Client(AsyncClosing):
     def __init__(self, service_url: Any, **kwargs: Any) -> None:
         self._sync = _SyncClient(service_url, **kwargs)
         self._client = self._sync._client
-
-    async def _start(self, call: Callable[[LoopBridge, Any], object]) -> tuple[Any, LoopBridge]:
-        bridge = current_bridge()
-        future = bridge.new_future()
-        try:
-            call(bridge, future)
-        except _sync.PulsarException as error:
-            raise async_error(error) from None
-        return await future, bridge
 
     async def create_producer(
         self,
@@ -94,12 +85,12 @@ class Client(AsyncClosing):
             raise async_error(error) from None
         schema.attach_client(self._sync)
         kind = _configure.schema_kind(schema)
-        core, bridge = await self._start(
-            lambda bridge, future: self._client.create_producer(
-                topic, conf, schema, kind, bridge.sink, future
+        core = await complete(
+            lambda sink, future: self._client.create_producer(
+                topic, conf, schema, kind, sink, future
             )
         )
-        return Producer(core, bridge)
+        return Producer(core, current_bridge())
 
     async def subscribe(
         self,
@@ -162,12 +153,12 @@ class Client(AsyncClosing):
         except _sync.PulsarException as error:
             raise async_error(error) from None
         schema.attach_client(self._sync)
-        core, bridge = await self._start(
-            lambda bridge, future: self._client.subscribe(
-                topic_arg, subscription_name, conf, schema, is_pattern, bridge.sink, future
+        core = await complete(
+            lambda sink, future: self._client.subscribe(
+                topic_arg, subscription_name, conf, schema, is_pattern, sink, future
             )
         )
-        consumer = Consumer(core, bridge)
+        consumer = Consumer(core, current_bridge())
         if message_listener is not None:
             consumer._start_listener(message_listener, message_listener_concurrency)
         return consumer
@@ -198,20 +189,19 @@ class Client(AsyncClosing):
         except _sync.PulsarException as error:
             raise async_error(error) from None
         schema.attach_client(self._sync)
-        core, bridge = await self._start(
-            lambda bridge, future: self._client.create_reader(
-                topic, start_message_id, conf, schema, bridge.sink, future
+        core = await complete(
+            lambda sink, future: self._client.create_reader(
+                topic, start_message_id, conf, schema, sink, future
             )
         )
-        return Reader(core, bridge)
+        return Reader(core, current_bridge())
 
     async def get_topic_partitions(self, topic: str) -> list[str]:
         """The partitions of `topic` (the topic itself when it is not partitioned)."""
         check_type(topic, str, "topic")
-        partitions, _ = await self._start(
-            lambda bridge, future: self._client.get_topic_partitions(topic, bridge.sink, future)
+        result: list[str] = await complete(
+            lambda sink, future: self._client.get_topic_partitions(topic, sink, future)
         )
-        result: list[str] = partitions
         return result
 
     async def close(self) -> None:

@@ -11,7 +11,6 @@ set_exception(): the consumers' receive targets are not futures.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import threading
 from collections.abc import Callable
@@ -48,28 +47,16 @@ def resolve(items: list[Any]) -> None:
 
 
 class LoopBridge:
-    """One event loop's LoopSink, kept while the loop is open. Sends' completions come
+    """One event loop's LoopSink, kept while the loop is open. Every completion comes
     straight from libpulsar's thread through the sink's wake-up pipe, which the loop
-    watches; every other outcome comes from the dispatcher thread, once per round."""
+    watches."""
 
     __slots__ = ("loop", "sink")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.sink = _core.LoopSink(self._post, functools.partial(SendFuture, loop=loop), resolve)
+        self.sink = _core.LoopSink(functools.partial(SendFuture, loop=loop), resolve)
         loop.add_reader(self.sink.fileno(), self.sink.drain)
-
-    def _post(self, items: list[Any]) -> None:
-        # On the dispatcher thread, once per round. A closed loop raises RuntimeError:
-        # nothing can await these any more; what they carried (received messages) is
-        # redelivered by the broker, unacknowledged.
-        with contextlib.suppress(RuntimeError):
-            self.loop.call_soon_threadsafe(self._resolve_posted, items)
-
-    def _resolve_posted(self, items: list[Any]) -> None:
-        # Sends completed before these outcomes (a flush's, a close's) are settled first.
-        self.sink.drain()
-        resolve(items)
 
     def new_future(self) -> SendFuture:
         return SendFuture(loop=self.loop)

@@ -41,13 +41,7 @@ class Reader(AsyncClosing):
         """Whether a message is left to read (asks the broker when it must)."""
         if self._line.kept:
             return True
-        bridge = self._line.bridge(asyncio.get_running_loop())
-        future = bridge.new_future()
-        try:
-            self._reader._has_message_available_async(bridge.sink, future)
-        except _sync.PulsarException as error:
-            raise async_error(error) from None
-        available: bool = await future
+        available: bool = await complete(self._reader._has_message_available_async)
         return available
 
     async def seek(self, messageid: _core.MessageId | int) -> None:

@@ -8,7 +8,6 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
-#include "runtime/loop_sink.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/wait.hpp"
 
@@ -161,8 +160,7 @@ void Dispatcher::serve(std::vector<SendCompletion>& sends, std::vector<LogRecord
     for (auto& task : tasks) {
         task->run();
     }
-    tasks.clear();          // may release Python references: before the releases are served
-    LoopSink::flush_all();  // one hand-over per asyncio loop for the whole round
+    tasks.clear();  // may release Python references: before the releases are served
     for (PyObject* owned : releases) {
         Py_DECREF(owned);
     }

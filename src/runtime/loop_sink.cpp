@@ -14,9 +14,6 @@
 namespace fastpulsar {
 namespace {
 
-// The sinks that got outcomes this round, with a reference each. GIL-protected.
-std::vector<std::pair<PyObject*, LoopSink*>> g_dirty;
-
 // A send_async callback bound to a sink and a future.
 struct SinkSlot {
     PyObject_HEAD
@@ -46,26 +43,8 @@ void slot_dealloc(PyObject* self) {
     Py_DECREF(type);
 }
 
-// slot(result, message_id): what deliver_send does without calling, for anyone else.
-PyObject* slot_call(PyObject* self, PyObject* args, PyObject* kwargs) {
-    PyObject* result = nullptr;
-    PyObject* id = nullptr;
-    if (kwargs != nullptr || !PyArg_UnpackTuple(args, "slot", 2, 2, &result, &id)) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_TypeError, "slot(result, message_id) takes two arguments");
-        }
-        return nullptr;
-    }
-    auto* slot = reinterpret_cast<SinkSlot*>(self);
-    bool ok = result == result_object(pulsar::ResultOk);
-    py::object error = ok ? py::none() : py::reinterpret_borrow<py::object>(result);
-    slot->sink->add(slot->sink_obj, slot->future, error.ptr(), ok ? id : Py_None);
-    Py_RETURN_NONE;
-}
-
 PyType_Slot g_slot_slots[] = {
     {Py_tp_dealloc, reinterpret_cast<void*>(slot_dealloc)},
-    {Py_tp_call, reinterpret_cast<void*>(slot_call)},
     {Py_tp_doc, const_cast<char*>("A send completion bound to an asyncio future.")},
     {0, nullptr},
 };
@@ -76,10 +55,8 @@ PyType_Spec g_slot_spec = {
 
 }  // namespace
 
-LoopSink::LoopSink(py::object post, py::object create_future, py::object resolve)
-    : post_(std::move(post)),
-      create_future_(std::move(create_future)),
-      resolve_(std::move(resolve)) {
+LoopSink::LoopSink(py::object create_future, py::object resolve)
+    : create_future_(std::move(create_future)), resolve_(std::move(resolve)) {
     if (pipe(pipe_) != 0) {
         PyErr_SetFromErrno(PyExc_OSError);
         throw py::error_already_set();
@@ -165,7 +142,6 @@ void LoopSink::drain() {
         std::lock_guard<std::mutex> lock(queue_mutex_);
         queued.swap(queue_);
     }
-    draining_ = true;
     for (auto& item : queued) {
         if (item.task) {
             item.task->run();  // adds its outcome
@@ -191,7 +167,6 @@ void LoopSink::drain() {
         Py_DECREF(completion.callback);
         completion.producer->on_callback_done();  // may destroy the producer
     }
-    draining_ = false;
     if (PyList_GET_SIZE(items_.ptr()) == 0) {
         return;
     }
@@ -204,41 +179,13 @@ void LoopSink::drain() {
     }
 }
 
-void LoopSink::add(PyObject* self, PyObject* future, PyObject* error, PyObject* value) {
+void LoopSink::add(PyObject* future, PyObject* error, PyObject* value) {
     // Flat (future, error, value, future, ...): no tuple per outcome, which would be one more
     // object for the garbage collector to count and traverse.
     PyObject* list = items_.ptr();
     if (PyList_Append(list, future) != 0 || PyList_Append(list, error) != 0 ||
         PyList_Append(list, value) != 0) {
         PyErr_WriteUnraisable(future);
-        return;
-    }
-    if (!draining_ && !dirty_) {
-        // Not from drain(): the dispatcher posts it at the end of its round.
-        dirty_ = true;
-        Py_INCREF(self);
-        g_dirty.emplace_back(self, this);
-    }
-}
-
-void LoopSink::flush_all() {
-    if (g_dirty.empty()) {
-        return;
-    }
-    std::vector<std::pair<PyObject*, LoopSink*>> dirty;
-    dirty.swap(g_dirty);
-    for (auto& [obj, sink] : dirty) {
-        sink->dirty_ = false;
-        if (PyList_GET_SIZE(sink->items_.ptr()) > 0) {  // (a drain may have taken them)
-            py::list items = std::move(sink->items_);   // later outcomes go to a new round
-            sink->items_ = py::list();
-            try {
-                sink->post_(items);
-            } catch (py::error_already_set& e) {
-                e.discard_as_unraisable("posting asyncio completions to their event loop");
-            }
-        }
-        Py_DECREF(obj);
     }
 }
 
@@ -253,7 +200,7 @@ AsyncTarget::AsyncTarget(py::handle sink, py::handle future)
 }
 
 void AsyncTarget::resolve(py::handle error, py::handle value) const {
-    sink_->add(sink_obj_.get(), future_.get(), error.ptr(), value.ptr());
+    sink_->add(future_.get(), error.ptr(), value.ptr());
 }
 
 void AsyncTarget::resolve_with_current_exception() const {

@@ -3,8 +3,7 @@
 // one byte to its wake-up pipe when the queue was empty; the loop watches the pipe and
 // drains the queue on its own thread, turning the completions into outcomes and settling
 // them with one call: one wake-up of the loop per batch, however many futures it settles,
-// and no hand-over through the dispatcher thread. (A task served by the dispatcher may
-// still add an outcome: it is then posted once per round with call_soon_threadsafe.)
+// and no hand-over through the dispatcher thread.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -27,13 +26,11 @@ namespace py = pybind11;
 
 class LoopSink {
    public:
-    // post(items) is called on the dispatcher thread with the GIL held; items is a flat list
-    // of future, error, value, future, error, value, ...: error is None or an exception
-    // instance.
-    // create_future() makes a future of the loop (loop.create_future).
-    // resolve(items) settles a flat list of outcomes on the loop's thread (drain() calls it).
-    // Opens the sink's wake-up pipe: throws error_already_set (OSError) when it cannot.
-    LoopSink(py::object post, py::object create_future, py::object resolve);
+    // create_future() makes a future of the loop; resolve(items) settles a flat list of
+    // outcomes (future, error, value, future, ...; error None or an exception) on the loop's
+    // thread (drain() calls it). Opens the sink's wake-up pipe: throws error_already_set
+    // (OSError) when it cannot.
+    LoopSink(py::object create_future, py::object resolve);
     ~LoopSink();
     LoopSink(const LoopSink&) = delete;
     LoopSink& operator=(const LoopSink&) = delete;
@@ -51,26 +48,17 @@ class LoopSink {
     void drain();
     int fileno() const { return pipe_[0]; }
 
-    // Adds one outcome to those drain() settles; called by the tasks drain() runs (and by a
-    // task served elsewhere: the dispatcher then posts it, see flush_all). `self` is this
-    // sink's Python object. GIL held; takes no reference; never throws (an allocation
-    // failure is reported as unraisable).
-    void add(PyObject* self, PyObject* future, PyObject* error, PyObject* value);
+    // Adds one outcome to those drain() settles; called by the tasks drain() runs. GIL
+    // held; takes no reference; never throws (an allocation failure is reported as
+    // unraisable).
+    void add(PyObject* future, PyObject* error, PyObject* value);
     // A new future of the sink's loop. GIL held; throws error_already_set.
     py::object new_future() const { return create_future_(); }
 
-    // The dispatcher, at the end of each round: every sink that got outcomes posts them.
-    // GIL held; never throws (post's errors are reported as unraisable).
-    static void flush_all();
-
    private:
-    py::object post_;
     py::object create_future_;
     py::object resolve_;
-    py::list items_;
-    bool dirty_ = false;
-
-    bool draining_ = false;  // GIL-protected
+    py::list items_;  // the outcomes of the drain() in progress
 
     // One queued outcome: a send's completion, or (task set) another operation's.
     struct Queued {
@@ -98,7 +86,7 @@ class AsyncTarget {
     void resolve_with_current_exception() const;
 
    private:
-    PyRef sink_obj_;
+    PyRef sink_obj_;  // keeps sink_ alive
     LoopSink* sink_;
     PyRef future_;
 };
