@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..admin import PulsarAdmin, topic_path
+from ..admin import AdminError, PulsarAdmin, topic_path
 from ..pdeathsig import die_with_parent
 from ..ports import LOOPBACK, free_ports, port_accepts
 from ..standalone import DEFAULT_VERSION, StandaloneError, ensure_broker, find_java, resolve_source
@@ -41,7 +41,9 @@ from .config import bookie_config, broker_config, zk_connect, zookeeper_config
 from .node import JavaNode
 
 CLUSTER_NAME = "fastpulsar-cluster"
-GC = ["-XX:+UseG1GC", "-XX:+PerfDisableSharedMem"]
+# C1 only: a test cluster lives for minutes, and C2's compilations cost a loaded 2-core
+# machine much of the start-up time.
+GC = ["-XX:+UseG1GC", "-XX:+PerfDisableSharedMem", "-XX:TieredStopAtLevel=1"]
 # Small heaps: four JVMs on a shared 2-core test machine.
 ZK_MEM = ["-Xms32m", "-Xmx128m"]
 BOOKIE_MEM = ["-Xms64m", "-Xmx256m", "-XX:MaxDirectMemorySize=256m"]
@@ -165,7 +167,7 @@ class PulsarCluster:
         """The namespace bundle (``0x..._0x...``) ``topic`` falls in."""
         url = f"{self._broker(via).admin_url}/lookup/v2/topic/{topic_path(topic)}/bundle"
         with urllib.request.urlopen(url, timeout=30) as resp:  # plain text, not JSON
-            return resp.read().decode().strip().strip('"')
+            return str(resp.read().decode()).strip().strip('"')
 
     def unload_bundle(
         self, namespace: str, bundle: str, destination: int | None = None, via: int | None = None
@@ -175,7 +177,14 @@ class PulsarCluster:
         query = ""
         if destination is not None:
             query = "?destinationBroker=" + urllib.parse.quote(self.brokers[destination].broker_id)
-        self.admin(via).put(f"namespaces/{namespace}/{bundle}/unload{query}")
+        url = f"{self._broker(via).admin_url}/admin/v2/namespaces/{namespace}/{bundle}/unload"
+        _put(url + query)
+
+    def split_bundle(self, namespace: str, bundle: str, via: int | None = None) -> None:
+        """Split ``bundle`` of ``namespace`` in two and unload both halves."""
+        _put(
+            f"{self._broker(via).admin_url}/admin/v2/namespaces/{namespace}/{bundle}/split?unload=true"
+        )
 
     def active_brokers(self, via: int | None = None) -> list[str]:
         return [str(b) for b in self.admin(via).get(f"brokers/{self.cluster_name}")]
@@ -230,6 +239,8 @@ class PulsarCluster:
         try:
             self._step("zookeeper_s", self._start_zookeeper, deadline)
             self._step("metadata_s", self._initialize_metadata, deadline)
+            # The brokers need the bookie only once they are up (their health check writes):
+            # start them together, then wait for each.
             self._step("bookie_s", self._start_bookie, deadline)
             self._step("brokers_s", self._start_brokers, deadline)
         except BaseException:
@@ -243,14 +254,15 @@ class PulsarCluster:
         self.timings[name] = time.monotonic() - t0
 
     def _java_cmd(self, name: str, mem: list[str], main: str, *args: str) -> list[str]:
-        assert self.work_dir is not None and self.lib is not None
+        assert self.work_dir is not None
+        assert self.lib is not None
         flags = list(JVM_FLAGS)
         if java_major(self.java) >= 23:
             flags.insert(0, "--sun-misc-unsafe-memory-access=allow")
         return [
             self.java, "-cp", f"{self.lib}/*",
             f"-Dlog4j.configurationFile={self.work_dir / 'log4j2.properties'}",
-            f"-Dzookeeper.4lw.commands.whitelist=ruok,srvr",
+            "-Dzookeeper.4lw.commands.whitelist=ruok,srvr",
             *flags, *mem, *GC, main, *args,
         ]  # fmt: skip
 
@@ -269,9 +281,7 @@ class PulsarCluster:
         tail = node.log_tail() if node is not None else ""
         return ClusterError(f"{what}\n{tail}")
 
-    def _wait(
-        self, node: JavaNode, ready: Callable[[], bool], what: str, deadline: float
-    ) -> None:
+    def _wait(self, node: JavaNode, ready: Callable[[], bool], what: str, deadline: float) -> None:
         while not ready():
             if not node.alive:
                 raise self._fail(node, f"{node.name} exited with code {node.returncode} {what}")
@@ -308,7 +318,7 @@ class PulsarCluster:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     timeout=max(1.0, deadline - time.monotonic()),
-                    preexec_fn=die_with_parent(),  # noqa: PLW1509 - one prctl call
+                    preexec_fn=die_with_parent(),
                     check=False,
                 )
             except subprocess.TimeoutExpired:
@@ -323,6 +333,14 @@ class PulsarCluster:
         data = self.work_dir / "bookie"
         write_config("", conf, bookie_config(self.bookie_port, self.zk_port, data))
         self.bookie = self._node("bookie", BOOKIE_MEM, BOOKIE_MAIN, "--conf", str(conf))
+        for broker in self.brokers:
+            broker.node = self._node(
+                broker.name,
+                BROKER_MEM,
+                BROKER_MAIN,
+                "--broker-conf",
+                str(self._broker_conf(broker)),
+            )
         self._wait(self.bookie, lambda: port_accepts(self.bookie_port), "(bookie)", deadline)
 
     def _broker_conf(self, broker: ClusterBroker) -> Path:
@@ -340,9 +358,7 @@ class PulsarCluster:
         return conf
 
     def _start_brokers(self, deadline: float) -> None:
-        for broker in self.brokers:
-            conf = self._broker_conf(broker)
-            broker.node = self._node(broker.name, BROKER_MEM, BROKER_MAIN, "--broker-conf", str(conf))
+        """Wait for the brokers (started with the bookie) to be healthy and registered."""
         with ThreadPoolExecutor(len(self.brokers)) as pool:
             for future in [pool.submit(self._wait_broker, b, deadline) for b in self.brokers]:
                 future.result()
@@ -476,6 +492,24 @@ def _zk_ok(port: int) -> bool:
             return sock.recv(16) == b"imok"
     except OSError:
         return False
+
+
+def _put(url: str, redirects: int = 3) -> None:
+    """PUT ``url`` with no body, following the 307 redirects a broker that does not own the
+    resource answers with (urllib follows them for GET only).  Raises AdminError or OSError."""
+    for _ in range(redirects + 1):
+        request = urllib.request.Request(url, data=b"", method="PUT")
+        try:
+            with urllib.request.urlopen(request, timeout=60):
+                return
+        except urllib.error.HTTPError as exc:
+            location = exc.headers.get("Location")
+            if exc.code not in (307, 308) or not location:
+                raise AdminError(
+                    "PUT", url, exc.code, exc.read().decode("utf-8", "replace")
+                ) from None
+            url = urllib.parse.urljoin(url, location)
+    raise AdminError("PUT", url, 307, "too many redirects")
 
 
 def _quiet(call: Callable[[], Any], default: Any) -> Any:
