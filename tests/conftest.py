@@ -9,6 +9,7 @@ pytest_plugins = [
     "fixtures.session",  # first: the installed-package guard runs before anything imports pulsar
     "fixtures.lite",
     "fixtures.standalone",
+    "fixtures.cluster",
     "fixtures.official",
     "fixtures.common",
 ]
