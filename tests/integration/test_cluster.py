@@ -5,21 +5,24 @@ producer (deduplication on in the namespace) and a consumer on it; then one brok
 other broker, lookups follow, and afterwards: every send callback ran exactly once, every
 message acknowledged Ok is on the topic and was received, and none is stored twice.
 
-Each scenario reports its figures (sent, callbacks, lost, duplicates, time to recover) in the
-"Apache Pulsar cluster" section of the terminal summary.
+The scenario (fastpulsar_testing.cluster.scenario) also runs without deduplication (the
+control: duplicates are only counted) and, for comparison, with pulsar-client 3.13 in its own
+venv (marked ``interop``).  Each run reports its figures (sent, callbacks, lost, duplicates,
+time to recover) in the "Apache Pulsar cluster" section of the terminal summary.
 """
 
 from __future__ import annotations
 
 import collections
-import threading
-import time
+import json
+import subprocess
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
-from fastpulsar_testing.cluster import ClusterBroker, PulsarCluster
+from fastpulsar_testing.cluster import ClusterBroker, PulsarCluster, scenario
+from fastpulsar_testing.official_venv import clean_env
 from support.waiting import wait_until
 
 import pulsar
@@ -29,18 +32,13 @@ import pulsar
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(600)]
 
 PARTITIONS = 8
-SEND_BEFORE_FAULT_S = 3.0
-SEND_AFTER_RECOVERY_S = 2.0
-RECOVERY_DEADLINE_S = 120.0  # a watchdog, not a speed assertion
-SEND_TIMEOUT_MS = 180_000  # longer than any recovery: a send may only fail if none happens
-BURST = 20  # messages per burst, one burst every 10 ms: ~2,000 messages/s at most
 
 
-def _new_namespace(cluster: PulsarCluster) -> str:
+def _new_namespace(cluster: PulsarCluster, dedup: bool = True) -> str:
     namespace = f"public/cl-{uuid.uuid4().hex[:8]}"
     admin = cluster.admin()
     admin.create_namespace(namespace)  # defaultNumberOfNamespaceBundles: 8 bundles
-    admin.set_namespace_deduplication(True, namespace)
+    admin.set_namespace_deduplication(dedup, namespace)
     return namespace
 
 
@@ -58,10 +56,10 @@ def _spread(cluster: PulsarCluster, namespace: str, topic: str) -> tuple[dict[in
     """Make both brokers own partitions of ``topic``; returns the owners and how many
     bundles had to be moved for it.
 
-    The load manager spreads a namespace's bundles evenly, but it places a bundle with the
-    load reports it has, which may lag: if every partition landed on one broker, the bundle
-    of one partition is unloaded with ``destinationBroker`` the other (split first if all
-    partitions share one bundle)."""
+    The load manager is asked to spread a namespace's bundles evenly, but it does not
+    always (seen: every partition on a broker just restarted, the least loaded): then the
+    bundle of one partition is unloaded with ``destinationBroker`` the other broker (split
+    first if all partitions share one bundle)."""
     owners = _owners(cluster, topic)
     moved = 0
     while len(set(owners.values())) < 2 and moved < 3:
@@ -82,81 +80,6 @@ def _spread(cluster: PulsarCluster, namespace: str, topic: str) -> tuple[dict[in
         assert wait_until(moved_there, timeout=60, interval=0.5), f"{last} not on {other.name}"
         owners = _owners(cluster, topic)
     return owners, moved
-
-
-@dataclass
-class Run:
-    """What the sender and the receiver saw."""
-
-    sent: int = 0
-    callbacks: collections.Counter[int] = field(default_factory=collections.Counter)
-    failed: dict[int, str] = field(default_factory=dict)
-    acked: set[int] = field(default_factory=set)
-    # partition -> times of its Ok callbacks
-    ack_times: dict[int, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
-    received: collections.Counter[int] = field(default_factory=collections.Counter)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def callback(self, index: int) -> Callable[[pulsar.Result, pulsar.MessageId], None]:
-        def done(result: pulsar.Result, msg_id: pulsar.MessageId) -> None:
-            now = time.monotonic()
-            with self.lock:
-                self.callbacks[index] += 1
-                if result == pulsar.Result.Ok:
-                    self.acked.add(index)
-                    self.ack_times[msg_id.partition()].append(now)
-                else:
-                    self.failed[index] = str(result)
-
-        return done
-
-    def recovered_at(self, after: float) -> float | None:
-        """When every partition had an Ok callback later than ``after`` (None: not yet)."""
-        with self.lock:
-            firsts = [
-                min((t for t in self.ack_times.get(p, []) if t > after), default=None)
-                for p in range(PARTITIONS)
-            ]
-        if any(t is None for t in firsts):
-            return None
-        return max(t for t in firsts if t is not None)
-
-
-def _sender(producer: pulsar.Producer, run: Run, stop: threading.Event) -> None:
-    index = 0
-    while not stop.is_set():
-        for _ in range(BURST):
-            producer.send_async(str(index).encode(), run.callback(index))
-            index += 1
-            run.sent = index
-        time.sleep(0.01)
-
-
-def _receiver(consumer: pulsar.Consumer, run: Run, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            msg = consumer.receive(timeout_millis=200)
-        except pulsar.Timeout:
-            continue
-        with run.lock:
-            run.received[int(msg.data())] += 1
-        consumer.acknowledge(msg)
-
-
-def _stored(client: pulsar.Client, topic: str, subscription: str) -> collections.Counter[int]:
-    """Every message stored on ``topic`` after ``subscription``'s start, read to the end."""
-    stored: collections.Counter[int] = collections.Counter()
-    consumer = client.subscribe(topic, subscription, receiver_queue_size=5000)
-    try:
-        while True:
-            try:
-                msg = consumer.receive(timeout_millis=5000)
-            except pulsar.Timeout:
-                return stored
-            stored[int(msg.data())] += 1
-            consumer.acknowledge(msg)
-    finally:
-        consumer.close()
 
 
 def test_partitions_are_owned_by_both_brokers(cluster_up: PulsarCluster, cluster_report):
@@ -185,10 +108,18 @@ def test_partitions_are_owned_by_both_brokers(cluster_up: PulsarCluster, cluster
     )
 
 
-@pytest.mark.parametrize("fault", ["kill", "stop"])
-def test_broker_down_partitions_move_nothing_lost(cluster_up: PulsarCluster, cluster_report, fault):
+@pytest.mark.parametrize(
+    ("fault", "dedup"),
+    [("kill", True), ("stop", True), ("kill", False)],
+    ids=["kill", "stop", "kill-no-dedup"],
+)
+def test_broker_down_partitions_move_nothing_lost(
+    cluster_up: PulsarCluster, cluster_report, fault, dedup
+):
+    """Without deduplication (the control), a message may be stored twice (the producer
+    re-sends what the killed broker persisted but did not confirm): only counted."""
     cluster = cluster_up
-    namespace = _new_namespace(cluster)
+    namespace = _new_namespace(cluster, dedup)
     topic = f"persistent://{namespace}/orders"
     cluster.admin().create_partitioned_topic(topic, PARTITIONS)
     owners, _ = _spread(cluster, namespace, topic)
@@ -197,94 +128,97 @@ def test_broker_down_partitions_move_nothing_lost(cluster_up: PulsarCluster, clu
     moving = sorted(i for i, url in owners.items() if url == victim.service_url)
     assert 0 < len(moving) < PARTITIONS
 
-    run = Run()
-    stop_sending, stop_receiving = threading.Event(), threading.Event()
-    client = pulsar.Client(cluster.service_url, operation_timeout_seconds=30)
-    try:
-        # The audit subscription starts now and reads everything stored, at the end.
-        client.subscribe(
-            topic, "cl-audit", initial_position=pulsar.InitialPosition.Earliest
-        ).close()
-        consumer = client.subscribe(
-            topic,
-            "cl-live",
-            consumer_type=pulsar.ConsumerType.Shared,
-            initial_position=pulsar.InitialPosition.Earliest,
-        )
-        producer = client.create_producer(
-            topic,
-            producer_name=f"cl-{fault}",
-            batching_enabled=True,
-            block_if_queue_full=True,
-            max_pending_messages=5000,
-            send_timeout_millis=SEND_TIMEOUT_MS,
-        )
-        sender = threading.Thread(target=_sender, args=(producer, run, stop_sending))
-        receiver = threading.Thread(target=_receiver, args=(consumer, run, stop_receiving))
-        sender.start()
-        receiver.start()
-        try:
-            time.sleep(SEND_BEFORE_FAULT_S)
-            t_fault = time.monotonic()
-            if fault == "kill":
-                cluster.kill_broker(victim.index)
-            else:
-                cluster.stop_broker(victim.index)
-            t_down = time.monotonic()
-            assert wait_until(
-                lambda: run.recovered_at(t_fault) is not None,
-                timeout=RECOVERY_DEADLINE_S,
-                interval=0.1,
-            ), f"some partitions got no Ok send after the {fault}: {dict(run.ack_times).keys()}"
-            time.sleep(SEND_AFTER_RECOVERY_S)
-        finally:
-            stop_sending.set()
-            sender.join(60)
-        assert not sender.is_alive(), "the sender is stuck in send_async"
-        producer.flush()
-        recovered = run.recovered_at(t_fault)
-        assert recovered is not None
+    def take_down() -> None:
+        if fault == "kill":
+            cluster.kill_broker(victim.index)
+        else:
+            cluster.stop_broker(victim.index)
 
-        # Lookups follow: the survivor owns every partition now.
-        for i in range(PARTITIONS):
-            assert cluster.lookup(_partition(topic, i), via=survivor.index) == survivor.service_url
+    result = scenario.run_scenario(cluster.service_url, topic, f"cl-{fault}", PARTITIONS, take_down)
+    _report(cluster_report, "fastpulsar", fault, dedup, victim.name, len(moving), result)
+    _check(result, dedup)
+    # Lookups follow: the survivor owns every partition now.
+    for i in range(PARTITIONS):
+        assert cluster.lookup(_partition(topic, i), via=survivor.index) == survivor.service_url
 
-        # Every callback exactly once; with a send timeout longer than the outage, all Ok.
-        assert sum(run.callbacks.values()) == run.sent
-        assert set(run.callbacks) == set(range(run.sent))
-        assert [i for i, n in run.callbacks.items() if n != 1] == []
-        assert run.failed == {}
 
-        # The live consumer gets every acknowledged message (at least once).
-        def all_received() -> bool:
-            with run.lock:
-                return run.acked <= set(run.received)
-
-        assert wait_until(all_received, timeout=120, interval=0.2), (
-            f"{len(run.acked - set(run.received))} acknowledged messages never received"
-        )
-        stop_receiving.set()
-        receiver.join(30)
-        consumer.close()
-        producer.close()
-
-        stored = _stored(client, topic, "cl-audit")
-    finally:
-        stop_sending.set()
-        stop_receiving.set()
-        client.close()
-
-    lost = run.acked - set(stored)
-    duplicates = sorted(i for i, n in stored.items() if n > 1)
-    redelivered = sum(n - 1 for n in run.received.values() if n > 1)
-    cluster_report(
-        f"{fault} {victim.name} ({len(moving)}/{PARTITIONS} partitions): sent {run.sent}, "
-        f"callbacks {sum(run.callbacks.values())} (failed {len(run.failed)}), "
-        f"acknowledged-but-lost {len(lost)}, stored twice {len(duplicates)} (dedup on), "
-        f"redelivered to the live consumer {redelivered}; broker down in "
-        f"{t_down - t_fault:.1f} s, every partition writable again "
-        f"{recovered - t_fault:.1f} s after the {fault}"
+def _report(
+    report: Callable[[str], None],
+    client: str,
+    fault: str,
+    dedup: bool,
+    victim: str,
+    moving: int,
+    result: dict[str, Any],
+) -> None:
+    recover = result["recover_s"]
+    report(
+        f"{client}, {fault} {victim} ({moving}/{PARTITIONS} partitions): sent {result['sent']}, "
+        f"callbacks {result['callbacks']} (failed {result['failed']}), acknowledged-but-lost "
+        f"{result['acked_lost']}, stored twice {result['stored_twice']} "
+        f"(dedup {'on' if dedup else 'off'}), redelivered to the live consumer "
+        f"{result['redelivered']}; broker down in {result['fault_s']:.1f} s, every partition "
+        "writable again " + ("never" if recover is None else f"{recover:.1f} s after the {fault}")
     )
-    assert not lost, f"{len(lost)} messages acknowledged Ok are not on the topic"
-    assert not duplicates, f"{len(duplicates)} messages stored twice despite deduplication"
-    assert set(stored) <= set(range(run.sent))
+
+
+def _check(result: dict[str, Any], dedup: bool) -> None:
+    assert not result["sender_stuck"], "the sender is stuck in send_async"
+    assert result["recover_s"] is not None, "some partitions got no Ok send after the fault"
+    # Every callback exactly once; with a send timeout longer than the outage, all Ok.
+    assert result["callbacks"] == result["sent"]
+    assert result["callbacks_not_once"] == []
+    assert result["failed"] == 0
+    assert result["received_all"], "acknowledged messages never reached the live consumer"
+    assert result["acked_lost"] == 0, "messages acknowledged Ok are not on the topic"
+    assert result["stored_unknown"] == 0
+    if dedup:
+        assert result["stored_twice"] == 0, "messages stored twice despite deduplication"
+
+
+@pytest.mark.interop
+def test_official_client_same_scenario_for_comparison(
+    cluster_up: PulsarCluster, cluster_report, official_python, tmp_path
+):
+    """The kill scenario (deduplication on) with pulsar-client 3.13, the same script in its
+    own venv, for the reliability table; the same checks as fastpulsar's."""
+    cluster = cluster_up
+    namespace = _new_namespace(cluster, True)
+    topic = f"persistent://{namespace}/orders"
+    cluster.admin().create_partitioned_topic(topic, PARTITIONS)
+    owners, _ = _spread(cluster, namespace, topic)
+    victim = cluster.broker_by_url(owners[0])
+    moving = sum(1 for url in owners.values() if url == victim.service_url)
+    command = [str(official_python), scenario.__file__, cluster.service_url, topic, "cl-official"]
+    stderr_path = tmp_path / "official.stderr"
+    with open(stderr_path, "wb") as stderr:
+        proc = subprocess.Popen(
+            [*command, str(PARTITIONS)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=clean_env(),
+        )
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        result: dict[str, Any] | None = None
+        try:
+            for line in proc.stdout:
+                if line.startswith("FAULT"):
+                    cluster.kill_broker(victim.index)
+                    proc.stdin.write("down\n")
+                    proc.stdin.flush()
+                elif line.startswith("RESULT "):
+                    result = json.loads(line[len("RESULT ") :])
+            proc.wait(60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    tail = stderr_path.read_bytes()[-3000:].decode(errors="replace")
+    assert result is not None, (
+        f"no result from pulsar-client 3.13 (exit {proc.returncode}):\n{tail}"
+    )
+    _report(cluster_report, "pulsar-client 3.13", "kill", True, victim.name, moving, result)
+    _check(result, True)

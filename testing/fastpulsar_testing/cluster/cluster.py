@@ -498,7 +498,7 @@ def _put(url: str, redirects: int = 3) -> None:
     """PUT ``url`` with no body, following the 307 redirects a broker that does not own the
     resource answers with (urllib follows them for GET only).  Raises AdminError or OSError."""
     for _ in range(redirects + 1):
-        request = urllib.request.Request(url, data=b"", method="PUT")
+        request = urllib.request.Request(url, method="PUT")  # no body: no content type
         try:
             with urllib.request.urlopen(request, timeout=60):
                 return
