@@ -191,6 +191,7 @@ def test_official_client_same_scenario_for_comparison(
     moving = sum(1 for url in owners.values() if url == victim.service_url)
     command = [str(official_python), scenario.__file__, cluster.service_url, topic, "cl-official"]
     stderr_path = tmp_path / "official.stderr"
+    result: dict[str, Any] | None = None
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(
             [*command, str(PARTITIONS)],
@@ -200,22 +201,21 @@ def test_official_client_same_scenario_for_comparison(
             text=True,
             env=clean_env(),
         )
-        assert proc.stdin is not None
-        assert proc.stdout is not None
-        result: dict[str, Any] | None = None
-        try:
-            for line in proc.stdout:
-                if line.startswith("FAULT"):
-                    cluster.kill_broker(victim.index)
-                    proc.stdin.write("down\n")
-                    proc.stdin.flush()
-                elif line.startswith("RESULT "):
-                    result = json.loads(line[len("RESULT ") :])
-            proc.wait(60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+        with proc:  # closes the pipes and waits for the process
+            assert proc.stdin is not None
+            assert proc.stdout is not None
+            try:
+                for line in proc.stdout:
+                    if line.startswith("FAULT"):
+                        cluster.kill_broker(victim.index)
+                        proc.stdin.write("down\n")
+                        proc.stdin.flush()
+                    elif line.startswith("RESULT "):
+                        result = json.loads(line[len("RESULT ") :])
+                proc.wait(60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
     tail = stderr_path.read_bytes()[-3000:].decode(errors="replace")
     assert result is not None, (
         f"no result from pulsar-client 3.13 (exit {proc.returncode}):\n{tail}"
