@@ -3,11 +3,16 @@
 With Client(logger=None) they go to the "pulsar" logger, INFO and above; with a
 logging.Logger, to that logger at its own level. ConsoleLogger and FileLogger
 (pulsar-client's) are loggers of their own writing to stdout or to a file.
+
+Secrets are masked before a line reaches any logger: libpulsar 4.2.0 writes the OAuth2
+client secret (the token request's body) and the access token it gets back in DEBUG lines
+of AuthOauth2; pulsar-client 3.13 prints them as they are.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from pulsar._checks import check_type
@@ -21,6 +26,21 @@ _PYTHON_LEVELS = {
 }
 _FORMAT = "%(asctime)s %(levelname)s %(filename)s:%(lineno)d | %(message)s"
 
+# A credential's value after its name: `client_secret=...` (a form body), `access_token: ...`
+# (libpulsar's own text), `"access_token":"..."` (JSON), `Bearer ...` (an HTTP header).
+_SECRET = re.compile(
+    r"""((?:client_secret|access_token|refresh_token|id_token|password)["']?\s*[:=]\s*["']?"""
+    r"|\bBearer\s+)"
+    r"""[^\s&"',;}]+""",
+    re.IGNORECASE,
+)
+_MASK = "***"
+
+
+def redact(message: str) -> str:
+    """`message` with the values of credentials it names replaced by ``***``."""
+    return _SECRET.sub(lambda m: m.group(1) + _MASK, message)
+
 
 def emit(
     logger: logging.Logger, level: int, file: str, line: int, message: str, created: float
@@ -28,7 +48,7 @@ def emit(
     """Hand one libpulsar log line to `logger` (called on the dispatcher thread)."""
     if not logger.isEnabledFor(level):
         return
-    record = logger.makeRecord(logger.name, level, file, line, message, (), None)
+    record = logger.makeRecord(logger.name, level, file, line, redact(message), (), None)
     record.created = created
     record.msecs = (created - int(created)) * 1000.0
     logger.handle(record)

@@ -94,3 +94,123 @@ def generate_tls_material(directory: Path) -> dict[str, Path]:
         )
     )
     return paths
+
+
+def _require_cryptography() -> None:
+    try:
+        import cryptography  # noqa: F401
+    except ImportError as exc:
+        raise StandaloneError(
+            "the TLS tests need the `cryptography` package to make their certificates: "
+            "install the test extra (`pip install '.[test]'`)"
+        ) from exc
+
+
+def generate_ca(directory: Path, name: str = "fastpulsar test CA") -> dict[str, Path]:
+    """A self-signed CA named ``name`` in ``directory``: paths ``ca_cert`` and ``ca_key``
+    (PEM; the key PKCS#8, unencrypted), for issue_certificate.
+
+    Raises StandaloneError if ``cryptography`` is not installed.
+    """
+    _require_cryptography()
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    usage = x509.KeyUsage(
+        digital_signature=False, content_commitment=False, key_encipherment=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+        encipher_only=False, decipher_only=False,
+    )  # fmt: skip
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(key, hashes.SHA256())
+    )
+    paths = {"ca_cert": directory / "ca.cert.pem", "ca_key": directory / "ca.key.pem"}
+    paths["ca_cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["ca_key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+def issue_certificate(
+    ca: dict[str, Path],
+    directory: Path,
+    stem: str,
+    common_name: str,
+    *,
+    dns_names: tuple[str, ...] = (),
+    ip_addresses: tuple[str, ...] = (),
+    client: bool = False,
+) -> dict[str, Path]:
+    """A certificate for ``common_name`` signed by ``ca`` (generate_ca's paths) with these
+    subject alternative names, for a server (``client=True``: for a client; the broker's TLS
+    authentication takes the role from the common name), as ``<stem>.cert.pem`` and
+    ``<stem>.key.pem`` (PKCS#8) in ``directory``; returns paths ``cert`` and ``key``.
+
+    Raises StandaloneError if ``cryptography`` is not installed.
+    """
+    _require_cryptography()
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    ca_cert = x509.load_pem_x509_certificate(Path(ca["ca_cert"]).read_bytes())
+    ca_key = serialization.load_pem_private_key(Path(ca["ca_key"]).read_bytes(), password=None)
+    if not isinstance(ca_key, rsa.RSAPrivateKey):
+        raise StandaloneError(f"{ca['ca_key']}: not an RSA key (generate_ca makes one)")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    usage = ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+    )
+    names: list[x509.GeneralName] = [x509.DNSName(n) for n in dns_names]
+    names += [x509.IPAddress(ipaddress.ip_address(a)) for a in ip_addresses]
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    cert = builder.sign(ca_key, hashes.SHA256())
+    paths = {"cert": directory / f"{stem}.cert.pem", "key": directory / f"{stem}.key.pem"}
+    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,  # the broker's TLS code wants PKCS#8
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
