@@ -79,7 +79,7 @@ class Reporter:
             self._stream.flush()
 
 
-def summary_text(label: str, topic: str, snap: Snapshot, extra: dict[str, Any]) -> str:
+def summary_text(label: str, topic: str, snap: Snapshot, detail: str) -> str:
     figures = snap.latency.summary_ms()
     latency = "  ".join(f"{name} {value:.3f}" for name, value in figures.items())
     head = f"{label} on {topic}: {snap.messages:,} messages, {snap.bytes:,} bytes"
@@ -89,7 +89,7 @@ def summary_text(label: str, topic: str, snap: Snapshot, extra: dict[str, Any]) 
         f"  rate: {rate}; errors: {snap.errors:,}",
         f"  latency (ms): {latency}",
     ]
-    lines.extend(f"  {name}: {value}" for name, value in extra.items())
+    lines.append(f"  {detail}")
     return "\n".join(lines)
 
 

@@ -17,9 +17,11 @@ import contextlib
 import functools
 import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 import pulsar
@@ -47,14 +49,21 @@ def _reporting(args: argparse.Namespace, meter: Meter, label: str) -> Iterator[N
 
 
 def _finish(
-    args: argparse.Namespace, label: str, meter: Meter, ended: float, extra: dict[str, Any]
+    args: argparse.Namespace,
+    label: str,
+    meter: Meter,
+    ended: float,
+    extra: dict[str, Any],
+    detail: str,
 ) -> None:
+    """Print the summary: ``extra``'s fields join the JSON object, ``detail`` ends the text."""
     total = meter.total(ended)
-    topic = args.topic
     if args.json:
-        print(live.summary_json(label, topic, total, extra), flush=True)
+        print(live.summary_json(label, args.topic, total, extra), flush=True)
     else:
-        print(live.summary_text(label, topic, total, extra), flush=True)
+        if extra["interrupted"]:
+            detail += "; ended by Ctrl-C"
+        print(live.summary_text(label, args.topic, total, detail), flush=True)
 
 
 def _send_callback(meter: Meter, size: int) -> Callable[[int, pulsar.Result, Any], None]:
@@ -70,11 +79,30 @@ def _send_callback(meter: Meter, size: int) -> Callable[[int, pulsar.Result, Any
     return sent
 
 
+@contextlib.contextmanager
+def _first_ctrl_c_stops() -> Iterator[list[bool]]:
+    """For the block, the first Ctrl-C sets the flag (``flag[0]``) instead of raising, so the
+    loop ends between two sends, counting exactly what it sent; a second one raises
+    KeyboardInterrupt. Main thread (signal handlers run there)."""
+    flag = [False]
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if flag[0]:
+            raise KeyboardInterrupt
+        flag[0] = True
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _produce_loop(
     args: argparse.Namespace, producer: pulsar.Producer, meter: Meter
 ) -> tuple[int, bool]:
     """Send until the limit, the deadline or Ctrl-C; how many were sent, and whether Ctrl-C
-    ended it."""
+    (or SIGTERM) ended it."""
     payload = os.urandom(args.size)
     callback = _send_callback(meter, args.size)
     send_async = producer.send_async
@@ -86,19 +114,21 @@ def _produce_loop(
     gap_ns = 1e9 / args.rate if args.rate else 0.0
     sent = 0
     try:
-        while sent < limit:
-            now_ns = perf_counter_ns()
-            if now_ns >= deadline_ns:
-                break
-            if gap_ns:
-                ahead = start_ns + sent * gap_ns - now_ns
-                if ahead > 1e6:  # more than 1 ms early: wait (a finer wait is noise)
-                    time.sleep(ahead / 1e9)
-            send_async(payload, partial(callback, perf_counter_ns()))
-            sent += 1
-    except KeyboardInterrupt:
+        with _first_ctrl_c_stops() as stopping:
+            while sent < limit and not stopping[0]:
+                now_ns = perf_counter_ns()
+                if now_ns >= deadline_ns:
+                    break
+                if gap_ns:
+                    ahead = start_ns + sent * gap_ns - now_ns
+                    if ahead > 1e6:  # more than 1 ms early: wait, 0.1 s at most at a time
+                        time.sleep(min(ahead, 1e8) / 1e9)
+                        continue
+                send_async(payload, partial(callback, perf_counter_ns()))
+                sent += 1
+    except KeyboardInterrupt:  # a second Ctrl-C, or SIGTERM: may miss the last send's count
         return sent, True
-    return sent, False
+    return sent, stopping[0]
 
 
 def run_produce(args: argparse.Namespace) -> int:
@@ -126,11 +156,16 @@ def run_produce(args: argparse.Namespace) -> int:
     extra = {
         "sent": sent,
         "size": args.size,
-        "target_rate": args.rate or None,
+        "target_rate": args.rate or None,  # msg/s
         "batching": args.batching,
         "interrupted": interrupted,
     }
-    _finish(args, "perf produce", meter, ended, extra)
+    detail = (
+        f"sent {sent:,} of {args.size:,} bytes; target rate "
+        f"{f'{args.rate:,g} msg/s' if args.rate else 'none'}; "
+        f"batching {'on' if args.batching else 'off'}"
+    )
+    _finish(args, "perf produce", meter, ended, extra, detail)
     return 130 if interrupted else 0
 
 
@@ -170,5 +205,6 @@ def run_consume(args: argparse.Namespace) -> int:
                 interrupted = True
             ended = time.monotonic()
     extra = {"subscription_type": args.subscription_type, "interrupted": interrupted}
-    _finish(args, "perf consume", meter, ended, extra)
+    detail = f"{args.subscription_type} subscription"
+    _finish(args, "perf consume", meter, ended, extra, detail)
     return 130 if interrupted else 0

@@ -230,6 +230,29 @@ def test_ctrl_c_while_receiving_after_a_message(broker, topic):
     assert out == b""  # nothing after the one message
 
 
+def test_ctrl_c_ends_perf_produce_with_its_summary(broker, topic):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pulsar", "perf", "produce", topic, "--time", "0", "--messages",
+         "0", "--rate", "2000", "--size", "10", "--json", "--interval", "0.2",
+         "--service-url", broker.service_url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tempfile.gettempdir(),
+    )  # fmt: skip
+    try:
+        _stderr_line(proc, r"produce .* msg/s", time.monotonic() + TIMEOUT)  # sending by now
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err.decode(errors="replace")
+    summary = json.loads(out)
+    assert summary["interrupted"] is True
+    # The first Ctrl-C ends the loop between two sends: every message sent was counted.
+    assert summary["messages"] == summary["sent"] > 0
+    assert summary["errors"] == 0
+
+
 def test_bad_arguments_exit_2():
     proc = cli("produce", "t", check=False)
     assert proc.returncode == 2
