@@ -4,6 +4,7 @@ the embedded pulsar-lite broker when there is no --service-url; bad arguments; C
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -182,23 +183,34 @@ def test_embedded_broker_without_service_url():
     assert not port_accepts(int(found[1]))  # stopped when the command ended
 
 
-def test_ctrl_c_ends_consume_cleanly_and_stops_the_embedded_broker():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pulsar", "consume", "some-topic", "-s", "sub"],
-        stdout=subprocess.PIPE,
+@contextlib.contextmanager
+def running(*args, stdout=subprocess.PIPE):
+    """``python -m pulsar ARGS`` started, stderr piped; killed if still running at the end."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "pulsar", *map(str, args)],
+        stdout=stdout,
         stderr=subprocess.PIPE,
         cwd=tempfile.gettempdir(),
-    )
-    try:
+    ) as proc:
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def interrupt(proc):
+    """Ctrl-C, then the rest of its stdout and stderr once it has ended."""
+    proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=TIMEOUT)
+
+
+def test_ctrl_c_ends_consume_cleanly_and_stops_the_embedded_broker():
+    with running("consume", "some-topic", "-s", "sub") as proc:
         deadline = time.monotonic() + TIMEOUT
         port = int(_stderr_line(proc, r"pulsar://127\.0\.0\.1:(\d+)", deadline)[1])
         time.sleep(1.0)  # subscribed and waiting in receive() by now, most likely
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _, err = interrupt(proc)
     text = err.decode(errors="replace")
     assert proc.returncode == 130, text
     assert "Traceback" not in text
@@ -206,23 +218,25 @@ def test_ctrl_c_ends_consume_cleanly_and_stops_the_embedded_broker():
     assert not port_accepts(port)
 
 
+def test_embedded_broker_dies_with_a_killed_command():
+    with running("consume", "some-topic", stdout=subprocess.DEVNULL) as proc:
+        deadline = time.monotonic() + TIMEOUT
+        port = int(_stderr_line(proc, r"pulsar://127\.0\.0\.1:(\d+)", deadline)[1])
+        assert port_accepts(port)
+        proc.kill()  # no cleanup runs: the kernel's parent-death signal stops the broker
+    deadline = time.monotonic() + 15
+    while port_accepts(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not port_accepts(port)
+
+
 def test_ctrl_c_while_receiving_after_a_message(broker, topic):
     url = broker.service_url
     cli("produce", topic, "-m", "before", url=url)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pulsar", "consume", topic, "--initial-position", "earliest",
-         "--data-only", "--service-url", url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tempfile.gettempdir(),
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
+    with running("consume", topic, "--initial-position", "earliest", "--data-only",
+                 "--service-url", url) as proc:  # fmt: skip
         assert proc.stdout.readline() == b"before\n"  # it is in the receive loop now
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        out, err = interrupt(proc)
     text = err.decode(errors="replace")
     assert proc.returncode == 130, text
     assert "Traceback" not in text
@@ -231,20 +245,11 @@ def test_ctrl_c_while_receiving_after_a_message(broker, topic):
 
 
 def test_ctrl_c_ends_perf_produce_with_its_summary(broker, topic):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pulsar", "perf", "produce", topic, "--time", "0", "--messages",
-         "0", "--rate", "2000", "--size", "10", "--json", "--interval", "0.2",
-         "--service-url", broker.service_url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tempfile.gettempdir(),
-    )  # fmt: skip
-    try:
+    with running("perf", "produce", topic, "--time", 0, "--messages", 0, "--rate", 2000,
+                 "--size", 10, "--json", "--interval", 0.2,
+                 "--service-url", broker.service_url) as proc:  # fmt: skip
         _stderr_line(proc, r"produce .* msg/s", time.monotonic() + TIMEOUT)  # sending by now
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        out, err = interrupt(proc)
     assert proc.returncode == 130, err.decode(errors="replace")
     summary = json.loads(out)
     assert summary["interrupted"] is True
