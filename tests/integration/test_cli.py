@@ -11,9 +11,11 @@ import re
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import uuid
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -272,9 +274,13 @@ def test_bad_arguments_exit_2():
 
 
 def test_console_script():
-    script = Path(sys.executable).parent / ("fastpulsar.exe" if os.name == "nt" else "fastpulsar")
-    if not script.exists():
-        pytest.skip(f"{script} is not installed (an installed fastpulsar older than the script)")
+    """The installed ``fastpulsar`` script (pyproject's [project.scripts]) runs the same
+    command line."""
+    entries = metadata.distribution("fastpulsar").entry_points  # a list on Python 3.9
+    (entry,) = [ep for ep in entries if (ep.group, ep.name) == ("console_scripts", "fastpulsar")]
+    assert entry.value == "pulsar._cli:main"
+    name = "fastpulsar.exe" if os.name == "nt" else "fastpulsar"
+    script = Path(sysconfig.get_path("scripts")) / name
     proc = subprocess.run([str(script), "--version"], capture_output=True, timeout=TIMEOUT,
                           cwd=tempfile.gettempdir(), check=True)  # fmt: skip
     assert proc.stdout.startswith(b"fastpulsar ")
