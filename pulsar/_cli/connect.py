@@ -60,10 +60,7 @@ def _authentication(args: argparse.Namespace) -> pulsar.Authentication | None:
 
 def note(text: str) -> None:
     """A line for the person at the terminal, on stderr (stdout carries the results)."""
-    print(f"{_PREFIX}{text}", file=sys.stderr, flush=True)
-
-
-_PREFIX = "fastpulsar: "
+    print(f"fastpulsar: {text}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

@@ -28,11 +28,6 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def _terminated(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM unwinds like Ctrl-C, so that the client closes and the embedded broker stops.
-    raise KeyboardInterrupt
-
-
 def _versions() -> str:
     return (
         f"{PROG} {pulsar.__version__} (libpulsar {pulsar.libpulsar_version}, "
@@ -51,9 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     terminated = False
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        # SIGTERM unwinds like Ctrl-C: the client closes and the embedded broker stops.
         nonlocal terminated
         terminated = True
-        _terminated(signum, frame)
+        raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
