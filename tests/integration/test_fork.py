@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from typing import Any
 
 import pytest
 from support.guarded import run_guarded
@@ -303,7 +304,7 @@ def _env(topic_prefix: str) -> dict[str, str]:
     }
 
 
-def _assert_clear_fork_error(name: str, outcome: dict, context: str) -> None:
+def _assert_clear_fork_error(name: str, outcome: dict[str, Any], context: str) -> None:
     assert outcome["outcome"] == "raised", (
         f"{name} on an object inherited through fork {outcome['outcome']} instead of "
         f"raising ({outcome}){context}"
