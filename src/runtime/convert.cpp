@@ -19,6 +19,20 @@ std::string as_string(PyObject* obj, const char* name) {
     return std::string(data, static_cast<std::size_t>(size));
 }
 
+int64_t as_index(PyObject* obj, const char* name, int64_t min, int64_t max) {
+    if (PyLong_Check(obj)) {
+        return as_int(obj, name, min, max);
+    }
+    if (!PyIndex_Check(obj)) {
+        raise_type_error(name, "of type 'int'", obj);
+    }
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(obj));
+    if (!index) {
+        throw py::error_already_set();
+    }
+    return as_int(index.ptr(), name, min, max);
+}
+
 int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max) {
     if (!PyLong_Check(obj)) {
         raise_type_error(name, "of type 'int'", obj);

@@ -17,6 +17,10 @@ std::string as_string(PyObject* obj, const char* name);
 // error_already_set (InvalidArgumentType, ValueError).
 int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max);
 
+// An integer: a Python int, or an object with __index__ (as PyArg's "i" and "L" took),
+// in [min, max]. GIL held; throws error_already_set (InvalidArgumentType, ValueError).
+int64_t as_index(PyObject* obj, const char* name, int64_t min, int64_t max);
+
 // A Python bool. GIL held; throws error_already_set (InvalidArgumentType).
 bool as_bool(PyObject* obj, const char* name);
 
