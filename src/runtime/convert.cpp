@@ -14,7 +14,12 @@ std::string as_string(PyObject* obj, const char* name) {
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(obj, &size);
     if (data == nullptr) {
-        throw py::error_already_set();  // e.g. lone surrogates: UnicodeEncodeError, a ValueError
+        if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+            // Lone surrogates: the codec's error named no argument.
+            PyErr_Clear();
+            raise_type_error(name, "a str encodable as UTF-8 (without lone surrogates)", obj);
+        }
+        throw py::error_already_set();
     }
     return std::string(data, static_cast<std::size_t>(size));
 }

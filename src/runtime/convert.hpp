@@ -9,8 +9,8 @@
 
 namespace fastpulsar {
 
-// A Python str as UTF-8. GIL held; throws error_already_set (InvalidArgumentType, or
-// UnicodeEncodeError for lone surrogates).
+// A Python str as UTF-8. GIL held; throws error_already_set (InvalidArgumentType, also for
+// a str that UTF-8 cannot encode: lone surrogates).
 std::string as_string(PyObject* obj, const char* name);
 
 // A Python int (bool included, as in Python) in [min, max]. GIL held; throws
