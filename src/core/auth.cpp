@@ -80,9 +80,10 @@ AuthHandle plugin_auth(const std::string& plugin, const std::string& params) {
     }
     if (!auth) {
         // Named for the argument that picks the plugin (Authentication's dynamicLibPath).
-        raise_value_error("libpulsar could not create the authentication plugin: no plugin "
-                          "named, nor library at, dynamicLibPath '" +
-                          plugin + "'");
+        raise_value_error(
+            "libpulsar could not create the authentication plugin: no plugin "
+            "named, nor library at, dynamicLibPath '" +
+            plugin + "'");
     }
     return auth_handle(std::move(auth), "the authentication plugin");
 }
