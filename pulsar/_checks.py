@@ -36,14 +36,29 @@ def _type_name(types: type | tuple[type, ...]) -> str:
     return f"'{types.__name__}'"
 
 
+def check_utf8(value: Any, name: str) -> None:
+    """A str must be encodable as UTF-8 (libpulsar takes UTF-8): one with lone surrogates
+    raises InvalidArgumentType naming `name`, as the extension does (its str conversion
+    would raise a TypeError that names no argument)."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise type_error(
+                name, "a str encodable as UTF-8 (without lone surrogates)", value
+            ) from None
+
+
 def check_type(value: Any, types: type | tuple[type, ...], name: str) -> None:
     if not isinstance(value, types):
         raise type_error(name, f"of type {_type_name(types)}", value)
+    check_utf8(value, name)
 
 
 def check_optional(value: Any, types: type | tuple[type, ...], name: str) -> None:
     if value is not None and not isinstance(value, types):
         raise type_error(name, f"either None or of type {_type_name(types)}", value)
+    check_utf8(value, name)
 
 
 def check_int(value: Any, name: str, minimum: int, maximum: int = INT32_MAX) -> int:
@@ -60,4 +75,6 @@ def check_str_dict(value: Any, name: str) -> dict[str, str]:
             raise type_error(name, "a dict of str to str (a key is not a str)", key)
         if not isinstance(item, str):
             raise type_error(name, "a dict of str to str (a value is not a str)", item)
+        check_utf8(key, name)
+        check_utf8(item, name)
     return cast("dict[str, str]", value)

@@ -15,6 +15,7 @@ from pulsar._checks import (
     check_optional,
     check_str_dict,
     check_type,
+    check_utf8,
     type_error,
 )
 from pulsar._core import Message
@@ -194,10 +195,13 @@ def consumer(
     if is_pattern:
         assert isinstance(topic, re.Pattern)
         topic_arg: str | list[str] = topic.pattern
+        check_type(topic_arg, str, "topic")  # (a bytes pattern is not a topic pattern)
     elif isinstance(topic, list):
         if not topic or not all(isinstance(t, str) for t in topic):
             raise type_error("topic", "a str, a non-empty list of str or a re.Pattern", topic)
         topic_arg = topic
+        for name in topic:
+            check_utf8(name, "topic")
     else:
         check_type(topic, (str, list, re.Pattern), "topic")
         assert isinstance(topic, str)

@@ -78,6 +78,13 @@ AuthHandle plugin_auth(const std::string& plugin, const std::string& params) {
         GilRelease nogil;  // may load a shared library
         auth = pulsar::AuthFactory::create(plugin, params);
     }
+    if (!auth) {
+        // Named for the argument that picks the plugin (Authentication's dynamicLibPath).
+        raise_value_error(
+            "libpulsar could not create the authentication plugin: no plugin "
+            "named, nor library at, dynamicLibPath '" +
+            plugin + "'");
+    }
     return auth_handle(std::move(auth), "the authentication plugin");
 }
 

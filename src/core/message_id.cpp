@@ -2,6 +2,7 @@
 #include "core/message_id.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <new>
 #include <sstream>
 #include <stdexcept>
@@ -82,15 +83,27 @@ const pulsar::MessageId* unwrap_message_id(py::handle obj) {
 
 PyObject* message_id_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
     static const char* keywords[] = {"partition", "ledger_id", "entry_id", "batch_index", nullptr};
-    int partition = -1;
-    long long ledger_id = -1;
-    long long entry_id = -1;
-    int batch_index = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|iLLi:MessageId", const_cast<char**>(keywords),
-                                     &partition, &ledger_id, &entry_id, &batch_index)) {
+    PyObject* values[4] = {nullptr, nullptr, nullptr, nullptr};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO:MessageId", const_cast<char**>(keywords),
+                                     &values[0], &values[1], &values[2], &values[3])) {
         return nullptr;
     }
-    return allocate(type, pulsar::MessageId(partition, ledger_id, entry_id, batch_index));
+    return c_api_call([&] {
+        // Each checked here, naming the argument (PyArg's "i" and "L" raised an OverflowError
+        // or a TypeError that named neither the argument nor the range).
+        constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
+        constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+        constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+        constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+        auto get = [&](int i, int64_t min, int64_t max) -> int64_t {
+            return values[i] == nullptr ? -1 : as_index(values[i], keywords[i], min, max);
+        };
+        auto partition = static_cast<int32_t>(get(0, kInt32Min, kInt32Max));
+        int64_t ledger_id = get(1, kInt64Min, kInt64Max);
+        int64_t entry_id = get(2, kInt64Min, kInt64Max);
+        auto batch_index = static_cast<int32_t>(get(3, kInt32Min, kInt32Max));
+        return allocate(type, pulsar::MessageId(partition, ledger_id, entry_id, batch_index));
+    });
 }
 
 void message_id_dealloc(PyObject* self) {

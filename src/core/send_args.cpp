@@ -202,6 +202,8 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
         Py_ssize_t size = 0;
         const char* data = PyUnicode_AsUTF8AndSize(content, &size);
         if (data == nullptr) {
+            PyErr_Clear();
+            static_cast<void>(as_string(content, "content"));  // raises, naming content
             throw py::error_already_set();
         }
         builder.setContent(data, static_cast<std::size_t>(size));

@@ -14,9 +14,28 @@ std::string as_string(PyObject* obj, const char* name) {
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(obj, &size);
     if (data == nullptr) {
-        throw py::error_already_set();  // e.g. lone surrogates: UnicodeEncodeError, a ValueError
+        if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+            // Lone surrogates: the codec's error named no argument.
+            PyErr_Clear();
+            raise_type_error(name, "a str encodable as UTF-8 (without lone surrogates)", obj);
+        }
+        throw py::error_already_set();
     }
     return std::string(data, static_cast<std::size_t>(size));
+}
+
+int64_t as_index(PyObject* obj, const char* name, int64_t min, int64_t max) {
+    if (PyLong_Check(obj)) {
+        return as_int(obj, name, min, max);
+    }
+    if (!PyIndex_Check(obj)) {
+        raise_type_error(name, "of type 'int'", obj);
+    }
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(obj));
+    if (!index) {
+        throw py::error_already_set();
+    }
+    return as_int(index.ptr(), name, min, max);
 }
 
 int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max) {

@@ -9,13 +9,17 @@
 
 namespace fastpulsar {
 
-// A Python str as UTF-8. GIL held; throws error_already_set (InvalidArgumentType, or
-// UnicodeEncodeError for lone surrogates).
+// A Python str as UTF-8. GIL held; throws error_already_set (InvalidArgumentType, also for
+// a str that UTF-8 cannot encode: lone surrogates).
 std::string as_string(PyObject* obj, const char* name);
 
 // A Python int (bool included, as in Python) in [min, max]. GIL held; throws
 // error_already_set (InvalidArgumentType, ValueError).
 int64_t as_int(PyObject* obj, const char* name, int64_t min, int64_t max);
+
+// An integer: a Python int, or an object with __index__ (as PyArg's "i" and "L" took),
+// in [min, max]. GIL held; throws error_already_set (InvalidArgumentType, ValueError).
+int64_t as_index(PyObject* obj, const char* name, int64_t min, int64_t max);
 
 // A Python bool. GIL held; throws error_already_set (InvalidArgumentType).
 bool as_bool(PyObject* obj, const char* name);
