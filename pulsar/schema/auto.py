@@ -117,7 +117,7 @@ class AutoConsumeSchema(Schema):
         )
 
     def decode(self, data: bytes) -> bytes:
-        """Without the message, its schema is unknown: the bytes as they are."""
+        """The payload `data` as it is: without the message, its schema is unknown."""
         return data
 
     def decode_message(self, msg: Any) -> Any:

@@ -177,8 +177,8 @@ class KeyValueSchema(Schema):
         return join_inline(key, value)
 
     def decode(self, data: bytes) -> tuple[Any, Any]:
-        """The (key, value) of an INLINE layout (see encode()); what a TableView of an
-        INLINE KeyValueSchema gives. SEPARATED: the payload lacks the key, ValueError."""
+        """The (key, value) of `data`, an INLINE layout (see encode()); what a TableView of
+        an INLINE KeyValueSchema gives. SEPARATED: the payload lacks the key, ValueError."""
         if self._separated:
             raise ValueError(
                 "a SEPARATED KeyValueSchema decodes messages, not payloads (the key is the "
