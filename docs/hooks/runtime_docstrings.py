@@ -56,4 +56,9 @@ class RuntimeDocstrings(griffe.Extension):
             return
         text = runtime_doc(runtime)
         if text is not None:
-            target.docstring = griffe.Docstring(text, parent=target)  # type: ignore[arg-type]
+            # Google style, as mkdocs.yml's docstring_style (and the Python modules' own).
+            target.docstring = griffe.Docstring(
+                text,
+                parent=target,  # type: ignore[arg-type]
+                parser="google",
+            )
