@@ -9,7 +9,17 @@ from pulsar._checks import check_optional, check_type, type_error
 
 
 class Authentication:
-    """An authentication plugin by name or shared-library path, with its parameters."""
+    """An authentication plugin by name or shared-library path, with its parameters.
+
+    The base class of the other authentication classes: pass any of them as
+    `pulsar.Client(..., authentication=...)`.
+
+    Args:
+        dynamicLibPath: The plugin: a name libpulsar knows (`tls`, `token`, `athenz`,
+            `oauth2`, `basic`) or the path of a shared library implementing one.
+        authParamsString: The plugin's parameters, as the plugin reads them (usually
+            JSON, or `key:value,key:value`).
+    """
 
     auth: _core.AuthenticationHandle
 
@@ -20,7 +30,12 @@ class Authentication:
 
 
 class AuthenticationTLS(Authentication):
-    """TLS client-certificate authentication."""
+    """TLS client-certificate authentication.
+
+    Args:
+        certificate_path: The client's certificate (PEM).
+        private_key_path: The client's private key (PEM).
+    """
 
     def __init__(self, certificate_path: str, private_key_path: str) -> None:
         check_type(certificate_path, str, "certificate_path")
@@ -34,6 +49,9 @@ class AuthenticationToken(Authentication):
     A function is called by libpulsar's threads (with the GIL) whenever a token
     is needed; an exception it raises goes to sys.unraisablehook and the
     connection attempt fails with an authentication error.
+
+    Args:
+        token: The token, or a function of no argument returning it.
     """
 
     def __init__(self, token: str | Callable[[], str]) -> None:
@@ -43,7 +61,12 @@ class AuthenticationToken(Authentication):
 
 
 class AuthenticationAthenz(Authentication):
-    """Athenz authentication, from its JSON parameters."""
+    """Athenz authentication, from its JSON parameters.
+
+    Args:
+        auth_params_string: A JSON object of the Athenz parameters (`tenantDomain`,
+            `tenantService`, `providerDomain`, `privateKey`, `keyId`, ...).
+    """
 
     def __init__(self, auth_params_string: str) -> None:
         check_type(auth_params_string, str, "auth_params_string")
@@ -51,7 +74,12 @@ class AuthenticationAthenz(Authentication):
 
 
 class AuthenticationOauth2(Authentication):
-    """OAuth2 client-credentials authentication, from its JSON parameters."""
+    """OAuth2 client-credentials authentication, from its JSON parameters.
+
+    Args:
+        auth_params_string: A JSON object of the OAuth2 parameters (`type`,
+            `issuer_url`, `private_key`, `audience`, `scope`).
+    """
 
     def __init__(self, auth_params_string: str) -> None:
         check_type(auth_params_string, str, "auth_params_string")
@@ -59,7 +87,15 @@ class AuthenticationOauth2(Authentication):
 
 
 class AuthenticationBasic(Authentication):
-    """HTTP basic authentication: username and password, or a JSON parameter string."""
+    """HTTP basic authentication: username and password, or a JSON parameter string.
+
+    Args:
+        username: The user's name (unless `auth_params_string` is given).
+        password: The user's password (unless `auth_params_string` is given).
+        method: The authentication method name sent to the broker.
+        auth_params_string: Instead of the other arguments, a JSON object with
+            `username`, `password` and optionally `method`.
+    """
 
     def __init__(
         self,

@@ -52,9 +52,47 @@ def _trust_store() -> str | None:
 
 
 class Client:
-    """A connection to a Pulsar cluster; creates producers and consumers.
+    """A connection to a Pulsar cluster; creates producers, consumers, readers and table views.
 
     Usable as a context manager: `with pulsar.Client(url) as client:` closes it.
+
+    Args:
+        service_url: The cluster to connect to: a URL (`pulsar://host:6650`,
+            `pulsar+ssl://host:6651`, `http(s)://...`, several hosts separated by commas),
+            an `AutoClusterFailover`, or a `ServiceInfoProvider` (each of whose
+            `ServiceInfo` carries its own authentication and trust store).
+        authentication: How the client authenticates: one of the `Authentication*`
+            classes. Not with an `AutoClusterFailover` or `ServiceInfoProvider`.
+        operation_timeout_seconds: How long producer and consumer creation, lookups,
+            seeks, unsubscribes and the like may take before they fail with `Timeout`.
+        io_threads: The number of libpulsar threads doing the network I/O.
+        message_listener_threads: The number of libpulsar threads handing messages to
+            listeners (the listeners themselves run on fastpulsar's dispatcher thread).
+        concurrent_lookup_requests: The most topic lookups in flight on one connection.
+        log_conf_file_path: Accepted for pulsar-client compatibility; libpulsar's log4cxx
+            configuration is not used (logs go to Python's `logging`).
+        stats_interval_in_seconds: How often libpulsar logs producer and consumer
+            statistics; 0 turns them off.
+        use_tls: Accepted for pulsar-client compatibility: TLS is chosen by the URL's
+            scheme (`pulsar+ssl://`, `https://`).
+        tls_trust_certs_file_path: A PEM file of the certificate authorities to trust;
+            by default certifi's bundle. Not with an `AutoClusterFailover` or
+            `ServiceInfoProvider`.
+        tls_allow_insecure_connection: Accept a broker certificate that does not verify.
+        tls_validate_hostname: Check that the broker's certificate names its host.
+        logger: Where libpulsar's log lines go: a `logging.Logger`, a `ConsoleLogger` or a
+            `FileLogger`; by default the `pulsar` logger (INFO and above). libpulsar's
+            logging is process-wide: the client created last decides.
+        connection_timeout_ms: How long opening a TCP connection to a broker may take.
+        listener_name: The broker listener to use (its `advertisedListeners` name).
+        tls_private_key_file_path: The client's private key (PEM) for mutual TLS.
+        tls_certificate_file_path: The client's certificate (PEM) for mutual TLS.
+
+    Raises:
+        InvalidArgumentType: An argument of the wrong type.
+        ValueError: A value out of range, or `authentication` /
+            `tls_trust_certs_file_path` together with a failover `service_url`.
+        InvalidUrl: A malformed service URL.
     """
 
     def __init__(
@@ -178,7 +216,63 @@ class Client:
         access_mode: ProducerAccessMode = ProducerAccessMode.Shared,
         message_router: Callable[[Message, int], int] | None = None,
     ) -> _core.Producer:
-        """Create a producer on `topic` (waits until the broker has registered it)."""
+        """Create a producer on `topic`; returns once the broker has registered it.
+
+        Args:
+            topic: The topic to publish to (`persistent://tenant/namespace/name`, or a
+                short name in `public/default`).
+            producer_name: The producer's name, unique on the topic across clusters; by
+                default the broker makes one up (see `Producer.producer_name()`).
+            schema: How content is encoded and which schema is registered for the topic:
+                a `pulsar.schema` schema (`BytesSchema()` by default, which sends
+                bytes-like content as it is).
+            initial_sequence_id: The sequence id before the first message's: messages get
+                `initial_sequence_id + 1`, `+ 2`, ... unless `send()` gives one. 0 is a
+                value, not "unset".
+            send_timeout_millis: How long a message may wait for the broker's
+                acknowledgement before its send fails with `Timeout`; 0 waits forever.
+            compression_type: How payloads are compressed: a `CompressionType` (`NONE`,
+                `LZ4`, `ZLib`, `ZSTD`, `SNAPPY`).
+            max_pending_messages: The most messages awaiting the broker's acknowledgement
+                (per partition); beyond it `send_async` fails with `ProducerQueueIsFull`,
+                or waits with `block_if_queue_full=True`.
+            max_pending_messages_across_partitions: The same bound over all partitions of
+                a partitioned topic.
+            block_if_queue_full: Make `send` and `send_async` wait for room in a full queue
+                instead of failing with `ProducerQueueIsFull`.
+            batching_enabled: Group messages into batches (one broker entry each): better
+                throughput for small messages. A sync `send()` publishes its batch at once.
+            batching_max_messages: The most messages in one batch.
+            batching_max_allowed_size_in_bytes: The largest batch, in bytes.
+            batching_max_publish_delay_ms: How long a batch may wait for more messages
+                before it is published.
+            chunking_enabled: Split a message larger than the broker's limit into chunks
+                (not with batching).
+            message_routing_mode: How messages without a key are spread over the
+                partitions of a partitioned topic: a `PartitionsRoutingMode`.
+            lazy_start_partitioned_producers: For a partitioned topic, connect to each
+                partition only when a message is first routed to it.
+            properties: Metadata of the producer (str to str), visible to the broker.
+            batching_type: `BatchingType.Default` (messages batched in arrival order) or
+                `BatchingType.KeyBased` (one batch per key).
+            encryption_key: The name of the public key (read through `crypto_key_reader`)
+                that encrypts the messages.
+            crypto_key_reader: Reads the keys that encrypt messages (`CryptoKeyReader`).
+            access_mode: The producer's access to the topic: a `ProducerAccessMode`
+                (`Shared`, `Exclusive`, `WaitForExclusive`, `ExclusiveWithFencing`).
+            message_router: `router(message, num_partitions) -> partition`: chooses the
+                partition of each message of a partitioned topic (instead of
+                `message_routing_mode`).
+
+        Returns:
+            The producer.
+
+        Raises:
+            InvalidArgumentType: An argument of the wrong type.
+            ValueError: A value out of range, or batching together with chunking.
+            PulsarException: The broker refused the producer (`TopicNotFound`,
+                `ProducerBusy`, `IncompatibleSchema`, `Timeout`, ...).
+        """
         args = dict(locals())
         del args["self"]
         conf = _configure.producer(**args)
@@ -215,9 +309,69 @@ class Client:
     ) -> _core.Consumer:
         """Subscribe to a topic, a list of topics or a topic name pattern.
 
-        `message_listener(consumer, message)` runs on the pulsar-dispatcher thread, in the
-        order the consumer's messages arrive; an exception it raises goes to
-        sys.unraisablehook and the next message is served."""
+        Args:
+            topic: A topic name, a list of topic names, or a compiled regular expression
+                (`re.compile("persistent://public/default/orders-.*")`) matching the
+                topics of one namespace.
+            subscription_name: The subscription's name.
+            consumer_type: How the subscription shares messages among its consumers: a
+                `ConsumerType` (`Exclusive`, `Shared`, `Failover`, `KeyShared`).
+            schema: How message values are decoded (`Message.value()`) and which schema
+                the subscription checks against the topic's; `BytesSchema()` by default.
+            message_listener: `listener(consumer, message)`, called for each message
+                instead of `receive()`. It runs on the pulsar-dispatcher thread, in the
+                order the consumer's messages arrive; an exception it raises goes to
+                `sys.unraisablehook` and the next message is served.
+            receiver_queue_size: How many messages the consumer fetches ahead of
+                `receive()`; 0 makes a zero-queue consumer.
+            max_total_receiver_queue_size_across_partitions: The same bound over all
+                partitions of a partitioned topic.
+            consumer_name: The consumer's name; by default one is made up.
+            unacked_messages_timeout_ms: Redeliver a message not acknowledged within this
+                time; by default (None) never.
+            broker_consumer_stats_cache_time_ms: How long the broker's consumer
+                statistics are cached.
+            negative_ack_redelivery_delay_ms: How long after `negative_acknowledge()` the
+                message is redelivered.
+            is_read_compacted: Read the compacted topic (the latest message of each key)
+                instead of its full backlog.
+            properties: Metadata of the consumer (str to str), visible to the broker.
+            pattern_auto_discovery_period: How often, in seconds, a pattern subscription
+                looks for new topics.
+            initial_position: Where a new subscription starts: `InitialPosition.Latest`
+                (the default) or `InitialPosition.Earliest`.
+            crypto_key_reader: Reads the private keys that decrypt encrypted messages.
+            replicate_subscription_state_enabled: Replicate the subscription's position
+                to the other clusters of a geo-replicated topic.
+            max_pending_chunked_message: The most chunked messages assembled at once.
+            auto_ack_oldest_chunked_message_on_queue_full: When that bound is reached,
+                acknowledge (drop) the oldest incomplete chunked message instead of
+                waiting for it.
+            start_message_id_inclusive: After a `seek()`, deliver the message at the
+                sought id too.
+            batch_receive_policy: The bounds of `batch_receive()`: a
+                `ConsumerBatchReceivePolicy`.
+            key_shared_policy: The key ranges of a `KeyShared` consumer: a
+                `ConsumerKeySharedPolicy`.
+            batch_index_ack_enabled: Acknowledge the messages of a batch one by one (the
+                broker must enable it too).
+            regex_subscription_mode: Which topics a pattern matches: a
+                `RegexSubscriptionMode` (`PersistentOnly`, `NonPersistentOnly`,
+                `AllTopics`).
+            dead_letter_policy: Where messages redelivered too often go: a
+                `ConsumerDeadLetterPolicy`.
+            crypto_failure_action: What to do with a message that cannot be decrypted: a
+                `ConsumerCryptoFailureAction` (`FAIL`, `DISCARD`, `CONSUME`).
+
+        Returns:
+            The consumer.
+
+        Raises:
+            InvalidArgumentType: An argument of the wrong type.
+            ValueError: A value out of range.
+            PulsarException: The broker refused the subscription (`ConsumerBusy`,
+                `IncompatibleSchema`, `Timeout`, ...).
+        """
         args = dict(locals())
         del args["self"]
         conf, topic_arg, is_pattern = _configure.consumer(**args)
@@ -247,14 +401,42 @@ class Client:
         start_message_id_inclusive: bool = False,
         crypto_failure_action: ConsumerCryptoFailureAction = ConsumerCryptoFailureAction.FAIL,
     ) -> _core.Reader:
-        """Create a reader of `topic`, positioned after `start_message_id`
-        (`MessageId.earliest`, `MessageId.latest` or a message's id; at it with
-        `start_message_id_inclusive=True`).
+        """Create a reader of `topic`: it reads the topic from a position, without a durable
+        subscription.
 
-        `reader_listener(reader, message)` runs on the pulsar-dispatcher thread, in the
-        order the messages arrive, with `reader` the Reader returned here; an exception it
-        raises goes to sys.unraisablehook and the next message is served. read_next() then
-        raises InvalidConfiguration."""
+        Args:
+            topic: The topic to read (one topic, or one partition of a partitioned
+                topic).
+            start_message_id: Where reading starts: after `MessageId.earliest`,
+                `MessageId.latest` or a message's id (at it with
+                `start_message_id_inclusive=True`).
+            schema: How message values are decoded (`Message.value()`); `BytesSchema()`
+                by default.
+            reader_listener: `listener(reader, message)`, called for each message instead
+                of `read_next()` (which then raises `InvalidConfiguration`). It runs on the
+                pulsar-dispatcher thread, in the order the messages arrive, with `reader`
+                the Reader returned here; an exception it raises goes to
+                `sys.unraisablehook` and the next message is served.
+            receiver_queue_size: How many messages the reader fetches ahead of
+                `read_next()`.
+            reader_name: The reader's name; by default one is made up.
+            subscription_role_prefix: The prefix of the reader's internal subscription's
+                name.
+            is_read_compacted: Read the compacted topic (the latest message of each key).
+            crypto_key_reader: Reads the private keys that decrypt encrypted messages.
+            start_message_id_inclusive: Deliver the message at `start_message_id` too.
+            crypto_failure_action: What to do with a message that cannot be decrypted: a
+                `ConsumerCryptoFailureAction`.
+
+        Returns:
+            The reader.
+
+        Raises:
+            InvalidArgumentType: An argument of the wrong type.
+            ValueError: A value out of range.
+            PulsarException: The broker refused the reader (`TopicNotFound`, `Timeout`,
+                ...).
+        """
         args = dict(locals())
         del args["self"]
         conf = _configure.reader(**args)
@@ -279,9 +461,21 @@ class Client:
         subscription_name: str | None = None,
         schema: Schema = BytesSchema(),  # noqa: B008 - pulsar-client's default
     ) -> _core.TableView:
-        """Create a key-value view of `topic` (by partition key; a message with an empty or
-        null value deletes its key); it returns once the view holds the topic's existing
-        messages. Without `subscription_name`, libpulsar makes one up."""
+        """Create a key-value view of `topic`, kept up to date as messages arrive.
+
+        The view maps each partition key to the value of its latest message; a message
+        with an empty or null value deletes its key. It returns once the view holds the
+        topic's existing messages.
+
+        Args:
+            topic: The topic to view.
+            subscription_name: The name of the view's subscription; by default libpulsar
+                makes one up.
+            schema: How the values are decoded; `BytesSchema()` by default.
+
+        Returns:
+            The table view.
+        """
         check_type(topic, str, "topic")
         check_optional(subscription_name, str, "subscription_name")
         check_type(schema, Schema, "schema")
@@ -291,14 +485,28 @@ class Client:
         )
 
     def get_topic_partitions(self, topic: str) -> list[str]:
-        """The partitions of `topic` (the topic itself when it is not partitioned)."""
+        """The partitions of a topic.
+
+        Args:
+            topic: The topic's name.
+
+        Returns:
+            The names of its partitions, or `[topic]` when it is not partitioned.
+        """
         check_type(topic, str, "topic")
         return self._client.get_topic_partitions(topic)
 
     def get_schema_info(self, topic: str, version: int = -1) -> _core.SchemaInfo:
-        """The schema registered for `topic` at `version` (its schema_type(), name(),
-        schema() and properties()); -1, the default, asks for the latest. Not in
-        pulsar-client 3.13's pulsar.Client (its _pulsar.Client has it)."""
+        """The schema registered for a topic (not in pulsar-client 3.13's `pulsar.Client`;
+        its `_pulsar.Client` has it).
+
+        Args:
+            topic: The topic's name.
+            version: The schema version; -1, the default, asks for the latest.
+
+        Returns:
+            The schema: its `schema_type()`, `name()`, `schema()` and `properties()`.
+        """
         check_type(topic, str, "topic")
         check_int(version, "version", -1, INT64_MAX)
         return self._client.get_schema_info(topic, version)
@@ -325,6 +533,7 @@ class Client:
             _dispatch.client_closed()
 
     def __enter__(self) -> Client:
+        """The client itself (`with pulsar.Client(url) as client:`)."""
         return self
 
     def __exit__(
@@ -333,5 +542,6 @@ class Client:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Close the client, unless it is closed already."""
         if not self._client.is_closed():
             self.close()

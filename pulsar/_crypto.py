@@ -9,7 +9,16 @@ from pulsar._enums import CompressionType
 
 
 class CryptoKeyReader:
-    """Reads the RSA/ECDSA public and private keys from PEM files."""
+    """Reads the RSA/ECDSA public and private keys from PEM files.
+
+    Pass it as `crypto_key_reader=` to `Client.create_producer` (which encrypts with the
+    public key) or to `Client.subscribe` / `Client.create_reader` (which decrypt with
+    the private key).
+
+    Args:
+        public_key_path: The public key's PEM file.
+        private_key_path: The private key's PEM file.
+    """
 
     def __init__(self, public_key_path: str, private_key_path: str) -> None:
         check_type(public_key_path, str, "public_key_path")
@@ -19,7 +28,13 @@ class CryptoKeyReader:
 
 class EncryptionKey:
     """One data key of an encrypted message: the name of the public key that encrypted it
-    (`key`), the encrypted data key (`value`) and its `metadata`."""
+    (`key`), the encrypted data key (`value`) and its `metadata`.
+
+    Args:
+        key: The name of the public key.
+        value: The data key, encrypted with that public key.
+        metadata: The key's metadata (str to str).
+    """
 
     def __init__(self, key: str, value: bytes, metadata: dict[str, str]) -> None:
         self._key = key
@@ -38,6 +53,7 @@ class EncryptionKey:
 
     @property
     def metadata(self) -> dict[str, str]:
+        """The key's metadata (a copy)."""
         return dict(self._metadata)
 
     def __str__(self) -> str:
@@ -54,7 +70,17 @@ class EncryptionContext:
     """How a received message was encrypted and compressed: what an application needs to
     decrypt a payload delivered still encrypted (crypto_failure_action=CONSUME).
 
-    A copy: unlike pulsar-client's, it stays valid after its Message is gone."""
+    A copy: unlike pulsar-client's, it stays valid after its Message is gone.
+
+    Args:
+        keys: The data keys, one per public key the producer encrypted with.
+        param: The cipher's parameter (its initialization vector).
+        algorithm: The encryption algorithm's name.
+        compression_type: How the payload was compressed before encryption.
+        uncompressed_message_size: The payload's size before compression.
+        batch_size: The number of messages in the batch, or -1.
+        is_decryption_failed: Whether the payload could not be decrypted.
+    """
 
     def __init__(
         self,
@@ -83,9 +109,11 @@ class EncryptionContext:
         return self._param
 
     def algorithm(self) -> str:
+        """The encryption algorithm's name, as the producer set it."""
         return self._algorithm
 
     def compression_type(self) -> CompressionType:
+        """How the payload was compressed before it was encrypted."""
         return self._compression_type
 
     def uncompressed_message_size(self) -> int:

@@ -81,10 +81,12 @@ class _PulsarEnum(int, metaclass=_PulsarEnumType):
 
     @property
     def name(self) -> str:
+        """The member's name (`"Ok"` for `Result.Ok`)."""
         return self._name_
 
     @property
     def value(self) -> int:
+        """The member's value, an int."""
         return int(self)
 
     def __repr__(self) -> str:
@@ -164,6 +166,8 @@ class Result(_PulsarEnum):
 
 
 class CompressionType(_PulsarEnum):
+    """How a producer compresses message payloads (`create_producer(compression_type=...)`)."""
+
     NONE = 0
     LZ4 = 1
     ZLib = 2
@@ -172,17 +176,29 @@ class CompressionType(_PulsarEnum):
 
 
 class PartitionsRoutingMode(_PulsarEnum):
+    """How a producer spreads messages without a key over a partitioned topic's partitions
+    (`create_producer(message_routing_mode=...)`); `CustomPartition` is set by
+    `message_router=`."""
+
     UseSinglePartition = 0
     RoundRobinDistribution = 1
     CustomPartition = 2
 
 
 class BatchingType(_PulsarEnum):
+    """How a batching producer groups messages: `Default` (in arrival order) or `KeyBased`
+    (one batch per key) (`create_producer(batching_type=...)`)."""
+
     Default = 0
     KeyBased = 1
 
 
 class ProducerAccessMode(_PulsarEnum):
+    """The access a producer requires on its topic (`create_producer(access_mode=...)`):
+    `Shared` (any number of producers), `Exclusive` (fail if another producer is
+    connected), `WaitForExclusive` (wait until it can be the only one) or
+    `ExclusiveWithFencing` (remove the other producers)."""
+
     Shared = 0
     Exclusive = 1
     WaitForExclusive = 2
@@ -190,6 +206,10 @@ class ProducerAccessMode(_PulsarEnum):
 
 
 class ConsumerType(_PulsarEnum):
+    """How a subscription shares messages among its consumers
+    (`subscribe(consumer_type=...)`): `Exclusive` (one consumer), `Shared` (round robin),
+    `Failover` (one active consumer, others standing by) or `KeyShared` (by key)."""
+
     Exclusive = 0
     Shared = 1
     Failover = 2
@@ -197,23 +217,35 @@ class ConsumerType(_PulsarEnum):
 
 
 class InitialPosition(_PulsarEnum):
+    """Where a new subscription starts (`subscribe(initial_position=...)`): at the `Latest`
+    message or the `Earliest` one kept."""
+
     Latest = 0
     Earliest = 1
 
 
 class RegexSubscriptionMode(_PulsarEnum):
+    """Which topics a pattern subscription matches (`subscribe(regex_subscription_mode=...)`):
+    `PersistentOnly`, `NonPersistentOnly` or `AllTopics`."""
+
     PersistentOnly = 0
     NonPersistentOnly = 1
     AllTopics = 2
 
 
 class ConsumerCryptoFailureAction(_PulsarEnum):
+    """What a consumer or reader does with a message it cannot decrypt
+    (`crypto_failure_action=`): `FAIL` (do not deliver it), `DISCARD` (acknowledge and drop
+    it) or `CONSUME` (deliver the payload still encrypted)."""
+
     FAIL = 0
     DISCARD = 1
     CONSUME = 2
 
 
 class LoggerLevel(_PulsarEnum):
+    """The level of a `ConsoleLogger` or `FileLogger`."""
+
     Debug = 0
     Info = 1
     Warn = 2
@@ -221,6 +253,9 @@ class LoggerLevel(_PulsarEnum):
 
 
 class SchemaType(_PulsarEnum):
+    """The type of a schema, as the broker's schema registry records it
+    (`SchemaInfo.schema_type()`)."""
+
     NONE = 0
     STRING = 1
     INT8 = 6

@@ -18,7 +18,14 @@ _INTERVAL_MAX = 2**31 - 1  # milliseconds (about 24 days)
 class ServiceInfo:
     """Connection information for one Pulsar cluster: its service URL, the authentication
     and the TLS trust store to use there. A malformed URL raises `InvalidUrl` (a
-    `ValueError`)."""
+    `ValueError`).
+
+    Args:
+        service_url: The cluster's service URL (`pulsar://host:6650`,
+            `pulsar+ssl://host:6651`, ...).
+        authentication: How to authenticate to that cluster.
+        tls_trust_certs_file_path: The certificate authorities (PEM) to trust there.
+    """
 
     __slots__ = ("_authentication", "_info")
 
@@ -40,14 +47,17 @@ class ServiceInfo:
 
     @property
     def service_url(self) -> str:
+        """The cluster's service URL."""
         return self._info.service_url
 
     @property
     def use_tls(self) -> bool:
+        """Whether the URL asks for TLS (`pulsar+ssl://`, `https://`)."""
         return self._info.use_tls
 
     @property
     def tls_trust_certs_file_path(self) -> str | None:
+        """The certificate authorities (PEM) trusted for this cluster, if set."""
         return self._info.tls_trust_certs_file_path
 
     def __repr__(self) -> str:
@@ -58,7 +68,11 @@ class ServiceInfo:
 
     @classmethod
     def wrap(cls, service_info: _core.ServiceInfo) -> ServiceInfo:
-        """A ServiceInfo around the extension's object (as `Client.get_service_info()`)."""
+        """A ServiceInfo around the extension's object (as `Client.get_service_info()`).
+
+        Args:
+            service_info: The extension's `_core.ServiceInfo`.
+        """
         check_type(service_info, _core.ServiceInfo, "service_info")
         self = cls.__new__(cls)
         self._authentication = None
@@ -76,9 +90,16 @@ class ServiceInfoProvider:
     closed (or collected)."""
 
     def initial_service_info(self) -> ServiceInfo:
+        """The cluster the client connects to first; called once, by `Client()`."""
         raise NotImplementedError
 
     def initialize(self, on_service_info_update: Callable[[ServiceInfo], None]) -> None:
+        """Start watching for cluster changes; called once, by `Client()`.
+
+        Args:
+            on_service_info_update: Call it with a new `ServiceInfo` (from any thread,
+                at any time) to switch the client to that cluster.
+        """
         raise NotImplementedError
 
     def close(self) -> None:
@@ -98,7 +119,19 @@ class AutoClusterFailover:
     """libpulsar's automatic failover: every `check_interval_ms` it probes the cluster in
     use (a TCP connection to its host); after `failover_threshold` failed probes it
     switches to the first reachable cluster of `secondary`, and back to `primary` after
-    `switch_back_threshold` good probes of it."""
+    `switch_back_threshold` good probes of it.
+
+    Args:
+        primary: The cluster used first and preferred.
+        secondary: The clusters to fail over to, in order of preference (at least one).
+        check_interval_ms: How often the cluster in use is probed, in milliseconds.
+        failover_threshold: How many failed probes in a row make the client switch.
+        switch_back_threshold: How many good probes of the primary in a row make the
+            client switch back to it.
+
+    Raises:
+        ValueError: An empty `secondary`, or a value below 1 or too large.
+    """
 
     def __init__(
         self,

@@ -21,14 +21,24 @@ class MessageBatch:
 
     def with_message_id(self, msg_id: _core.MessageId) -> MessageBatch:
         """The id whose ledger, entry and partition the parsed messages take (their batch
-        index is their position); returns this batch."""
+        index is their position); returns this batch.
+
+        Args:
+            msg_id: The id of the batched entry (the received message's).
+        """
         check_type(msg_id, _core.MessageId, "msg_id")
         self._batch.with_message_id(msg_id)
         return self
 
     def parse_from(self, data: Buffer | str, size: int) -> list[_core.Message]:
         """The `size` messages of the batch payload `data`. ValueError when `data` does not
-        hold `size` messages in Pulsar's batch format (pulsar-client reads past the buffer)."""
+        hold `size` messages in Pulsar's batch format (pulsar-client reads past the buffer).
+
+        Args:
+            data: The batch payload: bytes-like, or a str (taken as UTF-8).
+            size: The number of messages in the batch (`Message.batch_size()`, or the
+                encryption context's `batch_size()`).
+        """
         payload: bytes | str
         if isinstance(data, (bytes, str)):
             payload = data  # a str goes as UTF-8, as in pulsar-client

@@ -28,7 +28,13 @@ class KeySharedMode(enum.Enum):
 class ConsumerBatchReceivePolicy:
     """Limits of one batch_receive(): it returns when `max_num_message` messages or
     `max_num_bytes` bytes are there, or after `timeout_ms`; a value below 1 means no
-    limit, and at least one limit must be set."""
+    limit, and at least one limit must be set.
+
+    Args:
+        max_num_message: The most messages in one batch.
+        max_num_bytes: The most bytes in one batch.
+        timeout_ms: How long `batch_receive()` waits, in milliseconds.
+    """
 
     def __init__(self, max_num_message: int, max_num_bytes: int, timeout_ms: int) -> None:
         check_int(max_num_message, "max_num_message", -(2**31), INT32_MAX)
@@ -45,14 +51,17 @@ class ConsumerBatchReceivePolicy:
 
     @property
     def max_num_message(self) -> int:
+        """The most messages in one batch (below 1: no limit)."""
         return self._max_num_message
 
     @property
     def max_num_bytes(self) -> int:
+        """The most bytes in one batch (below 1: no limit)."""
         return self._max_num_bytes
 
     @property
     def timeout_ms(self) -> int:
+        """How long `batch_receive()` waits (below 1: no limit)."""
         return self._timeout_ms
 
     def policy(self) -> BatchReceivePolicyView:
@@ -67,12 +76,15 @@ class BatchReceivePolicyView:
         self._owner = owner
 
     def getMaxNumMessages(self) -> int:
+        """The policy's `max_num_message`."""
         return self._owner.max_num_message
 
     def getMaxNumBytes(self) -> int:
+        """The policy's `max_num_bytes`."""
         return self._owner.max_num_bytes
 
     def getTimeoutMs(self) -> int:
+        """The policy's `timeout_ms`."""
         return self._owner.timeout_ms
 
 
@@ -103,7 +115,15 @@ def _check_sticky_ranges(ranges: object) -> list[tuple[int, int]]:
 
 class ConsumerKeySharedPolicy:
     """How a Key_Shared consumer takes its keys: AutoSplit (the broker spreads the hash
-    range) or Sticky (this consumer's `sticky_ranges`, each (start, end) in [0, 65535])."""
+    range) or Sticky (this consumer's `sticky_ranges`, each (start, end) in [0, 65535]).
+
+    Args:
+        key_shared_mode: `KeySharedMode.AutoSplit` or `KeySharedMode.Sticky`.
+        allow_out_of_order_delivery: Let the broker deliver a key's messages out of
+            order when consumers join or leave, rather than stall them.
+        sticky_ranges: With `Sticky` (required then), the hash ranges this consumer
+            takes: a list of (start, end) pairs, both ends included, not overlapping.
+    """
 
     def __init__(
         self,
@@ -125,14 +145,17 @@ class ConsumerKeySharedPolicy:
 
     @property
     def key_shared_mode(self) -> KeySharedMode:
+        """`KeySharedMode.AutoSplit` or `KeySharedMode.Sticky`."""
         return self._key_shared_mode
 
     @property
     def allow_out_of_order_delivery(self) -> bool:
+        """Whether a key's messages may be delivered out of order."""
         return self._allow_out_of_order_delivery
 
     @property
     def sticky_ranges(self) -> list[tuple[int, int]]:
+        """The hash ranges this consumer takes (a copy)."""
         return list(self._sticky_ranges)
 
     def policy(self) -> KeySharedPolicyView:
@@ -149,20 +172,25 @@ class KeySharedPolicyView:
         self._owner = owner
 
     def get_key_shared_mode(self) -> KeySharedMode:
+        """The policy's `key_shared_mode`."""
         return self._owner.key_shared_mode
 
     def is_allow_out_of_order_delivery(self) -> bool:
+        """The policy's `allow_out_of_order_delivery`."""
         return self._owner.allow_out_of_order_delivery
 
     def get_sticky_ranges(self) -> list[tuple[int, int]]:
+        """The policy's `sticky_ranges`."""
         return self._owner.sticky_ranges
 
     def set_key_shared_mode(self, key_shared_mode: KeySharedMode) -> KeySharedPolicyView:
+        """Set the policy's `key_shared_mode`; returns the view."""
         check_type(key_shared_mode, KeySharedMode, "key_shared_mode")
         self._owner._key_shared_mode = key_shared_mode
         return self
 
     def set_allow_out_of_order_delivery(self, allow: bool) -> KeySharedPolicyView:
+        """Set (`allow`) the policy's `allow_out_of_order_delivery`; returns the view."""
         check_type(allow, bool, "allow_out_of_order_delivery")
         self._owner._allow_out_of_order_delivery = allow
         return self
@@ -178,7 +206,16 @@ class KeySharedPolicyView:
 class ConsumerDeadLetterPolicy:
     """Send a message to `dead_letter_topic` (default: "<topic>-<subscription>-DLQ") after
     `max_redeliver_count` redeliveries; `initial_subscription_name` creates that
-    subscription on the dead letter topic."""
+    subscription on the dead letter topic.
+
+    Args:
+        max_redeliver_count: How many redeliveries a message gets before it goes to the
+            dead letter topic (at least 1).
+        dead_letter_topic: The dead letter topic; by default
+            `<topic>-<subscription>-DLQ`.
+        initial_subscription_name: A subscription to create on the dead letter topic,
+            so that its messages are kept until read.
+    """
 
     def __init__(
         self,
@@ -201,6 +238,7 @@ class ConsumerDeadLetterPolicy:
 
     @property
     def max_redeliver_count(self) -> int:
+        """How many redeliveries before the dead letter topic."""
         return self._max_redeliver_count
 
     @property
@@ -225,10 +263,13 @@ class DeadLetterPolicyView:
         self._owner = owner
 
     def getDeadLetterTopic(self) -> str:
+        """The policy's `dead_letter_topic`."""
         return self._owner.dead_letter_topic
 
     def getMaxRedeliverCount(self) -> int:
+        """The policy's `max_redeliver_count`."""
         return self._owner.max_redeliver_count
 
     def getInitialSubscriptionName(self) -> str:
+        """The policy's `initial_subscription_name`."""
         return self._owner.initial_subscription_name

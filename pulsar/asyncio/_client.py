@@ -41,7 +41,15 @@ from pulsar.schema.schema import BytesSchema, Schema
 class Client(AsyncClosing):
     """An asyncio client of a Pulsar cluster: `Client(service_url, **kwargs)` takes
     pulsar.Client's arguments. Every coroutine must run on an event loop (each loop gets its
-    completions in batches); a client may serve several loops."""
+    completions in batches); a client may serve several loops.
+
+    `async with pulsar.asyncio.Client(url) as client:` closes it.
+
+    Args:
+        service_url: The cluster to connect to, as for `pulsar.Client`.
+        **kwargs: `pulsar.Client`'s keyword arguments (`authentication`,
+            `operation_timeout_seconds`, `logger`, ...).
+    """
 
     def __init__(self, service_url: Any, **kwargs: Any) -> None:
         self._sync = _SyncClient(service_url, **kwargs)
@@ -74,7 +82,42 @@ class Client(AsyncClosing):
     ) -> Producer:
         """Create a producer on `topic` (once the broker has registered it). The keyword
         arguments are pulsar.Client.create_producer's; batching is on by default, as in
-        pulsar-client 3.13's asyncio."""
+        pulsar-client 3.13's asyncio.
+
+        Args:
+            topic: The topic to publish to.
+            producer_name: The producer's name; by default the broker makes one up.
+            schema: How content is encoded; `BytesSchema()` when None.
+            initial_sequence_id: The sequence id before the first message's.
+            send_timeout_millis: How long a send may wait for the broker (0: forever).
+            compression_type: How payloads are compressed.
+            max_pending_messages: The most messages awaiting the broker, per partition.
+            max_pending_messages_across_partitions: The same, over all partitions.
+            block_if_queue_full: Wait for room in a full queue instead of failing with
+                `ProducerQueueIsFull`.
+            batching_enabled: Group messages into batches (on by default here).
+            batching_max_messages: The most messages in one batch.
+            batching_max_allowed_size_in_bytes: The largest batch, in bytes.
+            batching_max_publish_delay_ms: How long a batch may wait for more messages.
+            chunking_enabled: Split messages larger than the broker's limit (not with
+                batching).
+            message_routing_mode: How messages are spread over partitions.
+            lazy_start_partitioned_producers: Connect to each partition on first use.
+            properties: Metadata of the producer (str to str).
+            batching_type: `BatchingType.Default` or `BatchingType.KeyBased`.
+            encryption_key: The name of the public key that encrypts the messages.
+            crypto_key_reader: Reads the encryption keys.
+            access_mode: The producer's access to the topic.
+            message_router: `router(message, num_partitions) -> partition`.
+
+        Returns:
+            The producer.
+
+        Raises:
+            InvalidArgumentType: An argument of the wrong type.
+            PulsarException: The broker refused the producer (also a
+                `pulsar.asyncio.PulsarException`).
+        """
         args = dict(locals())
         del args["self"]
         if schema is None:
@@ -131,7 +174,56 @@ class Client(AsyncClosing):
         `message_listener_concurrency` calls run at once (1: one after the other). While
         they are behind, the consumer takes no more messages from libpulsar. An exception
         the listener raises goes to the loop's exception handler; the next message is
-        served. Closing the consumer stops it."""
+        served. Closing the consumer stops it.
+
+        Args:
+            topic: A topic name, a list of names, or a pattern (a `re.Pattern`, or a str
+                with `is_pattern_topic=True`).
+            subscription_name: The subscription's name.
+            consumer_type: How the subscription shares messages among its consumers.
+            schema: How message values are decoded; `BytesSchema()` when None.
+            receiver_queue_size: How many messages are fetched ahead of `receive()`.
+            max_total_receiver_queue_size_across_partitions: The same, over all
+                partitions.
+            consumer_name: The consumer's name; by default one is made up.
+            unacked_messages_timeout_ms: Redeliver a message not acknowledged within this
+                time; by default (None) never.
+            broker_consumer_stats_cache_time_ms: How long the broker's consumer
+                statistics are cached.
+            negative_ack_redelivery_delay_ms: How long after `negative_acknowledge()` the
+                message is redelivered.
+            is_read_compacted: Read the compacted topic.
+            properties: Metadata of the consumer (str to str).
+            initial_position: Where a new subscription starts.
+            crypto_key_reader: Reads the keys that decrypt messages.
+            replicate_subscription_state_enabled: Replicate the subscription's position
+                to the other clusters.
+            max_pending_chunked_message: The most chunked messages assembled at once.
+            auto_ack_oldest_chunked_message_on_queue_full: Drop the oldest incomplete
+                chunked message rather than wait, when that bound is reached.
+            start_message_id_inclusive: After a `seek()`, deliver the message at the
+                sought id too.
+            batch_receive_policy: The bounds of `batch_receive()`.
+            key_shared_policy: The key ranges of a `KeyShared` consumer.
+            batch_index_ack_enabled: Acknowledge the messages of a batch one by one.
+            regex_subscription_mode: Which topics a pattern matches.
+            dead_letter_policy: Where messages redelivered too often go.
+            crypto_failure_action: What to do with a message that cannot be decrypted.
+            is_pattern_topic: Take the str `topic` as a regular expression.
+            message_listener: `listener(consumer, message)`, a coroutine function or a
+                plain one, called on this loop for each message instead of `receive()`.
+            message_listener_concurrency: How many listener calls may run at once.
+            pattern_auto_discovery_period: How often, in seconds, a pattern subscription
+                looks for new topics.
+
+        Returns:
+            The consumer.
+
+        Raises:
+            InvalidArgumentType: An argument of the wrong type.
+            PulsarException: The broker refused the subscription (also a
+                `pulsar.asyncio.PulsarException`).
+        """
         if is_pattern_topic:
             if not isinstance(topic, str):
                 raise ValueError(
@@ -178,7 +270,24 @@ class Client(AsyncClosing):
     ) -> Reader:
         """Create a reader of `topic` positioned after `start_message_id` (at it with
         `start_message_id_inclusive=True`). The keyword arguments are
-        pulsar.Client.create_reader's."""
+        pulsar.Client.create_reader's (there is no `reader_listener`: use `async for`).
+
+        Args:
+            topic: The topic to read.
+            start_message_id: Where reading starts: after `MessageId.earliest`,
+                `MessageId.latest` or a message's id.
+            schema: How message values are decoded; `BytesSchema()` when None.
+            receiver_queue_size: How many messages are fetched ahead of `read_next()`.
+            reader_name: The reader's name; by default one is made up.
+            subscription_role_prefix: The prefix of the reader's internal subscription.
+            is_read_compacted: Read the compacted topic.
+            crypto_key_reader: Reads the keys that decrypt messages.
+            start_message_id_inclusive: Deliver the message at `start_message_id` too.
+            crypto_failure_action: What to do with a message that cannot be decrypted.
+
+        Returns:
+            The reader.
+        """
         if schema is None:
             schema = BytesSchema()
         args = dict(locals())
@@ -197,7 +306,14 @@ class Client(AsyncClosing):
         return Reader(core, current_bridge())
 
     async def get_topic_partitions(self, topic: str) -> list[str]:
-        """The partitions of `topic` (the topic itself when it is not partitioned)."""
+        """The partitions of a topic.
+
+        Args:
+            topic: The topic's name.
+
+        Returns:
+            The names of its partitions, or `[topic]` when it is not partitioned.
+        """
         check_type(topic, str, "topic")
         result: list[str] = await complete(
             lambda sink, future: self._client.get_topic_partitions(topic, sink, future)

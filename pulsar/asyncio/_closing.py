@@ -13,7 +13,10 @@ _Self = TypeVar("_Self", bound="AsyncClosing")
 
 
 class AsyncClosing:
+    """The base of pulsar.asyncio's closable objects: `async with` closes them."""
+
     async def close(self) -> None:
+        """Close the object (each subclass says how)."""
         raise NotImplementedError
 
     async def __aenter__(self: _Self) -> _Self:

@@ -45,7 +45,15 @@ class _BatchArrival:
 
 
 class Consumer(AsyncClosing):
-    """Receives messages of a subscription; made by `await Client.subscribe(...)`."""
+    """Receives messages of a subscription; made by `await Client.subscribe(...)`.
+
+    `async for msg in consumer:` receives until the consumer is closed; `async with
+    consumer:` closes it.
+
+    Args:
+        consumer: The sync consumer's core (internal: use `Client.subscribe`).
+        bridge: The event loop's bridge to the extension (internal).
+    """
 
     def __init__(self, consumer: _core.Consumer, bridge: LoopBridge) -> None:
         self._consumer = consumer
@@ -56,7 +64,12 @@ class Consumer(AsyncClosing):
 
     async def receive(self, timeout_millis: int | None = None) -> _core.Message:
         """The next message. With `timeout_millis`, raises pulsar.Timeout when none came in
-        time (not in pulsar-client 3.13). Cancelling the awaiting task loses no message."""
+        time (not in pulsar-client 3.13). Cancelling the awaiting task loses no message.
+
+        Args:
+            timeout_millis: How long to wait, in milliseconds; None waits until a message
+                comes or the consumer is closed.
+        """
         return await self._line.next(timeout_millis)
 
     async def batch_receive(self) -> list[_core.Message]:
@@ -96,27 +109,40 @@ class Consumer(AsyncClosing):
 
     async def acknowledge(self, message: _core.Message | _core.MessageId) -> None:
         """Acknowledge a message (or a message id). libpulsar completes it inside the call
-        (no acknowledgement receipts), so this never waits."""
+        (no acknowledgement receipts), so this never waits.
+
+        Args:
+            message: A received `Message`, or its `MessageId`.
+        """
         try:
             self._consumer.acknowledge(message)
         except _sync.PulsarException as error:
             raise async_error(error) from None
 
     async def acknowledge_cumulative(self, message: _core.Message | _core.MessageId) -> None:
-        """Acknowledge every message up to this one (not on Shared subscriptions)."""
+        """Acknowledge every message up to this one (not on Shared subscriptions).
+
+        Args:
+            message: A received `Message`, or its `MessageId`.
+        """
         try:
             self._consumer.acknowledge_cumulative(message)
         except _sync.PulsarException as error:
             raise async_error(error) from None
 
     async def negative_acknowledge(self, message: _core.Message | _core.MessageId) -> None:
-        """Have the message redelivered later (after negative_ack_redelivery_delay_ms)."""
+        """Have the message redelivered later (after negative_ack_redelivery_delay_ms).
+
+        Args:
+            message: A received `Message`, or its `MessageId`.
+        """
         try:
             self._consumer.negative_acknowledge(message)
         except _sync.PulsarException as error:
             raise async_error(error) from None
 
     def redeliver_unacknowledged_messages(self) -> None:
+        """Ask the broker to redeliver every message not acknowledged yet (not awaited)."""
         self._consumer.redeliver_unacknowledged_messages()
 
     # ---- the rest ------------------------------------------------------------------------
@@ -129,7 +155,11 @@ class Consumer(AsyncClosing):
         await self._call(self._consumer._unsubscribe_async)
 
     async def seek(self, messageid: _core.MessageId | int) -> None:
-        """Move the subscription to a message id, or to a publish time (ms since the epoch)."""
+        """Move the subscription to a message id, or to a publish time.
+
+        Args:
+            messageid: A `MessageId`, or a publish time in milliseconds since the epoch.
+        """
         await self._call(self._consumer._seek_async, messageid)
 
     async def get_last_message_id(self) -> _core.MessageId:
@@ -144,15 +174,19 @@ class Consumer(AsyncClosing):
         await complete(self._consumer._close_async)
 
     def is_connected(self) -> bool:
+        """Whether the consumer is connected to its broker now."""
         return self._consumer.is_connected()
 
     def topic(self) -> str:
+        """The topic (or topics) this consumer is subscribed to."""
         return self._consumer.topic()
 
     def subscription_name(self) -> str:
+        """The subscription's name."""
         return self._consumer.subscription_name()
 
     def consumer_name(self) -> str:
+        """The consumer's name, given or made up."""
         return self._consumer.consumer_name()
 
     def __repr__(self) -> str:

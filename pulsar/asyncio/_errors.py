@@ -11,7 +11,12 @@ from pulsar._enums import Result
 class PulsarException(Exception):
     """pulsar-client 3.13's asyncio error: `error()` is the pulsar.Result. What
     pulsar.asyncio raises for a failure is also the sync API's class for it (a subclass of
-    pulsar.PulsarException), e.g. pulsar.Timeout."""
+    pulsar.PulsarException), e.g. pulsar.Timeout.
+
+    Args:
+        result: The `pulsar.Result` of the failure.
+        msg: A description of the failure, if any.
+    """
 
     _result: Result
     _msg: str | None

@@ -20,16 +20,19 @@ class SendFuture(asyncio.Future):  # type: ignore[type-arg]
     _iterator: Generator[Any, None, Any] | None = None
 
     def send(self, value: None) -> Any:
+        """Resume the coroutine with `value` (None), as a Task does."""
         if self._iterator is None:
             self._iterator = self.__await__()
         return self._iterator.send(value)
 
     def throw(self, *args: Any) -> Any:
+        """Raise an exception where the coroutine waits, as a cancelled Task does."""
         if self._iterator is None:
             self._iterator = self.__await__()
         return self._iterator.throw(*args)
 
     def close(self) -> None:
+        """Forget the coroutine's progress (the future itself is left as it is)."""
         self._iterator = None
 
 

@@ -15,7 +15,14 @@ from pulsar.asyncio._loop import LoopBridge, bridge_of, complete
 
 
 class Producer(AsyncClosing):
-    """Publishes messages to a topic; made by `await Client.create_producer(...)`."""
+    """Publishes messages to a topic; made by `await Client.create_producer(...)`.
+
+    `async with producer:` closes it.
+
+    Args:
+        producer: The sync producer's core (internal: use `Client.create_producer`).
+        bridge: The event loop's bridge to the extension (internal).
+    """
 
     def __init__(self, producer: _core.Producer, bridge: LoopBridge) -> None:
         self._producer = producer
@@ -40,7 +47,30 @@ class Producer(AsyncClosing):
         What it returns is an asyncio.Future that is a coroutine too (SendFuture): await it,
         gather it (no Task per send), or make a task of it. Cancelling it (or the task
         awaiting it) does not cancel the publish: the message may still be sent, and its
-        outcome is then dropped."""
+        outcome is then dropped.
+
+        Args:
+            content: The message: what the producer's schema encodes (bytes-like with
+                `BytesSchema`, a str with `StringSchema`, a record, ...), or None for a
+                null value.
+            properties: Application properties of the message (str to str).
+            partition_key: The message's key: it chooses the partition, and the key of
+                `KeyShared` subscriptions and compaction.
+            ordering_key: The key that orders the message in a `KeyShared` subscription
+                (instead of `partition_key`).
+            sequence_id: The message's sequence id (for deduplication); by default the
+                next one.
+            replication_clusters: The clusters to replicate this message to.
+            disable_replication: Do not replicate this message.
+            event_timestamp: The event's time, in milliseconds since the epoch.
+            deliver_at: Deliver the message no sooner than this time, in milliseconds
+                since the epoch (`Shared` subscriptions).
+            deliver_after: Deliver the message no sooner than this delay, a
+                `datetime.timedelta` (`Shared` subscriptions).
+
+        Returns:
+            A future resolving to the message's `pulsar.MessageId`.
+        """
         bridge = self._bridge
         if asyncio.get_running_loop() is not bridge.loop:
             bridge = self._bridge = bridge_of(asyncio.get_running_loop())
@@ -88,15 +118,19 @@ class Producer(AsyncClosing):
         await complete(self._producer._close_async)
 
     def topic(self) -> str:
+        """The topic this producer publishes to."""
         return self._producer.topic()
 
     def producer_name(self) -> str:
+        """The producer's name, given or made up by the broker."""
         return self._producer.producer_name()
 
     def last_sequence_id(self) -> int:
+        """The sequence id of the last message the broker acknowledged (-1 when none)."""
         return self._producer.last_sequence_id()
 
     def is_connected(self) -> bool:
+        """Whether the producer is connected to its broker now."""
         return self._producer.is_connected()
 
     def __repr__(self) -> str:

@@ -16,7 +16,15 @@ from pulsar.asyncio._loop import LoopBridge, complete
 
 
 class Reader(AsyncClosing):
-    """Reads a topic from a given position; made by `await Client.create_reader(...)`."""
+    """Reads a topic from a given position; made by `await Client.create_reader(...)`.
+
+    `async for msg in reader:` reads until the reader is closed; `async with reader:`
+    closes it.
+
+    Args:
+        reader: The sync reader's core (internal: use `Client.create_reader`).
+        bridge: The event loop's bridge to the extension (internal).
+    """
 
     def __init__(self, reader: _core.Reader, bridge: LoopBridge) -> None:
         self._reader = reader
@@ -24,7 +32,12 @@ class Reader(AsyncClosing):
 
     async def read_next(self, timeout_millis: int | None = None) -> _core.Message:
         """The next message. With `timeout_millis`, raises pulsar.Timeout when none came in
-        time (not in pulsar-client 3.13). Cancelling the awaiting task loses no message."""
+        time (not in pulsar-client 3.13). Cancelling the awaiting task loses no message.
+
+        Args:
+            timeout_millis: How long to wait, in milliseconds; None waits until a message
+                comes or the reader is closed.
+        """
         return await self._line.next(timeout_millis)
 
     def __aiter__(self) -> AsyncIterator[_core.Message]:
@@ -45,7 +58,11 @@ class Reader(AsyncClosing):
         return available
 
     async def seek(self, messageid: _core.MessageId | int) -> None:
-        """Move the reader to a message id, or to a publish time (ms since the epoch)."""
+        """Move the reader to a message id, or to a publish time.
+
+        Args:
+            messageid: A `MessageId`, or a publish time in milliseconds since the epoch.
+        """
         bridge = self._line.bridge(asyncio.get_running_loop())
         future = bridge.new_future()
         try:
@@ -61,9 +78,11 @@ class Reader(AsyncClosing):
         await complete(self._reader._close_async)
 
     def topic(self) -> str:
+        """The topic this reader reads."""
         return self._reader.topic()
 
     def is_connected(self) -> bool:
+        """Whether the reader is connected to its broker now."""
         return self._reader.is_connected()
 
     def __repr__(self) -> str:

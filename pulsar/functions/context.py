@@ -99,6 +99,9 @@ class Context:
         """Serializes `message` with the SerDe class named `serde_class_name` and publishes it to
         `topic_name`. `message_conf` may hold properties, partition_key, ordering_key,
         sequence_id, replication_clusters, disable_replication and event_timestamp.
+        `properties`, `compression_type` and `callback` are the runtime's: the properties
+        of the message, the producer's compression and a function called once the message
+        is sent.
         """
 
     @abstractmethod

@@ -17,4 +17,10 @@ class Function:
     @abstractmethod
     def process(self, input: Any, context: Context) -> Any:
         """Process one `input` (deserialized by the input SerDe); what it returns, unless
-        None, is serialized and published to the output topic."""
+        None, is serialized and published to the output topic.
+
+        Args:
+            input: The message's value.
+            context: The function's `Context`: the message's metadata, configuration,
+                state, metrics and publishing.
+        """

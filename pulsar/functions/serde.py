@@ -23,9 +23,11 @@ class PickleSerDe(SerDe):
     """Any picklable object, with pickle (for trusted producers only: unpickling runs code)."""
 
     def serialize(self, input: Any) -> bytes:
+        """The pickle of `input`."""
         return pickle.dumps(input)
 
     def deserialize(self, input_bytes: bytes) -> Any:
+        """The object pickled in `input_bytes`."""
         return pickle.loads(input_bytes)
 
 
@@ -39,6 +41,8 @@ class IdentitySerDe(SerDe):
         self._types: list[type[Any]] = [int, float, complex, str]
 
     def serialize(self, input: Any) -> bytes:
+        """`input` (an int, float, complex or str) as UTF-8 text, or bytes as they are;
+        TypeError for anything else."""
         if type(input) in self._types:
             return str(input).encode("utf-8")
         if type(input) is bytes:
@@ -46,6 +50,8 @@ class IdentitySerDe(SerDe):
         raise TypeError(f"IdentitySerde cannot serialize object of type {type(input)}")
 
     def deserialize(self, input_bytes: bytes) -> Any:
+        """`input_bytes` as an int, a float, a complex or a str, the first that parses;
+        else the bytes themselves."""
         for kind in self._types:
             try:
                 return kind(input_bytes.decode("utf-8"))

@@ -110,16 +110,19 @@ class AutoConsumeSchema(Schema):
         self._lock = threading.Lock()  # one fetch per topic and version
 
     def encode(self, obj: Any) -> bytes:
+        """Always raises TypeError: this schema only decodes (`obj` is not sent)."""
         raise TypeError(
             "AutoConsumeSchema is for consumers and readers: a producer needs a schema that "
             "encodes (BytesSchema, JsonSchema, ...)"
         )
 
     def decode(self, data: bytes) -> bytes:
-        """Without the message, its schema is unknown: the bytes as they are."""
+        """The payload `data` as it is: without the message, its schema is unknown."""
         return data
 
     def decode_message(self, msg: Any) -> Any:
+        """The value of the message `msg`, decoded by the schema it was written with: a
+        dict for JSON and Avro, a str for STRING, a tuple for KEY_VALUE, bytes otherwise."""
         version: int = msg._int_schema_version()
         if version < 0:  # written without a schema
             return msg.data()

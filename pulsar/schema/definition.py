@@ -57,7 +57,29 @@ class RecordMeta(type):
 
 
 class Record(metaclass=RecordMeta):
-    """A record of typed fields (class attributes), as pulsar-client 3.13's Record."""
+    """A record of typed fields (class attributes), as pulsar-client 3.13's Record.
+
+    Declare the fields as class attributes, then build records with their values as
+    keyword arguments:
+
+        class Order(Record):
+            id = Long(required=True)
+            item = String()
+
+        order = Order(id=1, item="book")
+
+    A nested record's value may be given as a dict. `JsonSchema(Order)` and
+    `AvroSchema(Order)` encode such records.
+
+    Args:
+        default: When the record is a field of another record: its default value.
+        required_default: When the record is a field: whether the schema document
+            states its default.
+        required: When the record is a field: whether it may not be null.
+        *args: Ignored (accepted as pulsar-client does).
+        **kwargs: The values of the fields, by name (a field not given takes its
+            default).
+    """
 
     _fields: OrderedDict[str, Any]
     _default: Any
@@ -90,10 +112,13 @@ class Record(metaclass=RecordMeta):
 
     @classmethod
     def schema(cls) -> dict[str, Any]:
+        """The record's Avro schema document (a dict), as the broker registers it."""
         return cls.schema_info(set())  # type: ignore[return-value]
 
     @classmethod
     def schema_info(cls, defined_names: set[str]) -> dict[str, Any] | str:
+        """The record's schema document, or only its name when `defined_names` holds it
+        already (a record used twice is defined once); adds its name there."""
         namespace = cls._avro_namespace
         full_name = cls.__name__ if namespace is None else f"{namespace}.{cls.__name__}"
         if full_name in defined_names:
@@ -141,12 +166,16 @@ class Record(metaclass=RecordMeta):
         return str(self.__dict__)
 
     def type(self) -> str:
+        """The record's type name (its class name)."""
         return self.__class__.__name__
 
     def python_type(self) -> Any:
+        """The Python class of the field's values (for a record: its class)."""
         return self.__class__
 
     def validate_type(self, name: str, val: Any) -> Any:
+        """The value `val` of the field `name`, checked (and converted where the field
+        allows it); TypeError when it does not fit."""
         if val is None and not self._required:
             return self.default()
         if not isinstance(val, self.__class__):
@@ -157,9 +186,11 @@ class Record(metaclass=RecordMeta):
         return val
 
     def default(self) -> Any:
+        """The field's default value."""
         return self._default
 
     def required_default(self) -> bool:
+        """Whether the schema document states the field's default."""
         return self._required_default
 
 
@@ -197,7 +228,14 @@ def _from_plain(field: Any, value: Any) -> Any:
 
 
 class Field:
-    """A typed field of a Record."""
+    """A typed field of a Record: the base class of `Boolean`, `Integer`, `String`, ...
+
+    Args:
+        default: The value of the field when a record is built without it.
+        required: Whether the field may not be null (its schema type is then not a union
+            with "null").
+        required_default: Whether the schema document states the default.
+    """
 
     _python_type: Any = object
     _type_name = ""
@@ -212,12 +250,16 @@ class Field:
         self._required = required
 
     def type(self) -> str:
+        """The field's Avro type name ("int", "string", ...)."""
         return self._type_name
 
     def python_type(self) -> Any:
+        """The Python type (or types) of the field's values."""
         return self._python_type
 
     def validate_type(self, name: str, val: Any) -> Any:
+        """The value `val` of the field `name`, checked (and converted where the field
+        allows it); TypeError when it does not fit."""
         if val is None and not self._required:
             return self.default()
         if not isinstance(val, self._python_type):
@@ -228,19 +270,26 @@ class Field:
         return val
 
     def schema(self) -> Any:
+        """The field's type in a schema document."""
         return self.type()
 
     def schema_info(self, defined_names: set[str]) -> Any:
+        """The field's type in a schema document; a named type (record, enum) already in
+        `defined_names` is given by its name only."""
         return self.type()
 
     def default(self) -> Any:
+        """The field's default value."""
         return self._default
 
     def required_default(self) -> bool:
+        """Whether the schema document states the field's default."""
         return self._required_default
 
 
 class Null(Field):
+    """A field that is always None (Avro "null")."""
+
     _python_type = type(None)
     _type_name = "null"
 
@@ -251,6 +300,8 @@ class Null(Field):
 
 
 class Boolean(Field):
+    """A bool field (Avro "boolean"); its default is False."""
+
     _python_type = bool
     _type_name = "boolean"
 
@@ -259,26 +310,36 @@ class Boolean(Field):
 
 
 class Integer(Field):
+    """A 32-bit int field (Avro "int")."""
+
     _python_type = int
     _type_name = "int"
 
 
 class Long(Field):
+    """A 64-bit int field (Avro "long")."""
+
     _python_type = int
     _type_name = "long"
 
 
 class Float(Field):
+    """A 32-bit float field (Avro "float"); takes ints too."""
+
     _python_type = (float, int)
     _type_name = "float"
 
 
 class Double(Field):
+    """A 64-bit float field (Avro "double"); takes ints too."""
+
     _python_type = (float, int)
     _type_name = "double"
 
 
 class Bytes(Field):
+    """A bytes field (Avro "bytes"); a str is stored as its UTF-8 bytes."""
+
     _python_type = (bytes, str)
     _type_name = "bytes"
 
@@ -291,6 +352,8 @@ class Bytes(Field):
 
 
 class String(Field):
+    """A str field (Avro "string"); bytes are decoded as UTF-8."""
+
     _python_type = (str, bytes)
     _type_name = "string"
 
@@ -307,7 +370,14 @@ class String(Field):
 
 
 class CustomEnum(Field):
-    """A field whose values are members of `enum_type` (given as members, names or values)."""
+    """A field whose values are members of `enum_type` (given as members, names or values).
+
+    Args:
+        enum_type: The `enum.Enum` subclass of the values.
+        default: The value of the field when a record is built without it.
+        required: Whether the field may not be null.
+        required_default: Whether the schema document states the default.
+    """
 
     _type_name = "enum"
 
@@ -362,7 +432,14 @@ class CustomEnum(Field):
 
 
 class Array(Field):
-    """A list of `array_type` values (a Field or Record instance)."""
+    """A list of `array_type` values (a Field or Record instance).
+
+    Args:
+        array_type: The type of the items: a field (`String()`) or a record instance.
+        default: The value of the field when a record is built without it.
+        required: Whether the field may not be null.
+        required_default: Whether the schema document states the default.
+    """
 
     _python_type = list
     _type_name = "array"
@@ -399,7 +476,14 @@ class Array(Field):
 
 
 class Map(Field):
-    """A dict of str keys to `value_type` values (a Field or Record instance)."""
+    """A dict of str keys to `value_type` values (a Field or Record instance).
+
+    Args:
+        value_type: The type of the values: a field (`Long()`) or a record instance.
+        default: The value of the field when a record is built without it.
+        required: Whether the field may not be null.
+        required_default: Whether the schema document states the default.
+    """
 
     _python_type = dict
     _type_name = "map"

@@ -84,7 +84,15 @@ def key_value_of(msg: Any, separated: bool) -> tuple[bytes, bytes]:
 
 class KeyValueSchema(Schema):
     """Content is a `(key, value)` tuple: `key` encoded by `key_schema`, `value` by
-    `value_schema`; Message.value() gives the tuple back, decoded."""
+    `value_schema`; Message.value() gives the tuple back, decoded.
+
+    Args:
+        key_schema: The schema of the key (not a KeyValue or AutoConsume one).
+        value_schema: The schema of the value (not a KeyValue or AutoConsume one).
+        encoding: `KeyValueEncoding.INLINE` (both parts in the payload) or
+            `KeyValueEncoding.SEPARATED` (the key as the message's key: it must be UTF-8
+            text).
+    """
 
     def __init__(
         self,
@@ -113,14 +121,17 @@ class KeyValueSchema(Schema):
 
     @property
     def key_schema(self) -> Schema:
+        """The schema of the key."""
         return self._key_schema
 
     @property
     def value_schema(self) -> Schema:
+        """The schema of the value."""
         return self._value_schema
 
     @property
     def encoding(self) -> KeyValueEncoding:
+        """Where the key goes: INLINE or SEPARATED."""
         return self._encoding
 
     def schema_info(self) -> _core.SchemaInfo:
@@ -128,6 +139,7 @@ class KeyValueSchema(Schema):
         return self._key_value_info
 
     def attach_client(self, client: Any) -> None:
+        """Hands the `client` to both parts' schemas too."""
         super().attach_client(client)
         self._key_schema.attach_client(client)
         self._value_schema.attach_client(client)
@@ -165,8 +177,8 @@ class KeyValueSchema(Schema):
         return join_inline(key, value)
 
     def decode(self, data: bytes) -> tuple[Any, Any]:
-        """The (key, value) of an INLINE layout (see encode()); what a TableView of an
-        INLINE KeyValueSchema gives. SEPARATED: the payload lacks the key, ValueError."""
+        """The (key, value) of `data`, an INLINE layout (see encode()); what a TableView of
+        an INLINE KeyValueSchema gives. SEPARATED: the payload lacks the key, ValueError."""
         if self._separated:
             raise ValueError(
                 "a SEPARATED KeyValueSchema decodes messages, not payloads (the key is the "
@@ -177,6 +189,8 @@ class KeyValueSchema(Schema):
         return self._key_schema.decode(key), self._value_schema.decode(value)
 
     def decode_message(self, msg: Any) -> tuple[Any, Any]:
+        """The decoded (key, value) of the message `msg`; ValueError when its payload is
+        not a KeyValue one."""
         key, value = key_value_of(msg, self._separated)
         return self._key_schema.decode(key), self._value_schema.decode(value)
 

@@ -57,7 +57,20 @@ def _plain_dict(d: dict[Any, Any]) -> dict[Any, Any]:
 
 
 class AvroSchema(Schema):
-    """Records (a Record subclass, a dataclass, or dicts of a definition) as Avro binary."""
+    """Records (a Record subclass, a dataclass, or dicts of a definition) as Avro binary.
+
+    Needs fastavro (`pip install 'fastpulsar[avro]'`).
+
+    Args:
+        record_cls: A `Record` subclass or a dataclass: the type of the values sent and
+            received; None with `schema_definition`.
+        schema_definition: Instead of `record_cls`, an Avro schema document (a dict):
+            values are then dicts.
+
+    Raises:
+        ImportError: fastavro is not installed.
+        InvalidArgumentType: `record_cls` is neither a Record subclass nor a dataclass.
+    """
 
     def __init__(self, record_cls: Any, schema_definition: dict[str, Any] | None = None) -> None:
         if fastavro is None:
@@ -92,6 +105,7 @@ class AvroSchema(Schema):
         super().__init__(record_cls, SchemaType.AVRO, definition, "AVRO")
 
     def encode(self, obj: Any) -> bytes:
+        """The Avro binary of `obj` (a record of `record_cls`, or a dict)."""
         cls: Any = self._record_cls
         if cls is None:
             if not isinstance(obj, dict):
@@ -135,6 +149,7 @@ class AvroSchema(Schema):
         return kind(f"Cannot encode {where} as Avro: {exc}")
 
     def decode(self, data: bytes) -> Any:
+        """The value whose Avro binary is `data`, read with this schema."""
         return self._value(_read(_BytesIO(data), self._parsed, None))
 
     def _value(self, d: Any) -> Any:
@@ -146,11 +161,14 @@ class AvroSchema(Schema):
         return build(d)
 
     def attach_client(self, client: Any) -> None:
+        """Keeps the `client`'s `get_schema_info`, to read messages written with another
+        version of the schema."""
         super().attach_client(client)
         self._get_schema_info = getattr(client, "get_schema_info", None)
 
     def decode_message(self, msg: Any) -> Any:
-        """The message's value, read with the schema version it was written with."""
+        """The value of the message `msg`, read with the schema version it was written
+        with."""
         get_schema_info = self._get_schema_info
         if get_schema_info is None:  # no writer schema to fetch: the reader's own
             build = self._build

@@ -71,7 +71,16 @@ def schema_definition(message_cls: type[Message]) -> dict[str, str]:
 
 class ProtobufNativeSchema(Schema):
     """Messages of one protobuf class (`record_cls`, a google.protobuf Message subclass),
-    sent as ``SerializeToString()`` and decoded with ``FromString()``."""
+    sent as ``SerializeToString()`` and decoded with ``FromString()``.
+
+    Needs protobuf (`pip install 'fastpulsar[protobuf]'`).
+
+    Args:
+        record_cls: The generated protobuf message class of the values.
+
+    Raises:
+        InvalidArgumentType: `record_cls` is not a protobuf message class.
+    """
 
     _record_cls: type[Message]
 
@@ -90,11 +99,13 @@ class ProtobufNativeSchema(Schema):
         )
 
     def encode(self, obj: Any) -> bytes:
+        """The serialized protobuf message `obj`."""
         self._validate_object_type(obj)
         data: bytes = obj.SerializeToString()
         return data
 
     def decode(self, data: bytes) -> Message:
+        """The protobuf message (of `record_cls`) serialized in `data`."""
         return self._record_cls.FromString(data)
 
     def __str__(self) -> str:

@@ -70,7 +70,9 @@ void register_consumer(py::module_& m) {
              "The id of the last message published on the topic.")
         .def("seek", &ConsumerCore::seek, py::arg("messageid"),
              "Reset the subscription to a message id, or to a publish time (an int, in\n"
-             "milliseconds since the epoch).")
+             "milliseconds since the epoch).\n\n"
+             "Args:\n"
+             "    messageid: A MessageId, or a publish time in milliseconds since the epoch.")
         .def("redeliver_unacknowledged_messages", &ConsumerCore::redeliver_unacknowledged_messages,
              "Ask the broker to redeliver every message not acknowledged yet.")
         .def("pause_message_listener", &ConsumerCore::pause_message_listener,

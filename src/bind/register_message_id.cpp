@@ -25,7 +25,10 @@ PyMethodDef g_methods[] = {
      "The id as bytes, for MessageId.deserialize()."},
     {"deserialize", c_function(message_id_deserialize), METH_VARARGS | METH_KEYWORDS | METH_STATIC,
      "deserialize(message_id_bytes, topic=None)\n--\n\n"
-     "Rebuild a MessageId from serialize()'s bytes; ValueError on bytes that are not one."},
+     "Rebuild a MessageId from serialize()'s bytes; ValueError on bytes that are not one.\n\n"
+     "Args:\n"
+     "    message_id_bytes: What serialize() returned (any bytes-like object).\n"
+     "    topic: The topic the id belongs to, or None."},
     {"wrap", message_id_wrap, METH_O | METH_CLASS,
      "pulsar-client's MessageId.wrap(_pulsar.MessageId): here the two are one class."},
     {"__reduce__", message_id_reduce, METH_NOARGS, nullptr},

@@ -18,16 +18,41 @@ namespace {
 // the parameter list.
 constexpr const char* kSendDoc =
     "Publish a message and wait until the broker has persisted it; returns its MessageId.\n\n"
-    "content: bytes-like (bytes, bytearray, memoryview, any C-contiguous buffer), a str with\n"
-    "StringSchema, or None for a null value. properties: dict of str to str. event_timestamp\n"
-    "and deliver_at: milliseconds since the epoch (UTC). deliver_after: datetime.timedelta.\n"
-    "A value of 0 (sequence_id, event_timestamp) is sent, not ignored.";
+    "Args:\n"
+    "    content: The message: bytes-like (bytes, bytearray, memoryview, any C-contiguous\n"
+    "        buffer), a str with StringSchema, what the producer's schema encodes, or None\n"
+    "        for a null value.\n";
 constexpr const char* kSendAsyncDoc =
     "Publish a message without waiting; callback(result, message_id) runs exactly once, later,\n"
     "on the pulsar dispatcher thread with the GIL held. Callbacks of one producer run in the\n"
     "order libpulsar completes the sends. An exception raised by the callback goes to\n"
     "sys.unraisablehook. callback may be None (failures are then logged to the 'pulsar'\n"
-    "logger). Takes the same keyword arguments as send().";
+    "logger). Takes the same keyword arguments as send().\n\n"
+    "Args:\n"
+    "    content: The message, as for send().\n"
+    "    callback: callback(result, message_id) (a pulsar.Result and a MessageId), or\n"
+    "        None.\n";
+// The Args entries of the parameters send() and send_async() share, after those above.
+constexpr const char* kSendArgsDoc =
+    "    properties: Application properties of the message (dict of str to str).\n"
+    "    partition_key: The message's key: it chooses the partition, and is the key of\n"
+    "        KeyShared subscriptions and of compaction.\n"
+    "    ordering_key: The key that orders the message in a KeyShared subscription\n"
+    "        (instead of partition_key).\n"
+    "    sequence_id: The message's sequence id (for deduplication); by default the next\n"
+    "        one. 0 is sent, not ignored.\n"
+    "    replication_clusters: The clusters (list of str) to replicate the message to.\n"
+    "    disable_replication: Do not replicate the message to other clusters.\n"
+    "    event_timestamp: The event's time, in milliseconds since the epoch (UTC); 0 is\n"
+    "        sent, not ignored.\n"
+    "    deliver_at: Deliver no sooner than this time, in milliseconds since the epoch\n"
+    "        (Shared subscriptions).\n"
+    "    deliver_after: Deliver no sooner than this delay, a datetime.timedelta (Shared\n"
+    "        subscriptions).\n";
+constexpr const char* kSendReturnsDoc =
+    "\n"
+    "Returns:\n"
+    "    The MessageId the broker gave the message.";
 
 PyMethodDef g_send_def = {
     "send", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(producer_send)),
@@ -65,8 +90,10 @@ void register_producer(py::module_& m) {
 
     py::class_<ProducerCore, std::shared_ptr<ProducerCore>> cls(
         m, "Producer", "Publishes messages to a topic; made by Client.create_producer().");
-    g_send_def.ml_doc = immortal(send_text_signature("send", false) + kSendDoc);
-    g_send_async_def.ml_doc = immortal(send_text_signature("send_async", true) + kSendAsyncDoc);
+    g_send_def.ml_doc =
+        immortal(send_text_signature("send", false) + kSendDoc + kSendArgsDoc + kSendReturnsDoc);
+    g_send_async_def.ml_doc =
+        immortal(send_text_signature("send_async", true) + kSendAsyncDoc + kSendArgsDoc);
     add_c_method(cls, &g_send_def);
     add_c_method(cls, &g_send_async_def);
     add_c_method(cls, &g_send_future_def);

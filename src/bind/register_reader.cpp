@@ -60,7 +60,9 @@ void register_reader(py::module_& m) {
              "Whether a message is available to read after the current position.")
         .def("seek", &ReaderCore::seek, py::arg("messageid"),
              "Move to a message id (MessageId.earliest, MessageId.latest, or a message's id),\n"
-             "or to a publish time given as an int in milliseconds since the epoch.")
+             "or to a publish time given as an int in milliseconds since the epoch.\n\n"
+             "Args:\n"
+             "    messageid: A MessageId, or a publish time in milliseconds since the epoch.")
         .def("is_connected", &ReaderCore::is_connected,
              "Whether the reader is connected to its broker now.")
         .def("close", &ReaderCore::close,
