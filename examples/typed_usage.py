@@ -96,10 +96,8 @@ async def asyncio_round_trip(service_url: str, topic: str) -> None:
         assert_type(consumer, pulsar.asyncio.Consumer)
         async with await client.create_producer(topic) as producer:
             assert_type(producer, pulsar.asyncio.Producer)
-            # SendFuture is an untyped asyncio.Future to mypy: the annotation gives the type.
-            sent: list[pulsar.MessageId] = await asyncio.gather(
-                *(producer.send(b"async %d" % i) for i in range(3))
-            )
+            sent = await asyncio.gather(*(producer.send(b"async %d" % i) for i in range(3)))
+            assert_type(sent, list[pulsar.MessageId])
         for _ in sent:
             message = await consumer.receive(timeout_millis=10_000)
             assert_type(message, pulsar.Message)

@@ -13,8 +13,10 @@ import collections.abc
 from collections.abc import Generator
 from typing import Any
 
+from pulsar._core import MessageId
 
-class SendFuture(asyncio.Future):  # type: ignore[type-arg]
+
+class SendFuture(asyncio.Future[MessageId]):
     """An asyncio.Future that can also be driven as a coroutine (by a Task)."""
 
     _iterator: Generator[Any, None, Any] | None = None

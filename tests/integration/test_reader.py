@@ -255,6 +255,8 @@ def test_sigint_interrupts_read_next(client, topic):
     def interrupt():
         signal.pthread_kill(main, signal.SIGINT)
 
+    # Python's handler, whatever the runner left: a background job or nohup may ignore SIGINT.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     # If the signal did not interrupt it, a message ends the wait and the test fails.
     rescue = threading.Timer(10.0, lambda: publish(client, topic, [b"rescue"]))
     killer = threading.Timer(0.5, interrupt)
@@ -268,6 +270,7 @@ def test_sigint_interrupts_read_next(client, topic):
     finally:
         rescue.cancel()
         killer.join()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_argument_checks(client, topic):
