@@ -134,6 +134,8 @@ def run_producer(
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
     output = "\n".join(lines[-40:])
     err = tail(stderr_path.read_bytes(), lines=80, chars=8000)
     failure = (
