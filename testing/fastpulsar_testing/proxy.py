@@ -20,6 +20,7 @@ and closes every socket.
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
@@ -52,9 +53,7 @@ class TcpProxy:
     """Forwards loopback TCP connections to ``upstream_host:upstream_port``; see the module
     docstring.  ``port``: where to listen (default: a free loopback port)."""
 
-    def __init__(
-        self, upstream_port: int, *, upstream_host: str = LOOPBACK, port: int = 0
-    ) -> None:
+    def __init__(self, upstream_port: int, *, upstream_host: str = LOOPBACK, port: int = 0) -> None:
         self.upstream = (upstream_host, upstream_port)
         self._requested_port = port
         self._listener: socket.socket | None = None
@@ -160,10 +159,9 @@ class TcpProxy:
             raise ProxyError("the proxy's thread did not answer")
 
     def _wake(self) -> None:
-        try:
+        # OSError: the buffer is full (a wake-up is pending already), or the proxy is closed.
+        with contextlib.suppress(OSError):
             self._wake_w.send(b"x")
-        except OSError:  # pragma: no cover - buffer full: a wake-up is already pending
-            pass
 
     def _do_cut(self) -> None:
         self.mode = "cut"
@@ -306,13 +304,9 @@ class TcpProxy:
                 continue
             self._sides.discard(s)
             if s.events:
-                try:
+                with contextlib.suppress(KeyError, ValueError):  # selector closed already
                     self._selector.unregister(s.sock)
-                except (KeyError, ValueError):  # pragma: no cover - selector already closed
-                    pass
                 s.events = 0
-            try:
+            with contextlib.suppress(OSError):  # not connected any more
                 s.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.sock.close()

@@ -361,7 +361,6 @@ class StandaloneBroker:
                 for data in ("bookkeeper", "metadata"):
                     shutil.rmtree(self.work_dir / data, ignore_errors=True)
 
-
     # -- faults: crash and restart keeping the data ---------------------------------------------
 
     def kill(self) -> None:
@@ -370,13 +369,17 @@ class StandaloneBroker:
         broker's data stay, for ``restart()``; ``stop()`` still cleans up afterwards."""
         self._end_process(signal.SIGKILL)
 
-    def restart(self, *, hard: bool = False, start_timeout: float | None = None) -> StandaloneBroker:
+    def restart(
+        self, *, hard: bool = False, start_timeout: float | None = None
+    ) -> StandaloneBroker:
         """Stop the broker if it runs (SIGTERM and its shutdown, or SIGKILL with ``hard``),
         then start it again on the same ports, with the same configuration (TLS files and
         tokens too) and the data it had: nothing is wiped.  Waits until it is ready, as
         ``start()`` does.  Raises StandaloneError (with the log's tail) if it was never
         started or does not come back; a port still held by another process is retried
-        until ``start_timeout`` (default: the broker's)."""
+        until ``start_timeout`` (default: the broker's).  Call it from a thread that outlives
+        the broker (e.g. the test's own): the JVM gets SIGTERM (``pdeathsig``) when the
+        *thread* that started it ends, as with ``start()``."""
         if self._launch is None or self.work_dir is None:
             raise StandaloneError("restart() needs a broker that was started")
         self._end_process(signal.SIGKILL if hard else signal.SIGTERM)
