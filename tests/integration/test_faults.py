@@ -14,7 +14,8 @@ shared, and must not be killed), with:
   advertises a listener named ``external`` at the proxy's port, and the clients that must go
   through the proxy are created with ``listener_name="external"``.  The tests assert the
   proxy's byte counts;
-* the namespace ``public/dedup`` with deduplication on (admin API);
+* the namespace ``public/dedup`` with deduplication on (admin API), and infinite retention
+  there and in ``public/default``, so that reading a topic back sees every stored message;
 * ``managedLedgerDefaultMarkDeleteRateLimit=0``: every acknowledgment's mark-delete position
   is persisted at once (the standalone default persists at most one per 10 s), so "acks
   flushed before the crash" has a bounded meaning (ACK_FLUSH_S).
@@ -119,6 +120,14 @@ def fault_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         admin = broker.admin()
         admin.create_namespace(DEDUP_NAMESPACE)
         admin.set_namespace_deduplication(True, DEDUP_NAMESPACE)
+        # Keep every message: without retention the broker deletes each closed ledger whose
+        # messages no subscription still needs (after a crash, an unload), and the read-back
+        # would miss them.
+        for namespace in (DEDUP_NAMESPACE, "public/default"):
+            admin.post(
+                f"namespaces/{namespace}/retention",
+                {"retentionTimeInMinutes": -1, "retentionSizeInMB": -1},
+            )
         env = FaultEnv(broker, proxy, admin)
         yield env
     finally:
