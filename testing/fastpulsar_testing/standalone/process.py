@@ -11,6 +11,10 @@ The JVM runs in its own process group; ``stop()`` sends SIGTERM (the broker shut
 cleanly in 0.3-2 s), then SIGKILLs the group.  Nothing outlives the process that started it:
 ``stop()`` is also registered with ``atexit``, and the JVM gets SIGTERM from the kernel if
 that process dies (``pdeathsig``).
+
+For fault tests, ``kill()`` SIGKILLs the JVM (a crash: no shutdown hook) and keeps the work
+directory, and ``restart()`` starts the broker again on the same ports with the same
+configuration and data (without ``--wipe-data``).
 """
 
 from __future__ import annotations
@@ -74,6 +78,10 @@ class StandaloneBroker:
     ``tls=True`` adds the TLS ports (certificates made under the work directory) and turns on
     token authentication and authorization with an HS256 secret of its own; the super-user
     role is ``admin`` (``admin_token``), ``make_token(role)`` makes tokens for other roles.
+    ``external_listener_port``: also advertise a listener named ``external`` at
+    ``pulsar://127.0.0.1:<port>`` (e.g. a test's TCP proxy in front of the broker): a client
+    created with ``listener_name="external"`` is then sent there by lookups, while the
+    broker's own internal client keeps the ``internal`` listener (the broker's port).
     """
 
     kind = "standalone"
@@ -88,6 +96,7 @@ class StandaloneBroker:
         extra_config: dict[str, object] | None = None,
         start_timeout: float = 180.0,
         stop_timeout: float = 30.0,
+        external_listener_port: int | None = None,
     ) -> None:
         self.version = version
         self.source = resolve_source(version, source)
@@ -95,6 +104,7 @@ class StandaloneBroker:
         self.extra_config = dict(extra_config or {})
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
+        self.external_listener_port = external_listener_port
         self._work_dir_arg = Path(work_dir) if work_dir else None
         self._own_work_dir = work_dir is None
         self.work_dir: Path | None = None
@@ -107,6 +117,8 @@ class StandaloneBroker:
         self.timings: dict[str, float] = {}
         self.broker_version: str | None = None
         self._log_file: BinaryIO | None = None
+        # The command line and environment of the last start, for restart() (same config).
+        self._launch: tuple[list[str], dict[str, str]] | None = None
 
     # -- addresses ----------------------------------------------------------------------------
 
@@ -242,6 +254,7 @@ class StandaloneBroker:
         names = ["broker", "web", "bookie"] + (["broker_tls", "web_tls"] if self.tls else [])
         self.ports = dict(zip(names, free_ports(len(names))))
         cmd, env = self._command(java, self.home, work_dir)
+        self._launch = (cmd, env)
 
         self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed by stop()
         t_start = time.monotonic()
@@ -278,6 +291,14 @@ class StandaloneBroker:
             overrides.update(
                 tls_overrides(self.ports, self.tls_files, self.token_secret, self.admin_token)
             )
+        if self.external_listener_port is not None and not self.tls:
+            # advertisedListeners and advertisedAddress must not both be set.
+            del overrides["advertisedAddress"]
+            overrides["advertisedListeners"] = (
+                f"internal:pulsar://127.0.0.1:{self.ports['broker']},"
+                f"external:pulsar://127.0.0.1:{self.external_listener_port}"
+            )
+            overrides["internalListenerName"] = "internal"
         overrides.update(self.extra_config)
         return overrides
 
@@ -339,6 +360,101 @@ class StandaloneBroker:
             else:  # a caller's directory: keep the config and logs, drop the data
                 for data in ("bookkeeper", "metadata"):
                     shutil.rmtree(self.work_dir / data, ignore_errors=True)
+
+    # -- faults: crash and restart keeping the data ---------------------------------------------
+
+    def kill(self) -> None:
+        """SIGKILL the broker's process group now, as a crash would (no shutdown hook, no
+        clean close of ledgers); idempotent.  Unlike ``stop()``, the work directory and the
+        broker's data stay, for ``restart()``; ``stop()`` still cleans up afterwards."""
+        self._end_process(signal.SIGKILL)
+
+    def restart(
+        self, *, hard: bool = False, start_timeout: float | None = None
+    ) -> StandaloneBroker:
+        """Stop the broker if it runs (SIGTERM and its shutdown, or SIGKILL with ``hard``),
+        then start it again on the same ports, with the same configuration (TLS files and
+        tokens too) and the data it had: nothing is wiped.  Waits until it is ready, as
+        ``start()`` does.  Raises StandaloneError (with the log's tail) if it was never
+        started or does not come back; a port still held by another process is retried
+        until ``start_timeout`` (default: the broker's).  Call it from a thread that outlives
+        the broker (e.g. the test's own): the JVM gets SIGTERM (``pdeathsig``) when the
+        *thread* that started it ends, as with ``start()``."""
+        if self._launch is None or self.work_dir is None:
+            raise StandaloneError("restart() needs a broker that was started")
+        self._end_process(signal.SIGKILL if hard else signal.SIGTERM)
+        cmd = [arg for arg in self._launch[0] if arg != "--wipe-data"]
+        env = self._launch[1]
+        timeout = self.start_timeout if start_timeout is None else start_timeout
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._spawn(cmd, env, self.work_dir, timeout)
+                return self
+            except StandaloneError as exc:
+                if "Address already in use" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
+
+    def _spawn(self, cmd: list[str], env: dict[str, str], work_dir: Path, timeout: float) -> None:
+        """Start ``cmd`` as the broker and wait until it is ready; on failure, kill it (the
+        data stays) and raise StandaloneError with the log's tail."""
+        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed by _end_process/stop
+        self._log_file.write(b"=== fastpulsar_testing: restarting, data kept ===\n")
+        self._log_file.flush()
+        t_start = time.monotonic()
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=str(work_dir),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent(),  # noqa: PLW1509 - one prctl call, nothing else
+        )
+        with _running_lock:
+            _running.add(self)
+        saved_timeout = self.start_timeout
+        self.start_timeout = timeout
+        try:
+            self._wait_ready(t_start)
+            self.timings["restart_ready_s"] = self.timings["healthy_s"]
+        except StandaloneError as exc:
+            log = self.log_tail()
+            self._end_process(signal.SIGKILL)
+            raise StandaloneError(f"{exc}\n{log}") from None
+        except BaseException:
+            self._end_process(signal.SIGKILL)
+            raise
+        finally:
+            self.start_timeout = saved_timeout
+
+    def _end_process(self, sig: signal.Signals) -> None:
+        """End the JVM with ``sig`` (SIGTERM: wait up to ``stop_timeout`` for its shutdown),
+        then SIGKILL whatever is left in its process group; keeps the work directory.  The
+        broker stays registered for the atexit fallback, which still cleans up."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            t0 = time.monotonic()
+            if proc.poll() is None:
+                if sig == signal.SIGKILL:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.send_signal(sig)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        proc.wait(self.stop_timeout)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(10)
+            self.timings["kill_s" if sig == signal.SIGKILL else "terminate_s"] = (
+                time.monotonic() - t0
+            )
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
 
 
 _running: set[StandaloneBroker] = set()
