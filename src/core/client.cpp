@@ -15,6 +15,7 @@
 #include "core/consumer.hpp"
 #include "core/producer.hpp"
 #include "core/service_info.hpp"
+#include "core/table_view.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
@@ -60,24 +61,49 @@ void ClientState::check_open() const {
     }
 }
 
+namespace {
+
+// Adds `item` to `items`, dropping the entries whose object is gone. Caller holds the lock.
+template <typename T>
+void add_live(std::vector<std::weak_ptr<T>>& items, const std::shared_ptr<T>& item) {
+    items.erase(std::remove_if(items.begin(), items.end(),
+                               [](const std::weak_ptr<T>& p) { return p.expired(); }),
+                items.end());
+    items.push_back(item);
+}
+
+// The objects of `items` still alive. Caller holds the lock.
+template <typename T>
+std::vector<std::shared_ptr<T>> collect_live(const std::vector<std::weak_ptr<T>>& items) {
+    std::vector<std::shared_ptr<T>> out;
+    for (const auto& weak : items) {
+        if (auto item = weak.lock()) {
+            out.push_back(std::move(item));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 void ClientState::add_producer(const std::shared_ptr<ProducerCore>& producer) {
     std::lock_guard<std::mutex> lock(mutex_);
-    producers_.erase(
-        std::remove_if(producers_.begin(), producers_.end(),
-                       [](const std::weak_ptr<ProducerCore>& p) { return p.expired(); }),
-        producers_.end());
-    producers_.push_back(producer);
+    add_live(producers_, producer);
 }
 
 std::vector<std::shared_ptr<ProducerCore>> ClientState::live_producers() {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<std::shared_ptr<ProducerCore>> out;
-    for (auto& weak : producers_) {
-        if (auto producer = weak.lock()) {
-            out.push_back(std::move(producer));
-        }
-    }
-    return out;
+    return collect_live(producers_);
+}
+
+void ClientState::add_table_view(const std::shared_ptr<TableViewCore>& view) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    add_live(table_views_, view);
+}
+
+std::vector<std::shared_ptr<TableViewCore>> ClientState::live_table_views() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return collect_live(table_views_);
 }
 
 // ---- ClientCore -------------------------------------------------------------------------
@@ -287,6 +313,12 @@ void ClientCore::close() {
     // New operations raise AlreadyClosed from here. Each step below may be interrupted
     // (KeyboardInterrupt) and is safe to run again: a second close() finishes the job.
     state_->closing.store(true, std::memory_order_release);
+    for (auto& view : state_->live_table_views()) {
+        if (view->stop_for_client()) {
+            call_blocking_result(
+                [&](const pulsar::ResultCallback& cb) { view->close_handle_async(cb); });
+        }
+    }
     auto producers = state_->live_producers();
     for (auto& producer : producers) {
         producer->prepare_close();
@@ -351,8 +383,9 @@ void ClientCore::close_async(py::handle self, py::handle sink, py::handle future
     // New operations raise AlreadyClosed from here.
     state_->closing.store(true, std::memory_order_release);
     auto producers = state_->live_producers();
+    auto views = state_->live_table_views();
     std::weak_ptr<ClientState> weak = state_;
-    auto countdown = std::make_shared<Countdown>(producers.size() + 1, [weak, op] {
+    auto countdown = std::make_shared<Countdown>(producers.size() + views.size() + 1, [weak, op] {
         if (auto state = weak.lock()) {
             state->client().closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
         } else {
@@ -364,6 +397,14 @@ void ClientCore::close_async(py::handle self, py::handle sink, py::handle future
             producer->prepare_close_async([countdown] { countdown->arrive(); });
         } catch (py::error_already_set&) {
             countdown->arrive();  // closed already: nothing to flush
+        }
+    }
+    for (auto& view : views) {
+        if (view->stop_for_client()) {
+            GilRelease nogil;
+            view->close_handle_async([countdown](pulsar::Result) { countdown->arrive(); });
+        } else {
+            countdown->arrive();
         }
     }
     countdown->arrive();

@@ -24,6 +24,7 @@ namespace py = pybind11;
 
 class ProducerCore;
 class ConsumerCore;
+class TableViewCore;
 struct ServiceInfoHandle;  // core/service_info.hpp
 
 // Shared by a client and its producers and consumers. libpulsar's client lives as long
@@ -66,12 +67,18 @@ class ClientState {
     // Any thread; never throw (but std::bad_alloc).
     void add_producer(const std::shared_ptr<ProducerCore>& producer);
     std::vector<std::shared_ptr<ProducerCore>> live_producers();
+    // The table views made on this client, closed before it (libpulsar's client does not
+    // know them: closing it under a table view still reading its topic races with the
+    // view's reads). Any thread; never throw (but std::bad_alloc).
+    void add_table_view(const std::shared_ptr<TableViewCore>& view);
+    std::vector<std::shared_ptr<TableViewCore>> live_table_views();
 
    private:
     std::unique_ptr<pulsar::Client> client_;
     const uint64_t generation_ = fork_generation();
-    std::mutex mutex_;  // guards producers_
+    std::mutex mutex_;  // guards producers_ and table_views_
     std::vector<std::weak_ptr<ProducerCore>> producers_;
+    std::vector<std::weak_ptr<TableViewCore>> table_views_;
 };
 
 // Lets go of a libpulsar handle (Producer, Consumer, Reader, TableView) held by one of the

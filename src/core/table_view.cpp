@@ -56,8 +56,10 @@ std::shared_ptr<TableViewCore> TableViewCore::create(const std::shared_ptr<Clien
     if (result != pulsar::ResultOk) {
         raise_result(result);
     }
-    return std::make_shared<TableViewCore>(std::move(view), std::move(schema), topic,
-                                           std::move(subscription), client);
+    auto core = std::make_shared<TableViewCore>(std::move(view), std::move(schema), topic,
+                                                std::move(subscription), client);
+    client->add_table_view(core);
+    return core;
 }
 
 py::object TableViewCore::decode(const std::string& value) const {
@@ -163,6 +165,20 @@ void TableViewCore::close() {
     if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
         raise_result(result);
     }
+}
+
+bool TableViewCore::stop_for_client() {
+    if (closed_.exchange(true, std::memory_order_acq_rel)) {
+        return false;
+    }
+    for (const auto& listener : listeners_) {
+        listener->close();
+    }
+    return true;
+}
+
+void TableViewCore::close_handle_async(const pulsar::ResultCallback& done) {
+    view_.closeAsync(done);
 }
 
 std::string TableViewCore::repr() const {

@@ -54,6 +54,14 @@ class TableViewCore : public std::enable_shared_from_this<TableViewCore> {
     std::size_t size() const;
     // Raises AlreadyClosed when already closed.
     void close();
+    // The client's close() closes its views first, in two steps. stop_for_client: marks
+    // the view closed and stops its listeners; false when it was closed already. GIL held;
+    // never throws.
+    bool stop_for_client();
+    // Then, if that returned true: closes libpulsar's view (its reader); `done` runs once
+    // over, on libpulsar's thread (or on this one, at once). Without the GIL; never throws
+    // (but std::bad_alloc).
+    void close_handle_async(const pulsar::ResultCallback& done);
     std::string repr() const;
     // close() begun here or on the client: no for_each_and_listen call starts any more.
     // Any thread; never throws.
