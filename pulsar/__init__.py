@@ -8,6 +8,10 @@ pulsar-client 3.13 (`import pulsar`, unchanged) built on libpulsar 4.2.0.
         print(producer.send(b"hello"))
 """
 
+# isort: off
+from pulsar import _dlls  # noqa: F401  (Windows: pulsar/_libs on the DLL path, before _core)
+
+# isort: on
 from pulsar import _bridge, schema
 from pulsar.__about__ import __version__, api_version, libpulsar_version
 from pulsar._auth import (

