@@ -330,7 +330,11 @@ def test_client_close_closes_open_views_first(broker, topic):
             plain = client.create_table_view(topic)
             listening = client.create_table_view(topic, subscription_name=f"s{round_}")
             seen: list[str] = []
-            listening.for_each_and_listen(lambda key, value, seen=seen: seen.append(key))
+
+            def listen(key: str, value: Any, seen: list[str] = seen) -> None:
+                seen.append(key)
+
+            listening.for_each_and_listen(listen)
             producer = client.create_producer(topic, batching_enabled=False)
             for i in range(20):
                 producer.send_async(b"v", None, partition_key=f"k{i}")
