@@ -185,11 +185,21 @@ def test_embedded_broker_without_service_url():
     assert not port_accepts(int(found[1]))  # stopped when the command ended
 
 
+# `python -m pulsar ARGS` with Python's SIGINT handler whatever this process was given: a
+# runner that starts the suite as a background job (CI, nohup) has SIGINT ignored, which a
+# child inherits, and Python keeps an ignored SIGINT ignored.
+WITH_SIGINT = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('pulsar', run_name='__main__', alter_sys=True)"
+)
+
+
 @contextlib.contextmanager
 def running(*args, stdout=subprocess.PIPE):
-    """``python -m pulsar ARGS`` started, stderr piped; killed if still running at the end."""
+    """``python -m pulsar ARGS`` started (Ctrl-C enabled), stderr piped; killed if still
+    running at the end."""
     with subprocess.Popen(
-        [sys.executable, "-m", "pulsar", *map(str, args)],
+        [sys.executable, "-c", WITH_SIGINT, *map(str, args)],
         stdout=stdout,
         stderr=subprocess.PIPE,
         cwd=tempfile.gettempdir(),
