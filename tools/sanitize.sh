@@ -138,8 +138,11 @@ done
 # 5. Would a report be seen? The extension calls both runtimes' checks, and a double free
 # in a child interpreter (caught by the runtime's free, as libpulsar's would be) exits with
 # the sanitizer's exit code and leaves its report file.
+# (The symbol list is read whole first: `nm | grep -q` fails under pipefail when grep quits
+# at the first match and nm, still writing, dies of SIGPIPE.)
+symbols=$(nm -D --undefined-only "$core")
 for check in __asan_report_load __ubsan_handle_; do
-    if ! nm -D --undefined-only "$core" | grep -q "$check"; then
+    if ! grep -q "$check" <<<"$symbols"; then
         log "$core does not call $check*: not instrumented"
         exit 2
     fi
