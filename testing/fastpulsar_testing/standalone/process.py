@@ -256,7 +256,26 @@ class StandaloneBroker:
         cmd, env = self._command(java, self.home, work_dir)
         self._launch = (cmd, env)
 
-        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed by stop()
+        t_start = self._launch_process(cmd, env, work_dir)
+        try:
+            self._wait_ready(t_start)
+        except StandaloneError as exc:
+            log = self.log_tail()
+            self.stop()
+            raise StandaloneError(f"{exc}\n{log}") from None
+        except BaseException:
+            self.stop()
+            raise
+
+    def _launch_process(
+        self, cmd: list[str], env: dict[str, str], work_dir: Path, banner: bytes = b""
+    ) -> float:
+        """Start the JVM (`cmd`), its output appended to the log after ``banner``, and
+        register it for the atexit fallback; returns the monotonic time it was started."""
+        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed by _end_process/stop
+        if banner:
+            self._log_file.write(banner)
+            self._log_file.flush()
         t_start = time.monotonic()
         # bin/pulsar ends in `exec java`: either way proc.pid is the JVM.  Its own session
         # (process group) lets stop() kill whatever it may have started as well.
@@ -272,15 +291,7 @@ class StandaloneBroker:
         )
         with _running_lock:
             _running.add(self)
-        try:
-            self._wait_ready(t_start)
-        except StandaloneError as exc:
-            log = self.log_tail()
-            self.stop()
-            raise StandaloneError(f"{exc}\n{log}") from None
-        except BaseException:
-            self.stop()
-            raise
+        return t_start
 
     def _overrides(self, work_dir: Path) -> dict[str, object]:
         overrides = base_overrides(self.ports)
@@ -399,22 +410,9 @@ class StandaloneBroker:
     def _spawn(self, cmd: list[str], env: dict[str, str], work_dir: Path, timeout: float) -> None:
         """Start ``cmd`` as the broker and wait until it is ready; on failure, kill it (the
         data stays) and raise StandaloneError with the log's tail."""
-        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed by _end_process/stop
-        self._log_file.write(b"=== fastpulsar_testing: restarting, data kept ===\n")
-        self._log_file.flush()
-        t_start = time.monotonic()
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=str(work_dir),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=die_with_parent(),  # noqa: PLW1509 - one prctl call, nothing else
+        t_start = self._launch_process(
+            cmd, env, work_dir, banner=b"=== fastpulsar_testing: restarting, data kept ===\n"
         )
-        with _running_lock:
-            _running.add(self)
         saved_timeout = self.start_timeout
         self.start_timeout = timeout
         try:
