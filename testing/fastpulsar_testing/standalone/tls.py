@@ -15,85 +15,16 @@ from .errors import StandaloneError
 
 def generate_tls_material(directory: Path) -> dict[str, Path]:
     """A CA and a certificate for ``localhost`` / ``127.0.0.1`` (PEM, PKCS#8 key) in
-    ``directory``; returns their paths: ``ca_cert``, ``cert``, ``key``.
+    ``directory``; returns their paths: ``ca_cert``, ``cert``, ``key`` (the CA's key is
+    written beside them, as ``ca.key.pem``).
 
     Raises StandaloneError if ``cryptography`` is not installed.
     """
-    try:
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-    except ImportError as exc:
-        raise StandaloneError(
-            "the TLS tests need the `cryptography` package to make their certificates: "
-            "install the test extra (`pip install '.[test]'`)"
-        ) from exc
-
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    not_before, not_after = now - datetime.timedelta(days=1), now + datetime.timedelta(days=30)
-
-    ca_usage = x509.KeyUsage(
-        digital_signature=False, content_commitment=False, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-        encipher_only=False, decipher_only=False,
-    )  # fmt: skip
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fastpulsar test CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(ca_usage, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
+    ca = generate_ca(directory)
+    server = issue_certificate(
+        ca, directory, "server", "localhost", dns_names=("localhost",), ip_addresses=("127.0.0.1",)
     )
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    paths = {
-        "ca_cert": directory / "ca.cert.pem",
-        "cert": directory / "server.cert.pem",
-        "key": directory / "server.key.pem",
-    }
-    paths["ca_cert"].write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths["key"].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,  # the broker's TLS code wants PKCS#8
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
+    return {"ca_cert": ca["ca_cert"], "cert": server["cert"], "key": server["key"]}
 
 
 def _require_cryptography() -> None:
