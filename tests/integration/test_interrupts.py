@@ -7,14 +7,13 @@ seconds later ends the wait if the signal did not, and the test then fails.
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support.interrupts import sigint_after
 
 import pulsar
 
@@ -22,38 +21,6 @@ pytestmark = pytest.mark.skipif(
     threading.current_thread() is not threading.main_thread(),
     reason="SIGINT is delivered to the main thread only",
 )
-
-RESCUE_AFTER_S = 8.0
-
-
-@contextmanager
-def sigint_after(
-    delay: float,
-    rescue: Callable[[], object],
-    handler: Callable[[int, Any], Any] = signal.default_int_handler,
-) -> Iterator[dict[str, float]]:
-    """Send SIGINT to the main thread after ``delay`` s, with ``handler`` installed (Python's
-    default one unless said: a runner may have SIGINT ignored); run ``rescue`` after
-    RESCUE_AFTER_S. Yields a dict whose "sent" entry is the monotonic time of the signal."""
-    main = threading.main_thread().ident
-    assert main is not None
-    previous = signal.signal(signal.SIGINT, handler)
-    when: dict[str, float] = {}
-
-    def interrupt() -> None:
-        when["sent"] = time.monotonic()
-        signal.pthread_kill(main, signal.SIGINT)
-
-    killer = threading.Timer(delay, interrupt)
-    rescuer = threading.Timer(RESCUE_AFTER_S, rescue)
-    killer.start()
-    rescuer.start()
-    try:
-        yield when
-    finally:
-        rescuer.cancel()
-        killer.join()
-        signal.signal(signal.SIGINT, previous)
 
 
 def expect_interrupted(call: Callable[[], Any], rescue: Callable[[], object]) -> None:

@@ -5,13 +5,13 @@ lifetime (a reader keeps its client alive) and Ctrl-C in read_next."""
 import base64
 import gc
 import json
-import signal
 import subprocess
 import threading
 import time
 
 import pytest
 from fastpulsar_testing.official_venv import clean_env
+from support.interrupts import sigint_after
 from support.messages import id_key
 
 import pulsar
@@ -249,28 +249,12 @@ def test_a_reader_keeps_its_client_alive(broker, topic):
 )
 def test_sigint_interrupts_read_next(client, topic):
     reader = client.create_reader(topic, pulsar.MessageId.earliest)
-    main = threading.main_thread().ident
-    assert main is not None
-
-    def interrupt():
-        signal.pthread_kill(main, signal.SIGINT)
-
-    # Python's handler, whatever the runner left: a background job or nohup may ignore SIGINT.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     # If the signal did not interrupt it, a message ends the wait and the test fails.
-    rescue = threading.Timer(10.0, lambda: publish(client, topic, [b"rescue"]))
-    killer = threading.Timer(0.5, interrupt)
-    rescue.start()
-    killer.start()
-    started = time.monotonic()
-    try:
+    with sigint_after(0.5, lambda: publish(client, topic, [b"rescue"])):
+        started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             reader.read_next()
         assert time.monotonic() - started < 5
-    finally:
-        rescue.cancel()
-        killer.join()
-        signal.signal(signal.SIGINT, previous)
 
 
 def test_argument_checks(client, topic):

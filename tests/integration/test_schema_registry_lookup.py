@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import json
-import signal
 import sys
 import threading
 import time
 from typing import Any
 
 import pytest
+from support.interrupts import sigint_after
 from support.topics import unique_topic
 
 import pulsar
@@ -155,26 +155,11 @@ def test_get_schema_info_is_interrupted_by_ctrl_c(broker):
     # operation timeout, unless Ctrl-C ends it first.
     if broker.kind != "pulsar-lite":
         pytest.skip("needs a broker that leaves the lookup unanswered (pulsar-lite)")
-    main = threading.main_thread().ident
-    assert main is not None
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    sent: list[float] = []
-
-    def interrupt() -> None:
-        sent.append(time.monotonic())
-        signal.pthread_kill(main, signal.SIGINT)
-
-    killer = threading.Timer(0.5, interrupt)
-    with pulsar.Client(broker.service_url) as client:
-        try:
-            killer.start()
-            with pytest.raises(pulsar.Interrupted):
-                client.get_schema_info(unique_topic("interrupted"))
-            raised = time.monotonic()
-        finally:
-            killer.join()
-            signal.signal(signal.SIGINT, previous)
-    assert raised - sent[0] < 2.0
+    with pulsar.Client(broker.service_url) as client, sigint_after(0.5) as when:
+        with pytest.raises(pulsar.Interrupted):
+            client.get_schema_info(unique_topic("interrupted"))
+        raised = time.monotonic()
+    assert raised - when["sent"] < 2.0
 
 
 # --------------------------------------------------------------------------------------------
