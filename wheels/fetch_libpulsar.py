@@ -108,6 +108,37 @@ class WheelPin:
 
 # sha256 computed from the files downloaded from PyPI with pip (each matches the digest
 # PyPI's simple index publishes for the file), and of the members extracted from them.
+# Where a platform's library and its bundled dependencies are the same files in every
+# CPython's wheel (musllinux), they are pinned once below and named by each wheel's pin.
+_MUSLLINUX_1_2_AARCH64_LIBRARY = Member(
+    "pulsar_client.libs/libpulsar-54f5e44c.so",
+    "83bdeeb7cfa210400b437e24166c7fea5d02c5f0775f15a9dba3ef3721a27efa",
+)
+_MUSLLINUX_1_2_AARCH64_DEPENDENCIES = (
+    Member(
+        "pulsar_client.libs/libgcc_s-2d945d6c.so.1",
+        "767fb99107fa5e41168413b1eed9d73191c94126c37526263e1af1f1f898788f",
+    ),
+    Member(
+        "pulsar_client.libs/libstdc++-85f2cd6d.so.6.0.33",
+        "74d419612500998317744231a2b322e296836f4a111fdb48196f136d17f0f030",
+    ),
+)
+_MUSLLINUX_1_2_X86_64_LIBRARY = Member(
+    "pulsar_client.libs/libpulsar-e6012b6d.so",
+    "ee4a65e1955af0d4e14a97314e577a50144fcaab501815a9a760356524b8a102",
+)
+_MUSLLINUX_1_2_X86_64_DEPENDENCIES = (
+    Member(
+        "pulsar_client.libs/libgcc_s-0cd532bd.so.1",
+        "c8f934f958f22b3b9c8e790fde6bc2d2f55ab9ae8b9f5eea65425b20271782d0",
+    ),
+    Member(
+        "pulsar_client.libs/libstdc++-5d72f927.so.6.0.33",
+        "e43bc58c5e9fde5230e0aab5a9927a4d01a034d9f1d760856682b4d1695da3c0",
+    ),
+)
+
 PINS: dict[str, dict[str, WheelPin]] = {
     "manylinux_2_28_x86_64": {
         "cp310": WheelPin(
@@ -239,184 +270,64 @@ PINS: dict[str, dict[str, WheelPin]] = {
         "cp310": WheelPin(
             "pulsar_client-3.13.0-cp310-cp310-musllinux_1_2_aarch64.whl",
             "bc0337146a525837c5bb945c50241427806f8200d96ad839c8b6b08cd631c987",
-            Member(
-                "pulsar_client.libs/libpulsar-54f5e44c.so",
-                "83bdeeb7cfa210400b437e24166c7fea5d02c5f0775f15a9dba3ef3721a27efa",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-2d945d6c.so.1",
-                    "767fb99107fa5e41168413b1eed9d73191c94126c37526263e1af1f1f898788f",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-85f2cd6d.so.6.0.33",
-                    "74d419612500998317744231a2b322e296836f4a111fdb48196f136d17f0f030",
-                ),
-            ),
+            _MUSLLINUX_1_2_AARCH64_LIBRARY,
+            _MUSLLINUX_1_2_AARCH64_DEPENDENCIES,
         ),
         "cp311": WheelPin(
             "pulsar_client-3.13.0-cp311-cp311-musllinux_1_2_aarch64.whl",
             "f3f769e3128366df63296d7caa4934721f70083def652cb34fb0b55538ba325b",
-            Member(
-                "pulsar_client.libs/libpulsar-54f5e44c.so",
-                "83bdeeb7cfa210400b437e24166c7fea5d02c5f0775f15a9dba3ef3721a27efa",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-2d945d6c.so.1",
-                    "767fb99107fa5e41168413b1eed9d73191c94126c37526263e1af1f1f898788f",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-85f2cd6d.so.6.0.33",
-                    "74d419612500998317744231a2b322e296836f4a111fdb48196f136d17f0f030",
-                ),
-            ),
+            _MUSLLINUX_1_2_AARCH64_LIBRARY,
+            _MUSLLINUX_1_2_AARCH64_DEPENDENCIES,
         ),
         "cp312": WheelPin(
             "pulsar_client-3.13.0-cp312-cp312-musllinux_1_2_aarch64.whl",
             "da4fe1a58e81d1a3131aa8edb44eac91c9931ad6f8e21b2e3409cb8ee8e9173d",
-            Member(
-                "pulsar_client.libs/libpulsar-54f5e44c.so",
-                "83bdeeb7cfa210400b437e24166c7fea5d02c5f0775f15a9dba3ef3721a27efa",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-2d945d6c.so.1",
-                    "767fb99107fa5e41168413b1eed9d73191c94126c37526263e1af1f1f898788f",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-85f2cd6d.so.6.0.33",
-                    "74d419612500998317744231a2b322e296836f4a111fdb48196f136d17f0f030",
-                ),
-            ),
+            _MUSLLINUX_1_2_AARCH64_LIBRARY,
+            _MUSLLINUX_1_2_AARCH64_DEPENDENCIES,
         ),
         "cp313": WheelPin(
             "pulsar_client-3.13.0-cp313-cp313-musllinux_1_2_aarch64.whl",
             "2cbcae67dc46c3b85288984a51ee0c194f8898cba54fc31b08eeffef8b113a30",
-            Member(
-                "pulsar_client.libs/libpulsar-54f5e44c.so",
-                "83bdeeb7cfa210400b437e24166c7fea5d02c5f0775f15a9dba3ef3721a27efa",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-2d945d6c.so.1",
-                    "767fb99107fa5e41168413b1eed9d73191c94126c37526263e1af1f1f898788f",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-85f2cd6d.so.6.0.33",
-                    "74d419612500998317744231a2b322e296836f4a111fdb48196f136d17f0f030",
-                ),
-            ),
+            _MUSLLINUX_1_2_AARCH64_LIBRARY,
+            _MUSLLINUX_1_2_AARCH64_DEPENDENCIES,
         ),
         "cp314": WheelPin(
             "pulsar_client-3.13.0-cp314-cp314-musllinux_1_2_aarch64.whl",
             "25d56f51895a01ae885e71ae3f65369496462139bb506450fa11c1c28941177a",
-            Member(
-                "pulsar_client.libs/libpulsar-54f5e44c.so",
-                "83bdeeb7cfa210400b437e24166c7fea5d02c5f0775f15a9dba3ef3721a27efa",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-2d945d6c.so.1",
-                    "767fb99107fa5e41168413b1eed9d73191c94126c37526263e1af1f1f898788f",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-85f2cd6d.so.6.0.33",
-                    "74d419612500998317744231a2b322e296836f4a111fdb48196f136d17f0f030",
-                ),
-            ),
+            _MUSLLINUX_1_2_AARCH64_LIBRARY,
+            _MUSLLINUX_1_2_AARCH64_DEPENDENCIES,
         ),
     },
     "musllinux_1_2_x86_64": {
         "cp310": WheelPin(
             "pulsar_client-3.13.0-cp310-cp310-musllinux_1_2_x86_64.whl",
             "6410dacd0c2cef0a0c5539acea448d487a1824ff1c69230ae8d366762938020e",
-            Member(
-                "pulsar_client.libs/libpulsar-e6012b6d.so",
-                "ee4a65e1955af0d4e14a97314e577a50144fcaab501815a9a760356524b8a102",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-0cd532bd.so.1",
-                    "c8f934f958f22b3b9c8e790fde6bc2d2f55ab9ae8b9f5eea65425b20271782d0",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-5d72f927.so.6.0.33",
-                    "e43bc58c5e9fde5230e0aab5a9927a4d01a034d9f1d760856682b4d1695da3c0",
-                ),
-            ),
+            _MUSLLINUX_1_2_X86_64_LIBRARY,
+            _MUSLLINUX_1_2_X86_64_DEPENDENCIES,
         ),
         "cp311": WheelPin(
             "pulsar_client-3.13.0-cp311-cp311-musllinux_1_2_x86_64.whl",
             "8ce5c596a82b4b43d677d7ba82e6f8a553c6ea50ac7cb42bde986868dc851437",
-            Member(
-                "pulsar_client.libs/libpulsar-e6012b6d.so",
-                "ee4a65e1955af0d4e14a97314e577a50144fcaab501815a9a760356524b8a102",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-0cd532bd.so.1",
-                    "c8f934f958f22b3b9c8e790fde6bc2d2f55ab9ae8b9f5eea65425b20271782d0",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-5d72f927.so.6.0.33",
-                    "e43bc58c5e9fde5230e0aab5a9927a4d01a034d9f1d760856682b4d1695da3c0",
-                ),
-            ),
+            _MUSLLINUX_1_2_X86_64_LIBRARY,
+            _MUSLLINUX_1_2_X86_64_DEPENDENCIES,
         ),
         "cp312": WheelPin(
             "pulsar_client-3.13.0-cp312-cp312-musllinux_1_2_x86_64.whl",
             "55a060c9a7b58e4daa80aa8126e340d378e0f55e5616523574d3144f5a649347",
-            Member(
-                "pulsar_client.libs/libpulsar-e6012b6d.so",
-                "ee4a65e1955af0d4e14a97314e577a50144fcaab501815a9a760356524b8a102",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-0cd532bd.so.1",
-                    "c8f934f958f22b3b9c8e790fde6bc2d2f55ab9ae8b9f5eea65425b20271782d0",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-5d72f927.so.6.0.33",
-                    "e43bc58c5e9fde5230e0aab5a9927a4d01a034d9f1d760856682b4d1695da3c0",
-                ),
-            ),
+            _MUSLLINUX_1_2_X86_64_LIBRARY,
+            _MUSLLINUX_1_2_X86_64_DEPENDENCIES,
         ),
         "cp313": WheelPin(
             "pulsar_client-3.13.0-cp313-cp313-musllinux_1_2_x86_64.whl",
             "21c241e7a7f359928f677a97bf7e9b31723f575cc9adc0e09350f5e5a5c1be53",
-            Member(
-                "pulsar_client.libs/libpulsar-e6012b6d.so",
-                "ee4a65e1955af0d4e14a97314e577a50144fcaab501815a9a760356524b8a102",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-0cd532bd.so.1",
-                    "c8f934f958f22b3b9c8e790fde6bc2d2f55ab9ae8b9f5eea65425b20271782d0",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-5d72f927.so.6.0.33",
-                    "e43bc58c5e9fde5230e0aab5a9927a4d01a034d9f1d760856682b4d1695da3c0",
-                ),
-            ),
+            _MUSLLINUX_1_2_X86_64_LIBRARY,
+            _MUSLLINUX_1_2_X86_64_DEPENDENCIES,
         ),
         "cp314": WheelPin(
             "pulsar_client-3.13.0-cp314-cp314-musllinux_1_2_x86_64.whl",
             "d2f65f2e697d20dbef2a9f04763bada0e20ff34e13650204f95d9acbfed1ec1e",
-            Member(
-                "pulsar_client.libs/libpulsar-e6012b6d.so",
-                "ee4a65e1955af0d4e14a97314e577a50144fcaab501815a9a760356524b8a102",
-            ),
-            (
-                Member(
-                    "pulsar_client.libs/libgcc_s-0cd532bd.so.1",
-                    "c8f934f958f22b3b9c8e790fde6bc2d2f55ab9ae8b9f5eea65425b20271782d0",
-                ),
-                Member(
-                    "pulsar_client.libs/libstdc++-5d72f927.so.6.0.33",
-                    "e43bc58c5e9fde5230e0aab5a9927a4d01a034d9f1d760856682b4d1695da3c0",
-                ),
-            ),
+            _MUSLLINUX_1_2_X86_64_LIBRARY,
+            _MUSLLINUX_1_2_X86_64_DEPENDENCIES,
         ),
     },
     "win_amd64": {
