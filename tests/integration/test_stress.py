@@ -14,6 +14,14 @@ Redeliveries of the same message id are counted, not failed: pulsar-lite 0.2.0 r
 entries it already sent (see support.messages), and a consumer closed with messages in its
 queue hands them back to the others, as any Pulsar broker does (at-least-once).
 
+A payload under two message ids is a failure unless the broker itself dropped the client's
+connection: pulsar-lite 0.2.0 closes the whole connection ("protocol error: Unknown consumer
+ID") when a command for a consumer it has just closed arrives (a flow permit or an
+acknowledgment that crossed the CloseConsumer on the wire, which Apache Pulsar ignores). The
+producers then reconnect and resend what was in flight, and a broker without deduplication
+(pulsar-lite has none) may store some of it twice: Pulsar's at-least-once, not a client-made
+duplicate. The test then bounds the duplicates by what can be in flight per drop.
+
 Runs on a pulsar-lite of its own, so the load does not slow the session's broker.
 """
 
@@ -28,6 +36,9 @@ from support.guarded import run_guarded
 
 STRESS_SECONDS = float(os.environ.get("FASTPULSAR_STRESS_SECONDS", "60"))
 DRAIN_SECONDS = 90.0  # after the run: flushes, receipt of the rest, closes
+# max_pending_messages of the two shared producers, plus one sync send per churned producer
+PENDING_BATCHING, PENDING_PLAIN = 2000, 500
+IN_FLIGHT_PER_DROP = PENDING_BATCHING + PENDING_PLAIN + 1
 
 pytestmark = [
     pytest.mark.stress,
@@ -48,9 +59,10 @@ client = pulsar.Client(SERVICE_URL, operation_timeout_seconds=30, io_threads=2,
                        message_listener_threads=2)
 producers = [
     client.create_producer(TOPIC, batching_enabled=True, batching_max_publish_delay_ms=5,
-                           block_if_queue_full=True, max_pending_messages=2000),
+                           block_if_queue_full=True,
+                           max_pending_messages=int(os.environ["PENDING_BATCHING"])),
     client.create_producer(TOPIC, batching_enabled=False, block_if_queue_full=True,
-                           max_pending_messages=500),
+                           max_pending_messages=int(os.environ["PENDING_PLAIN"])),
 ]
 
 lock = threading.Lock()
@@ -68,7 +80,7 @@ stop = threading.Event()
 def note_error(where, exc):
     with lock:
         if len(errors) < 20:
-            errors.append("%s: %s" % (where, describe(exc)))
+            errors.append(dict(describe(exc), where=where))
 
 
 def listener(consumer, msg):
@@ -232,6 +244,17 @@ def stress_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulsarLi
         broker.stop()
 
 
+def broker_dropped_connections(broker: PulsarLite) -> list[str]:
+    """The lines where pulsar-lite closed a client's connection itself (any reason but the
+    client's own close), read from its log."""
+    dropped = []
+    with open(broker.log_path, "rb") as log:
+        for line in log:
+            if b"Closing connection" in line and b"client closed connection" not in line:
+                dropped.append(line.decode(errors="replace").strip())
+    return dropped
+
+
 def test_stress_shared_producers_listeners_and_churn(stress_broker, tmp_path):
     run = run_guarded(
         tmp_path,
@@ -241,6 +264,8 @@ def test_stress_shared_producers_listeners_and_churn(stress_broker, tmp_path):
         env={
             "STRESS_SECONDS": str(STRESS_SECONDS),
             "STRESS_DRAIN_SECONDS": str(DRAIN_SECONDS),
+            "PENDING_BATCHING": str(PENDING_BATCHING),
+            "PENDING_PLAIN": str(PENDING_PLAIN),
         },
     )
     run.assert_clean_exit()
@@ -249,8 +274,13 @@ def test_stress_shared_producers_listeners_and_churn(stress_broker, tmp_path):
     context = f"\n{facts}\n{run.tail()}"
     assert not facts["stuck"], f"threads that did not end: {facts['stuck']}{context}"
     assert facts["flushed"] == ["returned", "returned"], context
+    dropped = broker_dropped_connections(stress_broker)
+    print("connections the broker dropped:", dropped)
+    # A create, subscribe or close on the connection the broker dropped fails Disconnected;
+    # any other failure, or any failure without a drop, is the client's.
+    unexplained = [e for e in facts["errors"] if not (dropped and e["type"] == "Disconnected")]
+    assert not unexplained, f"operations that failed: {unexplained}{context}"
     assert facts["closed"] == "returned", context
-    assert not facts["errors"], f"operations that failed: {facts['errors']}{context}"
     assert facts["raised"] == {}, context
     assert facts["send_failed"] == {}, context
     assert facts["owed"] == 0, f"send_async callbacks never run{context}"
@@ -259,7 +289,13 @@ def test_stress_shared_producers_listeners_and_churn(stress_broker, tmp_path):
     assert facts["callbacks"] == facts["accepted_async"], context
     assert facts["missing"] == 0, f"sends acknowledged Ok but never received{context}"
     assert facts["unknown"] == 0, f"received what was never sent{context}"
-    assert facts["by_two_ids"] == 0, f"one send stored twice (two message ids){context}"
+    if not dropped:
+        assert facts["by_two_ids"] == 0, f"one send stored twice (two message ids){context}"
+    else:
+        # resent after the broker's drop, stored twice without dedup: bounded, not zero
+        assert facts["by_two_ids"] <= IN_FLIGHT_PER_DROP * len(dropped), (
+            f"more sends stored twice than were in flight at the drops {dropped}{context}"
+        )
     assert facts["churn"].get("producers", 0) > 0, context
     assert facts["churn"].get("consumers", 0) > 0, context
     assert facts["sent_ok"] > 1000, f"too little traffic to call it a stress run{context}"
