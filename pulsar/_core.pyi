@@ -443,7 +443,8 @@ class TableView:
 class LoopSink:
     def __init__(
         self,
-        create_future: Callable[[], Any],
+        future_type: Callable[..., Any],
+        loop: Any,
         resolve: Callable[[list[Any]], object],
     ) -> None: ...
     def fileno(self) -> int: ...

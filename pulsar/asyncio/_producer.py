@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from threading import get_ident
 from typing import Any
 
 from pulsar import _core
@@ -72,35 +73,28 @@ class Producer(AsyncClosing):
             A future resolving to the message's `pulsar.MessageId`.
         """
         bridge = self._bridge
-        if asyncio.get_running_loop() is not bridge.loop:
+        if bridge.by_thread_id:  # see LoopBridge: get_running_loop() without its getpid()
+            here = bridge.loop._thread_id == get_ident()  # type: ignore[attr-defined]
+        else:
+            here = asyncio.get_running_loop() is bridge.loop
+        if not here:
             bridge = self._bridge = bridge_of(asyncio.get_running_loop())
         try:
-            if (
-                properties is None
-                and partition_key is None
-                and ordering_key is None
-                and sequence_id is None
-                and replication_clusters is None
-                and disable_replication is None
-                and event_timestamp is None
-                and deliver_at is None
-                and deliver_after is None
-            ):
-                future = self._producer._send_future(bridge.sink, content)
-            else:
-                future = self._producer._send_future(
-                    bridge.sink,
-                    content,
-                    properties,
-                    partition_key,
-                    ordering_key,
-                    sequence_id,
-                    replication_clusters,
-                    bool(disable_replication),
-                    event_timestamp,
-                    deliver_at,
-                    deliver_after,
-                )
+            # Every argument passed on, None for those not given (the extension skips them):
+            # cheaper than testing each here.
+            future = self._producer._send_future(
+                bridge.sink,
+                content,
+                properties,
+                partition_key,
+                ordering_key,
+                sequence_id,
+                replication_clusters,
+                False if disable_replication is None else bool(disable_replication),
+                event_timestamp,
+                deliver_at,
+                deliver_after,
+            )
         except _sync.PulsarException as error:
             failed = bridge.new_future()  # raised where 3.13's coroutine raises: at the await
             failed.set_exception(async_error(error))

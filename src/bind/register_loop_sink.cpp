@@ -13,8 +13,9 @@ void register_loop_sink(py::module_& m) {
                          "threads queue them and write a byte to the pipe fileno(); the loop\n"
                          "watches it and calls drain(), which settles them with one\n"
                          "resolve(items) call (items flat: future, error, value, ...).\n"
-                         "create_future() makes the loop's futures.")
-        .def(py::init<py::object, py::object>(), py::arg("create_future"), py::arg("resolve"))
+                         "future_type(loop=loop) makes the loop's futures.")
+        .def(py::init<py::object, py::object, py::object>(), py::arg("future_type"),
+             py::arg("loop"), py::arg("resolve"))
         .def("fileno", &LoopSink::fileno,
              "The wake-up pipe the loop watches for completions (loop.add_reader).")
         .def("drain", &LoopSink::drain,

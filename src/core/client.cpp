@@ -325,6 +325,7 @@ void ClientCore::close() {
     }
     pulsar::Result result = call_blocking_result(
         [&](const pulsar::ResultCallback& cb) { state_->client().closeAsync(cb); });
+    state_->receives.abandon_all(pulsar::ResultAlreadyClosed);
     consumers_.clear();
     // Closing fails the sends still pending: their callbacks have run on return.
     for (auto& producer : producers) {
@@ -387,7 +388,12 @@ void ClientCore::close_async(py::handle self, py::handle sink, py::handle future
     std::weak_ptr<ClientState> weak = state_;
     auto countdown = std::make_shared<Countdown>(producers.size() + views.size() + 1, [weak, op] {
         if (auto state = weak.lock()) {
-            state->client().closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+            state->client().closeAsync([op, weak](pulsar::Result r) {
+                if (auto closed = weak.lock()) {
+                    closed->receives.abandon_all(pulsar::ResultAlreadyClosed);
+                }
+                op->complete(r, Nothing{});
+            });
         } else {
             op->complete(pulsar::ResultAlreadyClosed, Nothing{});
         }
@@ -417,6 +423,7 @@ void ClientCore::shutdown() {
     {
         GilRelease nogil;
         state_->client().shutdown();
+        state_->receives.abandon_all(pulsar::ResultAlreadyClosed);
     }
     close_provider();
 }

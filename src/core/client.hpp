@@ -17,6 +17,7 @@
 #include "core/options.hpp"
 #include "core/send_args.hpp"
 #include "runtime/fork.hpp"
+#include "runtime/in_flight.hpp"
 
 namespace fastpulsar {
 
@@ -57,6 +58,10 @@ class ClientState {
     void mark_closed();
     // Made in an earlier fork generation: unusable here (runtime/fork.hpp).
     bool inherited() const { return inherited_from_parent(generation_); }
+    // pulsar.asyncio's receives (consumers' and readers') in flight: libpulsar may drop
+    // their failure when the client closes, so close() and shutdown() abandon those still
+    // pending with AlreadyClosed once libpulsar's close has returned.
+    InFlight receives;
 
     // GIL held. Throws error_already_set: AlreadyClosed once closing, or inherited
     // through a fork (saying so).

@@ -338,7 +338,8 @@ void ConsumerCore::receive_async(py::handle sink, py::handle future) {
         sink, future, [&](auto done) { consumer_.receiveAsync(done); },
         [schema = PyRef(schema_)](pulsar::Result result, pulsar::Message message) {
             return finish_message(schema, result, std::move(message));
-        });
+        },
+        &client_->receives);
 }
 
 void ConsumerCore::batch_receive_async(py::handle sink, py::handle future) {
@@ -356,7 +357,8 @@ void ConsumerCore::batch_receive_async(py::handle sink, py::handle future) {
                                 wrap_message(std::move(messages[i]), schema.get()).release().ptr());
             }
             return std::move(out);
-        });
+        },
+        &client_->receives);
 }
 
 void ConsumerCore::get_last_message_id_async(py::handle sink, py::handle future) {

@@ -147,7 +147,8 @@ void ReaderCore::read_next_async(py::handle sink, py::handle future) {
                 raise_result(result);
             }
             return wrap_message(std::move(message), schema.get());
-        });
+        },
+        &client_->receives);
 }
 
 void ReaderCore::has_message_available_async(py::handle sink, py::handle future) {

@@ -313,16 +313,14 @@ PyObject* producer_send_future(PyObject* self, PyObject* const* args, Py_ssize_t
             raise_python(PyExc_TypeError, "_send_future() needs a LoopSink first");
         }
         py::handle sink = args[0];
-        if (!py::isinstance<LoopSink>(sink)) {
-            raise_type_error("sink", "a LoopSink", sink.ptr());
-        }
+        LoopSink* cpp_sink = loop_sink_of(sink);
         SendArgs params{};
         parse_send_args("send", kSendOrder, args + 1, nargs - 1, kwnames, params);
         ProducerCore& core = core_of(self);
         core.check_open();
         pulsar::Message message = build_message(params, core.schema_kind(), core.schema());
-        py::object future = sink.cast<LoopSink&>().new_future();
-        py::object slot = new_sink_slot(sink, future);
+        py::object future = cpp_sink->new_future();
+        py::object slot = new_sink_slot(sink, cpp_sink, future);
         core.send_async(self, std::move(message), slot.ptr());
         return future.release().ptr();
     });

@@ -55,8 +55,8 @@ PyType_Spec g_slot_spec = {
 
 }  // namespace
 
-LoopSink::LoopSink(py::object create_future, py::object resolve)
-    : create_future_(std::move(create_future)), resolve_(std::move(resolve)) {
+LoopSink::LoopSink(py::object future_type, py::object loop, py::object resolve)
+    : future_type_(std::move(future_type)), loop_(std::move(loop)), resolve_(std::move(resolve)) {
     if (pipe(pipe_) != 0) {
         PyErr_SetFromErrno(PyExc_OSError);
         throw py::error_already_set();
@@ -81,6 +81,20 @@ LoopSink::~LoopSink() {
             close(fd);
         }
     }
+}
+
+py::object LoopSink::new_future() const {
+    static PyObject* const kwnames = Py_BuildValue("(s)", "loop");  // kept for the process's life
+    if (kwnames == nullptr) {
+        throw py::error_already_set();
+    }
+    PyObject* args[2] = {nullptr, loop_.ptr()};
+    PyObject* future = PyObject_Vectorcall(future_type_.ptr(), args + 1,
+                                           0 | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    if (future == nullptr) {
+        throw py::error_already_set();
+    }
+    return py::reinterpret_steal<py::object>(future);
 }
 
 void LoopSink::push(Queued&& item) {
@@ -193,10 +207,15 @@ AsyncTarget::AsyncTarget(py::handle sink, py::handle future)
     : sink_obj_(py::reinterpret_borrow<py::object>(sink)),
       sink_(nullptr),
       future_(py::reinterpret_borrow<py::object>(future)) {
-    if (!py::isinstance<LoopSink>(sink)) {
+    sink_ = loop_sink_of(sink);
+}
+
+LoopSink* loop_sink_of(py::handle sink) {
+    py::detail::make_caster<LoopSink> caster;
+    if (!caster.load(sink, false)) {
         raise_type_error("sink", "a LoopSink", sink.ptr());
     }
-    sink_ = &sink.cast<LoopSink&>();
+    return &py::detail::cast_op<LoopSink&>(caster);
 }
 
 void AsyncTarget::resolve(py::handle error, py::handle value) const {
@@ -227,14 +246,14 @@ void init_sink_slot_type() {
     g_slot_type = reinterpret_cast<PyTypeObject*>(type);  // kept for the process's life
 }
 
-py::object new_sink_slot(py::handle sink, py::handle future) {
+py::object new_sink_slot(py::handle sink, LoopSink* cpp_sink, py::handle future) {
     auto* slot = PyObject_New(SinkSlot, g_slot_type);
     if (slot == nullptr) {
         throw py::error_already_set();
     }
     Py_INCREF(g_slot_type);  // heap type: each instance holds a reference
     slot->sink_obj = sink.inc_ref().ptr();
-    slot->sink = &sink.cast<LoopSink&>();
+    slot->sink = cpp_sink;
     slot->future = future.inc_ref().ptr();
     return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(slot));
 }

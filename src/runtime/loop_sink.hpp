@@ -8,6 +8,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <type_traits>
@@ -18,6 +19,7 @@
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
+#include "runtime/in_flight.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -26,11 +28,11 @@ namespace py = pybind11;
 
 class LoopSink {
    public:
-    // create_future() makes a future of the loop; resolve(items) settles a flat list of
-    // outcomes (future, error, value, future, ...; error None or an exception) on the loop's
-    // thread (drain() calls it). Opens the sink's wake-up pipe: throws error_already_set
-    // (OSError) when it cannot.
-    LoopSink(py::object create_future, py::object resolve);
+    // future_type(loop=loop) makes a future of the loop; resolve(items) settles a flat list
+    // of outcomes (future, error, value, future, ...; error None or an exception) on the
+    // loop's thread (drain() calls it). Opens the sink's wake-up pipe: throws
+    // error_already_set (OSError) when it cannot.
+    LoopSink(py::object future_type, py::object loop, py::object resolve);
     ~LoopSink();
     LoopSink(const LoopSink&) = delete;
     LoopSink& operator=(const LoopSink&) = delete;
@@ -52,11 +54,13 @@ class LoopSink {
     // held; takes no reference; never throws (an allocation failure is reported as
     // unraisable).
     void add(PyObject* future, PyObject* error, PyObject* value);
-    // A new future of the sink's loop. GIL held; throws error_already_set.
-    py::object new_future() const { return create_future_(); }
+    // A new future of the sink's loop: future_type(loop=loop), one vectorcall. GIL held;
+    // throws error_already_set.
+    py::object new_future() const;
 
    private:
-    py::object create_future_;
+    py::object future_type_;
+    py::object loop_;
     py::object resolve_;
     py::list items_;  // the outcomes of the drain() in progress
 
@@ -71,6 +75,10 @@ class LoopSink {
     std::mutex queue_mutex_;
     std::vector<Queued> queue_;  // guarded by queue_mutex_
 };
+
+// The LoopSink of a pulsar._core.LoopSink object (one type lookup); InvalidArgumentType
+// naming `sink` when it is something else. GIL held.
+LoopSink* loop_sink_of(py::handle sink);
 
 // A LoopSink and one of its futures, owned by an operation in flight: made with the GIL,
 // may be destroyed on any thread (PyRef).
@@ -94,20 +102,28 @@ class AsyncTarget {
 // One asynchronous libpulsar operation for pulsar.asyncio: `complete` on libpulsar's
 // thread (no GIL) queues it on its loop's sink, whose drain() runs it on the loop's thread:
 // `run` calls finish(result, value) with the GIL and resolves the future with what it
-// returns, or with what it raises.
+// returns, or with what it raises. Only the first completion counts: libpulsar's callback
+// or abandon() (see runtime/in_flight.hpp), whichever comes first.
 // `Finish` must hold Python objects only as PyRef (it may be destroyed on any thread).
 template <typename T, typename Finish>
-class AsyncOp final : public DispatchTask, public std::enable_shared_from_this<AsyncOp<T, Finish>> {
+class AsyncOp final : public DispatchTask,
+                      public Abandonable,
+                      public std::enable_shared_from_this<AsyncOp<T, Finish>> {
    public:
     AsyncOp(py::handle sink, py::handle future, Finish finish)
         : target_(sink, future), finish_(std::move(finish)) {}
 
-    // libpulsar's callback, once, any thread, no GIL; never throws (but std::bad_alloc).
+    // libpulsar's callback, any thread, no GIL; never throws (but std::bad_alloc).
     void complete(pulsar::Result result, T value) {
+        if (completed_.exchange(true, std::memory_order_acq_rel)) {
+            return;
+        }
         result_ = result;
         value_ = std::move(value);
         target_.sink()->push_task(this->shared_from_this());
     }
+
+    void abandon(pulsar::Result result) override { complete(result, T{}); }
 
     void run() override {
         try {
@@ -121,6 +137,7 @@ class AsyncOp final : public DispatchTask, public std::enable_shared_from_this<A
    private:
     AsyncTarget target_;
     Finish finish_;
+    std::atomic<bool> completed_{false};
     pulsar::Result result_ = pulsar::ResultOk;
     T value_{};
 };
@@ -129,10 +146,13 @@ class AsyncOp final : public DispatchTask, public std::enable_shared_from_this<A
 // resolves a future of an asyncio loop (returns None at once). `start(done)` starts
 // libpulsar's asynchronous call and is called without the GIL; `done` takes (Result, T)
 // (or just the Result when T is Nothing). `finish(Result, T&&)` runs with the GIL and
-// returns the Python value (raising for a failed Result). Called with the GIL held; throws
-// error_already_set (the blocking case's failure, KeyboardInterrupt).
+// returns the Python value (raising for a failed Result). `in_flight`: where an
+// asynchronous operation that libpulsar may drop at the client's close is kept (see
+// runtime/in_flight.hpp), or nullptr. Called with the GIL held; throws error_already_set
+// (the blocking case's failure, KeyboardInterrupt).
 template <typename T, typename Start, typename Finish>
-py::object run_op(py::handle sink, py::handle future, Start&& start, Finish finish) {
+py::object run_op(py::handle sink, py::handle future, Start&& start, Finish finish,
+                  InFlight* in_flight = nullptr) {
     if (sink.is_none()) {
         auto [result, value] = call_blocking<T>([&](const std::shared_ptr<Pending<T>>& pending) {
             if constexpr (std::is_same_v<T, Nothing>) {
@@ -144,6 +164,9 @@ py::object run_op(py::handle sink, py::handle future, Start&& start, Finish fini
         return finish(result, std::move(value));
     }
     auto op = std::make_shared<AsyncOp<T, Finish>>(sink, future, std::move(finish));
+    if (in_flight != nullptr) {
+        in_flight->add(op);
+    }
     GilRelease nogil;
     if constexpr (std::is_same_v<T, Nothing>) {
         start([op](pulsar::Result r) { op->complete(r, Nothing{}); });
@@ -163,7 +186,8 @@ LoopSink* sink_of_slot(PyObject* slot);
 // Creates the slot type. Module init, GIL held; throws error_already_set.
 void init_sink_slot_type();
 
-// A new slot of `sink` (a LoopSink) and `future`. GIL held; throws error_already_set.
-py::object new_sink_slot(py::handle sink, py::handle future);
+// A new slot of `sink` (the Python object of `cpp_sink`) and `future`. GIL held; throws
+// error_already_set.
+py::object new_sink_slot(py::handle sink, LoopSink* cpp_sink, py::handle future);
 
 }  // namespace fastpulsar
