@@ -11,6 +11,7 @@ import random
 import threading
 import time
 import uuid
+from typing import Any
 
 import pytest
 from support.aio import drain, receive_unique, run, wait_for_condition
@@ -540,7 +541,9 @@ def test_client_close_fails_pending_awaits(broker, topic):
         _, hung = await asyncio.wait(pending, timeout=5)
         assert not hung, f"close {n}: still pending: {sorted(t.get_name() for t in hung)}"
         for task in pending:
-            assert_already_closed(task.exception())
+            error = task.exception()
+            assert error is not None, task.get_name()
+            assert_already_closed(error)
 
     async def main():
         for n in range(100):
@@ -623,7 +626,7 @@ def test_one_producer_on_successive_loops_and_threads(broker, topic):
     from a loop of another thread and (when installed) from uvloop: each send's future is
     of the loop awaiting it. Outside any running loop, send raises RuntimeError as
     asyncio.get_running_loop() does."""
-    made: dict[str, object] = {}
+    made: dict[str, Any] = {}
 
     async def make():
         made["client"] = pulsar.asyncio.Client(broker.service_url)
@@ -653,8 +656,8 @@ def test_one_producer_on_successive_loops_and_threads(broker, topic):
     try:
         import uvloop
     except ImportError:
-        uvloop = None
-    if uvloop is not None:
+        pass  # not a dependency: the default loop's cases still run
+    else:
         sent["uvloop"] = uvloop.run(asyncio.wait_for(send("uvloop"), 60))
     with pytest.raises(RuntimeError, match="no running event loop"):
         made["producer"].send(b"no loop")
