@@ -29,8 +29,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastpulsar_testing.lite import BrokerError, PulsarLite, find_pulsar_lite_binary
+from fastpulsar_testing.lite import PulsarLite
 from fastpulsar_testing.official_venv import clean_env
+from fixtures.lite import start_pulsar_lite
 from support.children import SERVICE_URL_ENV, describe, run_child, write_child_script
 from support.topics import unique_topic
 
@@ -184,10 +185,7 @@ def unexpected_stderr(stderr: str, ending: str) -> list[str]:
 def stalled_broker(tmp_path: Path) -> Iterator[PulsarLite]:
     """A pulsar-lite of the test's own, which the child stops with SIGSTOP; resumed and
     stopped afterwards."""
-    try:
-        lite = PulsarLite(find_pulsar_lite_binary(), tmp_path / "stalled-broker").start()
-    except BrokerError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    lite = start_pulsar_lite(tmp_path / "stalled-broker", PulsarLite)
     try:
         yield lite
     finally:

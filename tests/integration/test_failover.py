@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from fastpulsar_testing.lite import BrokerError, PulsarLite, find_pulsar_lite_binary
+from fastpulsar_testing.lite import PulsarLite
 from fastpulsar_testing.ports import free_port
+from fixtures.lite import start_pulsar_lite
 from support.topics import unique_topic
 from support.waiting import wait_until
 
@@ -24,19 +25,12 @@ CHECK_INTERVAL_MS = 200
 SWITCH_TIMEOUT_S = 20.0
 
 
-def _start(path: Path) -> PulsarLite:
-    try:
-        return PulsarLite(find_pulsar_lite_binary(), path).start()
-    except BrokerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-
-
 @pytest.fixture
 def two_brokers(tmp_path: Path) -> Iterator[tuple[PulsarLite, PulsarLite]]:
     """A primary and a secondary pulsar-lite, both stopped after the test."""
-    primary = _start(tmp_path / "primary")
+    primary = start_pulsar_lite(tmp_path / "primary", PulsarLite)
     try:
-        secondary = _start(tmp_path / "secondary")
+        secondary = start_pulsar_lite(tmp_path / "secondary", PulsarLite)
         try:
             yield primary, secondary
         finally:

@@ -54,7 +54,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastpulsar_testing.lite import BrokerError, PulsarLite, find_pulsar_lite_binary
+from fastpulsar_testing.lite import PulsarLite
+from fixtures.lite import start_pulsar_lite
 
 SHIM_SOURCES = Path(__file__).resolve().parent / "shims"
 BOUND_S = float(os.environ.get("FASTPULSAR_RACES_BOUND_S", "10"))
@@ -88,12 +89,7 @@ class LiteBroker(PulsarLite):
 
 @pytest.fixture(scope="module")
 def lite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteBroker]:
-    try:
-        binary = find_pulsar_lite_binary()
-    except BrokerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    broker = LiteBroker(binary, tmp_path_factory.mktemp("races-broker"))
-    broker.start()
+    broker = start_pulsar_lite(tmp_path_factory.mktemp("races-broker"), LiteBroker)
     try:
         yield broker
     finally:

@@ -31,7 +31,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from fastpulsar_testing.lite import BrokerError, PulsarLite, find_pulsar_lite_binary
+from fastpulsar_testing.lite import PulsarLite
+from fixtures.lite import start_pulsar_lite
 from support.guarded import run_guarded
 
 STRESS_SECONDS = float(os.environ.get("FASTPULSAR_STRESS_SECONDS", "60"))
@@ -232,12 +233,7 @@ report("STRESS", seconds=round(run_seconds, 1), sent_ok=len(sent_ok),
 
 @pytest.fixture(scope="module")
 def stress_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulsarLite]:
-    try:
-        binary = find_pulsar_lite_binary()
-    except BrokerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    broker = PulsarLite(binary, tmp_path_factory.mktemp("stress-broker"))
-    broker.start()
+    broker = start_pulsar_lite(tmp_path_factory.mktemp("stress-broker"), PulsarLite)
     try:
         yield broker
     finally:
