@@ -88,9 +88,10 @@ py::object LoopSink::new_future() const {
     if (kwnames == nullptr) {
         throw py::error_already_set();
     }
+    // No positional argument, loop as keyword; args[0] is the slot vectorcall may borrow.
     PyObject* args[2] = {nullptr, loop_.ptr()};
-    PyObject* future = PyObject_Vectorcall(future_type_.ptr(), args + 1,
-                                           0 | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    PyObject* future =
+        PyObject_Vectorcall(future_type_.ptr(), args + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
     if (future == nullptr) {
         throw py::error_already_set();
     }
