@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import threading
 import time
@@ -415,12 +416,17 @@ def test_listener_backpressure(broker, topic):
 CANCEL_COUNT = 1000
 
 
-async def publish_paced(client, topic, count, rng):
+async def publish_paced(client, topic, count, rng, caught_up=None):
     """Publish "0".."count-1" two at a time, so that receivers often wait in line (a
-    receive that finds a message at once never suspends, and cannot be cancelled inside)."""
+    receive that finds a message at once never suspends, and cannot be cancelled inside).
+    `caught_up(i)`, if given, is awaited true (for up to 50 ms) before message i of each
+    pair: the receiving side then stays at the head of the topic, waiting, however fast
+    this machine runs each side."""
     producer = await client.create_producer(topic, batching_enabled=False)
     sends = []
     for i in range(count):
+        if caught_up is not None and i % 2 == 0:
+            await wait_for_condition(functools.partial(caught_up, i), timeout=0.05, interval=0.0005)
         sends.append(asyncio.ensure_future(producer.send(str(i).encode())))
         if i % 2:
             await asyncio.sleep(rng.random() / 1000)
@@ -475,8 +481,12 @@ def test_cancelled_read_next_loses_no_message(standalone_broker, topic):
     async def main():
         async with pulsar.asyncio.Client(standalone_broker.service_url) as client:
             reader = await client.create_reader(topic, pulsar.MessageId.earliest)
-            publisher = asyncio.create_task(publish_paced(client, topic, CANCEL_COUNT, rng))
             got: list[pulsar.Message] = []
+            # The reader kept at the head, so that its reads wait (and can be cancelled
+            # waiting) on a slow machine too: a CI run counted only 15 cancelled waits.
+            publisher = asyncio.create_task(
+                publish_paced(client, topic, CANCEL_COUNT, rng, lambda i: len(got) >= i - 2)
+            )
             cancelled = 0
             while not publisher.done() or len(got) < CANCEL_COUNT * 0.9:
                 task = asyncio.create_task(reader.read_next())
@@ -488,6 +498,7 @@ def test_cancelled_read_next_loses_no_message(standalone_broker, topic):
             await publisher
             got.extend(await drain(reader.read_next, idle_ms=1500))
             assert [int(m.data()) for m in got] == list(range(CANCEL_COUNT))
+            print("cancelled waiting reads:", cancelled)
             assert cancelled > 20  # most reads find a message at once (no wait to cancel)
 
     run(main(), timeout=90)
