@@ -45,7 +45,8 @@ def _twin(cls: type[_sync.PulsarException]) -> type[PulsarException]:
         twin = type(cls.__name__, (cls, PulsarException), {"__module__": cls.__module__})
         twin.__init__ = Exception.__init__  # type: ignore[assignment]
         twin.__str__ = PulsarException.__str__  # type: ignore[method-assign]
-        _twins[cls] = twin
+        # setdefault: threads racing here (without the GIL too) all get the first one made.
+        twin = _twins.setdefault(cls, twin)
     return twin
 
 

@@ -22,13 +22,29 @@ from pulsar.schema._dataclass import record_class_of
 from pulsar.schema.definition import Record, record_builder
 from pulsar.schema.schema import Schema
 
-fastavro: Any
-try:
-    fastavro = importlib.import_module("fastavro")
-except ImportError:
-    fastavro = None
-_read: Any = None if fastavro is None else fastavro.schemaless_reader
-_write: Any = None if fastavro is None else fastavro.schemaless_writer
+# fastavro is imported by the first AvroSchema, not by `import pulsar`: on a free-threaded
+# CPython, importing it turns the GIL back on for the whole process (fastavro 1.13 does not
+# declare itself free-threading-safe), which a program that never uses Avro must not pay.
+fastavro: Any = None
+_read: Any = None
+_write: Any = None
+
+
+def _import_fastavro() -> bool:
+    """Imports fastavro once (any thread; racing imports store the same module); returns
+    whether it is installed."""
+    global fastavro, _read, _write
+    if fastavro is None:
+        try:
+            module = importlib.import_module("fastavro")
+        except ImportError:
+            return False
+        _read = module.schemaless_reader
+        _write = module.schemaless_writer
+        fastavro = module
+    return True
+
+
 _BytesIO = io.BytesIO
 
 # A partition's messages carry its name; the schema is the partitioned topic's.
@@ -73,7 +89,7 @@ class AvroSchema(Schema):
     """
 
     def __init__(self, record_cls: Any, schema_definition: dict[str, Any] | None = None) -> None:
-        if fastavro is None:
+        if not _import_fastavro():
             raise ImportError(
                 "AvroSchema needs fastavro, which is not installed: pip install 'fastpulsar[avro]'"
             )

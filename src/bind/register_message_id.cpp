@@ -30,7 +30,10 @@ PyMethodDef g_methods[] = {
      "    message_id_bytes: What serialize() returned (any bytes-like object).\n"
      "    topic: The topic the id belongs to, or None."},
     {"wrap", message_id_wrap, METH_O | METH_CLASS,
-     "pulsar-client's MessageId.wrap(_pulsar.MessageId): here the two are one class."},
+     "wrap($cls, msg_id, /)\n--\n\n"
+     "pulsar-client's MessageId.wrap(_pulsar.MessageId): here the two are one class.\n\n"
+     "Args:\n"
+     "    msg_id: A MessageId, returned as it is."},
     {"__reduce__", message_id_reduce, METH_NOARGS, nullptr},
     {nullptr, nullptr, 0, nullptr},
 };

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -166,10 +168,17 @@ std::unique_ptr<ClientCore> ClientCore::with_provider(py::object provider,
 }
 
 void ClientCore::close_provider() noexcept {
-    if (!provider_ || provider_.is_none() || state_->inherited() || interpreter_finalizing()) {
+    if (state_->inherited() || interpreter_finalizing()) {
         return;  // (inherited through a fork: the parent's provider, not the child's)
     }
-    py::object provider = std::exchange(provider_, py::none());
+    py::object provider;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!provider_ || provider_.is_none()) {
+            return;
+        }
+        provider = std::exchange(provider_, py::none());
+    }
     py::error_scope pending;  // from a destructor, an exception may be on its way
     try {
         provider.attr("close")();
@@ -189,9 +198,18 @@ ServiceInfoHandle ClientCore::get_service_info() const {
 ClientCore::~ClientCore() {
     close_provider();
     // The last owner of the state destroys libpulsar's client, which joins its threads.
-    consumers_.clear();  // (each releases the GIL as it goes)
+    drop_consumers();  // (each releases the GIL as it goes)
     GilRelease nogil;
     state_.reset();
+}
+
+void ClientCore::drop_consumers() noexcept {
+    std::vector<std::shared_ptr<ConsumerCore>> dropped;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        dropped.swap(consumers_);
+    }
+    dropped.clear();  // outside the mutex: a consumer's destructor releases the GIL
 }
 
 namespace {
@@ -268,12 +286,17 @@ py::object ClientCore::subscribe(py::handle self, py::handle topic, const std::s
                 lock_state(owner.state_));
             // Like pulsar-client, the client keeps its consumers (and so their subscriptions)
             // until they are closed, even when the caller drops them.
-            auto& kept = owner.consumers_;
-            kept.erase(std::remove_if(kept.begin(), kept.end(),
-                                      [](const auto& c) { return c->is_closed(); }),
-                       kept.end());
-            kept.push_back(core);
-            return py::cast(core);
+            std::vector<std::shared_ptr<ConsumerCore>> closed;
+            {
+                std::lock_guard<std::mutex> lock(owner.mutex_);
+                auto& kept = owner.consumers_;
+                auto first_closed = std::stable_partition(
+                    kept.begin(), kept.end(), [](const auto& c) { return !c->is_closed(); });
+                std::move(first_closed, kept.end(), std::back_inserter(closed));
+                kept.erase(first_closed, kept.end());
+                kept.push_back(core);
+            }
+            return py::cast(core);  // (the closed ones are released after, outside the mutex)
         });
 }
 
@@ -326,7 +349,7 @@ void ClientCore::close() {
     pulsar::Result result = call_blocking_result(
         [&](const pulsar::ResultCallback& cb) { state_->client().closeAsync(cb); });
     state_->receives.abandon_all(pulsar::ResultAlreadyClosed);
-    consumers_.clear();
+    drop_consumers();
     // Closing fails the sends still pending: their callbacks have run on return.
     for (auto& producer : producers) {
         producer->finish_close();
@@ -369,7 +392,7 @@ void ClientCore::close_async(py::handle self, py::handle sink, py::handle future
                                                                            Nothing) -> py::object {
         // On the dispatcher thread, after libpulsar's close: the rest of close().
         auto& core = py::handle(self.get()).cast<ClientCore&>();
-        core.consumers_.clear();
+        core.drop_consumers();
         for (auto& producer : core.state_->live_producers()) {
             producer->finish_close();
         }

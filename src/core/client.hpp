@@ -158,9 +158,17 @@ class ClientCore {
     // sys.unraisablehook. GIL held; never throws.
     void close_provider() noexcept;
 
+    // Lets go of the consumers kept (close): taken under mutex_, destroyed outside it.
+    // GIL held; never throws.
+    void drop_consumers() noexcept;
+
     std::shared_ptr<ClientState> state_;
-    std::vector<std::shared_ptr<ConsumerCore>> consumers_;  // GIL-protected
-    py::object provider_;                                   // GIL-protected; None once closed
+    // Guards consumers_ and provider_: any Python thread may subscribe or close at once,
+    // and without the GIL (free-threaded CPython) nothing else does. Held for a vector or
+    // reference update only: never across a Python call or a wait.
+    std::mutex mutex_;
+    std::vector<std::shared_ptr<ConsumerCore>> consumers_;
+    py::object provider_;  // None once closed
 };
 
 }  // namespace fastpulsar

@@ -127,8 +127,8 @@ ConsumerCore::ConsumerCore(pulsar::Consumer consumer, py::object schema,
     : consumer_(std::move(consumer)), schema_(std::move(schema)), client_(std::move(client)) {}
 
 ConsumerCore::~ConsumerCore() {
-    if (listener_) {
-        listener_->close();
+    if (auto listener = this->listener()) {
+        listener->close();
     }
     GilRelease nogil;
     release_handle(consumer_, *client_);
@@ -226,8 +226,8 @@ void ConsumerCore::redeliver_unacknowledged_messages() {
 
 void ConsumerCore::pause_message_listener() {
     check_open();
-    if (listener_) {
-        listener_->pause();  // no listener call starts from now, even for queued messages
+    if (auto listener = this->listener()) {
+        listener->pause();  // no listener call starts from now, even for queued messages
     }
     pulsar::Result result;
     {
@@ -249,13 +249,13 @@ void ConsumerCore::resume_message_listener() {
     if (result != pulsar::ResultOk) {
         raise_result(result);
     }
-    if (listener_) {
-        listener_->resume();
+    if (auto listener = this->listener()) {
+        listener->resume();
     }
 }
 
 void ConsumerCore::set_listener(std::shared_ptr<MessageListenerQueue> listener) {
-    listener_ = std::move(listener);
+    std::atomic_store(&listener_, std::move(listener));
 }
 
 void ConsumerCore::acknowledge(py::handle message) {
@@ -296,8 +296,8 @@ void ConsumerCore::unsubscribe() {
 
 void ConsumerCore::close() {
     check_open();
-    if (listener_) {
-        listener_->close();  // no listener call from now; frees libpulsar's listener thread
+    if (auto listener = this->listener()) {
+        listener->close();  // no listener call from now; frees libpulsar's listener thread
     }
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { consumer_.closeAsync(cb); });
@@ -392,8 +392,8 @@ void ConsumerCore::unsubscribe_async(py::handle sink, py::handle future) {
 
 void ConsumerCore::close_async(py::handle self, py::handle sink, py::handle future) {
     check_open();
-    if (listener_) {
-        listener_->close();  // no listener call from now; frees libpulsar's listener thread
+    if (auto listener = this->listener()) {
+        listener->close();  // no listener call from now; frees libpulsar's listener thread
     }
     run_op<Nothing>(
         sink, future, [&](auto done) { consumer_.closeAsync(done); },

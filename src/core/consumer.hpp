@@ -74,7 +74,11 @@ class ConsumerCore {
     py::object schema_;
     std::shared_ptr<ClientState> client_;
     std::atomic<bool> closed_{false};
-    std::shared_ptr<MessageListenerQueue> listener_;  // GIL-protected; null without one
+    // Null without one. Set once, after the consumer is made, and read on any thread:
+    // through std::atomic_load/atomic_store (listener()), as nothing else orders them
+    // without the GIL.
+    std::shared_ptr<MessageListenerQueue> listener_;
+    std::shared_ptr<MessageListenerQueue> listener() const { return std::atomic_load(&listener_); }
 };
 
 // Consumer.receive(timeout_millis=None) and Consumer.acknowledge(message) as METH_FASTCALL

@@ -1,6 +1,7 @@
 // pulsar.Message (see message.hpp).
 #include "core/message.hpp"
 
+#include <mutex>
 #include <new>
 #include <string>
 #include <utility>
@@ -86,8 +87,17 @@ PyObject* message_value(PyObject* self, PyObject*) {
 
 PyObject* message_properties(PyObject* self, PyObject*) {
     return c_api_call([&] {
+        // libpulsar fills a message's property map on first use, unguarded: threads reading
+        // one message at once (no GIL orders them on free-threaded CPython) copy it under
+        // one mutex, shared by all messages as wrappers may share libpulsar's message.
+        static std::mutex properties_mutex;
+        pulsar::StringMap properties;
+        {
+            std::lock_guard<std::mutex> lock(properties_mutex);
+            properties = message_of(self).getProperties();
+        }
         py::dict out;
-        for (const auto& [key, value] : message_of(self).getProperties()) {
+        for (const auto& [key, value] : properties) {
             out[py::str(key)] = py::str(value);
         }
         return out.release().ptr();

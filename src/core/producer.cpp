@@ -62,10 +62,16 @@ void ProducerCore::check_open() const {
 
 void ProducerCore::queue(Queued&& item) {
     check_open();  // again: building the message may have run Python code (a schema)
-    while (queued_ - submitted_.load(std::memory_order_acquire) >= queue_limit_) {
+    for (;;) {
+        // Another sender may queue meanwhile (threads without the GIL): this is a bound on
+        // the queue, not a reservation, so it may be passed by as many as send at once.
+        uint64_t queued = queued_.load(std::memory_order_acquire);
+        if (queued - submitted_.load(std::memory_order_acquire) < queue_limit_) {
+            break;
+        }
         // Full: wait (without the GIL) until the submitter has handed some on, or close()
         // begins. With block_if_queue_full, it waits for libpulsar's queue in turn.
-        uint64_t target = queued_ - queue_limit_ + 1;
+        uint64_t target = queued - queue_limit_ + 1;
         wait_without_gil(queue_mutex_, queue_progress_, [this, target] {
             return submitted_.load(std::memory_order_acquire) >= target || closing();
         });
@@ -74,16 +80,20 @@ void ProducerCore::queue(Queued&& item) {
     bool wake = false;
     {
         std::lock_guard<std::mutex> lock(queue_mutex_);
-        if (submitter_stop_) {
-            raise_result(pulsar::ResultAlreadyClosed);  // (closing is set before the stop)
+        // Checked under the queue's mutex: a close marks the producer closing, then takes
+        // this mutex before it reads queued_ (prepare_close), so either it waits for this
+        // message or this send sees it closing; with or without the GIL.
+        if (submitter_stop_ || closing()) {
+            raise_result(pulsar::ResultAlreadyClosed);
         }
         if (!submitter_.joinable()) {
             submitter_ = std::thread([this] { submitter_loop(); });
         }
         if (!item.waiter) {
-            ++sent_async_;  // a send_async's completion is owed from here, not before
+            // A send_async's completion is owed from here, not before.
+            sent_async_.fetch_add(1, std::memory_order_release);
         }
-        ++queued_;
+        queued_.fetch_add(1, std::memory_order_release);
         queue_.push_back(std::move(item));
         wake = submitter_idle_;
         submitter_idle_ = false;
@@ -174,7 +184,7 @@ void ProducerCore::send_async(PyObject* self, pulsar::Message&& message, PyObjec
     // them after running it.
     Py_INCREF(self);
     Py_XINCREF(callback);
-    self_ = self;
+    self_.store(self, std::memory_order_relaxed);  // ordered by queue_mutex_ and libpulsar
     try {
         queue(Queued{std::move(message), callback, nullptr});
     } catch (...) {
@@ -186,7 +196,7 @@ void ProducerCore::send_async(PyObject* self, pulsar::Message&& message, PyObjec
 }
 
 py::object ProducerCore::send(pulsar::Message&& message) {
-    if (submitted_.load(std::memory_order_acquire) < queued_) {
+    if (submitted_.load(std::memory_order_acquire) < queued_.load(std::memory_order_acquire)) {
         // Behind queued send_async messages: take its place in the queue.
         auto waiter = std::make_shared<Pending<pulsar::MessageId>>();
         queue(Queued{std::move(message), nullptr, waiter});
@@ -196,10 +206,13 @@ py::object ProducerCore::send(pulsar::Message&& message) {
         }
         return wrap_message_id(waiter->value());
     }
-    // Nothing queued: straight to libpulsar, without the GIL. Counted from here,
-    // where the GIL is held, until sendAsync has returned (see close()).
-    check_open();  // again: building the message may have run Python code (a schema)
+    // Nothing queued: straight to libpulsar, without the GIL. Counted from here until
+    // sendAsync has returned (see close()), and checked for closing once counted: close()
+    // marks the producer closing, then waits until nobody is counted (both through the
+    // count's mutex), so either it waits for this send or this send sees it closing, with
+    // or without the GIL.
     auto counted = std::make_unique<InSection>(sends_without_gil_);
+    check_open();  // again: building the message may have run Python code (a schema)
     auto [result, id] = call_blocking<pulsar::MessageId>(
         [&](const std::shared_ptr<Pending<pulsar::MessageId>>& pending) {
             producer_.sendAsync(message, [pending](pulsar::Result r, const pulsar::MessageId& id) {
@@ -219,7 +232,7 @@ py::object ProducerCore::send(pulsar::Message&& message) {
 
 void ProducerCore::flush() {
     check_open();
-    wait_until_submitted(queued_);
+    wait_until_submitted(queued_.load(std::memory_order_acquire));
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { producer_.flushAsync(cb); });
     if (result != pulsar::ResultOk) {
@@ -231,7 +244,7 @@ void ProducerCore::flush() {
 void ProducerCore::prepare_close() {
     // Senders waiting for room see closing() and raise AlreadyClosed.
     notify_all_after_lock(queue_mutex_, queue_progress_);
-    wait_until_submitted(queued_);
+    wait_until_submitted(queued_.load(std::memory_order_acquire));
     if (!sends_without_gil_.empty()) {
         wait_without_gil(sends_without_gil_.mutex(), sends_without_gil_.emptied(),
                          [this] { return sends_without_gil_.empty_locked(); });
@@ -279,7 +292,7 @@ void ProducerCore::queue_action(std::function<void()> action) {
         if (!submitter_.joinable()) {
             submitter_ = std::thread([this] { submitter_loop(); });
         }
-        ++queued_;
+        queued_.fetch_add(1, std::memory_order_release);
         queue_.push_back(Queued{pulsar::Message(), nullptr, nullptr, std::move(action)});
         wake = submitter_idle_;
         submitter_idle_ = false;
@@ -345,14 +358,15 @@ void ProducerCore::close_async(py::handle self, py::handle sink, py::handle futu
 }
 
 void ProducerCore::wait_for_callbacks() {
-    uint64_t target = sent_async_;
+    uint64_t target = sent_async_.load(std::memory_order_acquire);
     Dispatcher::instance().wait_for(
         [this, target] { return callbacks_done_.load(std::memory_order_acquire) >= target; });
 }
 
 void ProducerCore::on_callback_done() {
     callbacks_done_.fetch_add(1, std::memory_order_release);
-    Py_DECREF(self_);  // may destroy this object: nothing after this line
+    Py_DECREF(
+        self_.load(std::memory_order_relaxed));  // may destroy this object: nothing after this line
 }
 
 }  // namespace fastpulsar

@@ -129,17 +129,22 @@ class ProducerCore {
     bool batching_;
     uint64_t queue_limit_;  // queued and not yet submitted, at most
     std::shared_ptr<ClientState> client_;
-    std::atomic<bool> closing_{false};  // close() has begun (written with the GIL)
+    std::atomic<bool> closing_{false};  // close() has begun
     std::atomic<bool> closed_{false};   // close() has completed
-    PyObject* self_ = nullptr;  // the pulsar.Producer; a reference is held per send in flight
+    // The pulsar.Producer (the same object at every send); a reference is held per send in
+    // flight. Atomic: sending threads store it, the dispatcher reads it, and without the GIL
+    // (free-threaded CPython) nothing else orders them.
+    std::atomic<PyObject*> self_{nullptr};
 
-    uint64_t sent_async_ = 0;                  // GIL-protected: send_async messages queued
+    // Counters written under queue_mutex_ (so that a message's place in the queue and its
+    // count agree) and read anywhere: atomic, as nothing else orders them without the GIL.
+    std::atomic<uint64_t> sent_async_{0};      // send_async messages queued
     std::atomic<uint64_t> callbacks_done_{0};  // written on the dispatcher thread
     // Threads inside sendAsync without the GIL in send()'s direct path.
     SectionCount sends_without_gil_;
 
     // The submitter and its queue.
-    uint64_t queued_ = 0;                 // GIL-protected: messages ever queued
+    std::atomic<uint64_t> queued_{0};     // messages ever queued (written under queue_mutex_)
     std::atomic<uint64_t> submitted_{0};  // of those, handed to libpulsar (submitter thread)
     std::mutex queue_mutex_;
     std::condition_variable queue_wake_;      // the submitter waits for work

@@ -2,6 +2,7 @@
 #include "core/send_args.hpp"
 
 #include <datetime.h>
+#include <pybind11/critical_section.h>
 
 #include <chrono>
 #include <cstring>
@@ -220,6 +221,9 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
         if (!PyDict_Check(properties)) {
             raise_type_error("properties", "a dict of str to str", properties);
         }
+        // Without the GIL (free-threaded CPython), another thread may change the dict
+        // meanwhile: PyDict_Next's borrowed items need the dict's critical section.
+        py::scoped_critical_section locked(properties);
         Py_ssize_t pos = 0;
         PyObject* key = nullptr;
         PyObject* value = nullptr;
@@ -248,6 +252,8 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
             raise_type_error("replication_clusters", "a list of str", clusters);
         }
         std::vector<std::string> names;
+        // A list's borrowed items likewise need its critical section (a tuple is immutable).
+        py::scoped_critical_section locked(clusters);
         Py_ssize_t count = PySequence_Fast_GET_SIZE(clusters);
         names.reserve(static_cast<std::size_t>(count));
         for (Py_ssize_t i = 0; i < count; ++i) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <utility>
 
 #include "core/message_id.hpp"
@@ -17,7 +18,10 @@ namespace fastpulsar {
 namespace {
 
 // Failures of sends made with send_async(callback=None), by result; reported
-// through the "pulsar" logger (the bridge's) after each dispatch round. GIL-protected.
+// through the "pulsar" logger (the bridge's) after each dispatch round. Guarded by
+// g_failed_mutex: the dispatcher and a thread serving in its stead (serve_here) may both
+// count, and without the GIL (free-threaded CPython) nothing else orders them.
+std::mutex g_failed_mutex;
 std::map<pulsar::Result, uint64_t> g_failed_without_callback;
 
 }  // namespace
@@ -39,17 +43,21 @@ void deliver_send(SendCompletion& completion) {
         }
         Py_DECREF(completion.callback);
     } else if (completion.result != pulsar::ResultOk) {
+        std::lock_guard<std::mutex> lock(g_failed_mutex);
         ++g_failed_without_callback[completion.result];
     }
     completion.producer->on_callback_done();
 }
 
 void report_unsent_without_callback() {
-    if (g_failed_without_callback.empty()) {
-        return;
-    }
     std::map<pulsar::Result, uint64_t> failed;
-    failed.swap(g_failed_without_callback);
+    {
+        std::lock_guard<std::mutex> lock(g_failed_mutex);
+        if (g_failed_without_callback.empty()) {
+            return;
+        }
+        failed.swap(g_failed_without_callback);
+    }
     try {
         py::handle logger = installed(bridge().logger, "the pulsar logger");
         for (const auto& [result, count] : failed) {

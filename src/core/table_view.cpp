@@ -30,9 +30,7 @@ TableViewCore::TableViewCore(pulsar::TableView view, py::object schema, std::str
       client_(std::move(client)) {}
 
 TableViewCore::~TableViewCore() {
-    for (const auto& listener : listeners_) {
-        listener->close();
-    }
+    close_listeners();
     GilRelease nogil;
     release_handle(view_, *client_);
     client_.reset();  // may be the last owner of libpulsar's client: without the GIL
@@ -122,7 +120,10 @@ void TableViewCore::for_each_and_listen(py::object callback) {
                 }
             };
         });
-    listeners_.push_back(queue);
+    {
+        std::lock_guard<std::mutex> lock(listeners_mutex_);
+        listeners_.push_back(queue);
+    }
     // libpulsar calls the action for the existing entries on this thread, under its lock:
     // they are queued without waiting for room (only the dispatcher makes room, and a
     // callback may need that lock). Later updates come from libpulsar's thread.
@@ -156,9 +157,7 @@ void TableViewCore::close() {
     if (closed_.load(std::memory_order_acquire)) {
         raise_result(pulsar::ResultAlreadyClosed);
     }
-    for (const auto& listener : listeners_) {
-        listener->close();  // no callback from now; frees libpulsar's thread
-    }
+    close_listeners();  // no callback from now; frees libpulsar's thread
     pulsar::Result result =
         call_blocking_result([&](const pulsar::ResultCallback& cb) { view_.closeAsync(cb); });
     closed_.store(true, std::memory_order_release);
@@ -171,10 +170,15 @@ bool TableViewCore::stop_for_client() {
     if (closed_.exchange(true, std::memory_order_acq_rel)) {
         return false;
     }
-    for (const auto& listener : listeners_) {
-        listener->close();
-    }
+    close_listeners();
     return true;
+}
+
+void TableViewCore::close_listeners() {
+    std::lock_guard<std::mutex> lock(listeners_mutex_);
+    for (const auto& listener : listeners_) {
+        listener->close();  // takes the queue's own mutex only
+    }
 }
 
 void TableViewCore::close_handle_async(const pulsar::ResultCallback& done) {

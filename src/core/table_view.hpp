@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,8 @@ class TableViewCore : public std::enable_shared_from_this<TableViewCore> {
 
    private:
     py::object decode(const std::string& value) const;
+    // Closes every listener queue (no callback starts any more). Any thread; never throws.
+    void close_listeners();
 
     pulsar::TableView view_;
     py::object schema_;
@@ -79,7 +82,10 @@ class TableViewCore : public std::enable_shared_from_this<TableViewCore> {
     py::object subscription_;  // None or a str, for repr
     std::shared_ptr<ClientState> client_;
     std::atomic<bool> closed_{false};
-    std::vector<std::shared_ptr<TableListenerQueue>> listeners_;  // GIL-protected
+    // Guarded by listeners_mutex_ (any Python thread may add one or close the view, and
+    // without the GIL nothing else orders them); held for no Python call.
+    std::mutex listeners_mutex_;
+    std::vector<std::shared_ptr<TableListenerQueue>> listeners_;
 };
 
 }  // namespace fastpulsar

@@ -227,9 +227,13 @@ void Dispatcher::serve_pending() {
 }
 
 bool Dispatcher::serve_here() {
-    if (serving_here_) {
+    if (serving_here_.exchange(true, std::memory_order_acq_rel)) {
         return false;  // another waiting thread serves (its callbacks released the GIL)
     }
+    struct Release {
+        std::atomic<bool>& flag;
+        ~Release() { flag.store(false, std::memory_order_release); }
+    } release{serving_here_};
     std::vector<SendCompletion> sends;
     std::vector<LogRecord> logs;
     std::vector<PyObject*> releases;
@@ -247,9 +251,7 @@ bool Dispatcher::serve_here() {
     if (sends.empty() && logs.empty() && releases.empty() && tasks.empty()) {
         return false;
     }
-    serving_here_ = true;
     serve(sends, logs, releases, tasks);
-    serving_here_ = false;
     return true;
 }
 

@@ -127,7 +127,9 @@ class Dispatcher {
 
     std::atomic<bool> running_{false};
     std::atomic<std::thread::id> thread_id_{};
-    bool serving_here_ = false;  // GIL-protected: a waiting thread serves (serve_here)
+    // A waiting thread serves (serve_here); claimed with exchange(), so that one thread at a
+    // time does, with or without the GIL.
+    std::atomic<bool> serving_here_{false};
 
     std::mutex progress_mutex_;
     std::condition_variable progress_;
