@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# fastpulsar on the free-threaded CPython (python3.13t, PEP 703): builds the interpreter once
+# (wheels/freethreaded_python.py, about ten minutes, cached outside the checkout), makes a
+# fresh virtual environment of it in a temporary directory, installs fastpulsar from this
+# checkout with the test helpers and the test dependencies that exist for 3.13t, and runs
+# the tests given (default: the unit tests and the integration tests named below) with the
+# GIL off.
+#
+#   tools/freethreaded.sh [pytest arguments]
+#
+# The test dependencies differ from the `test` extra where 3.13t has no build:
+# - cryptography: its cffi refuses the free-threaded 3.13 ("supported from 3.14"), so the
+#   TLS tests skip, saying so;
+# - fastavro: built from its sdist (Cython); it does not declare itself free-threading-safe,
+#   and importing it would turn the GIL back on for the whole test process. The run sets
+#   PYTHON_GIL=0 so that the GIL stays off whatever the tests import; that fastpulsar alone
+#   keeps it off, without PYTHON_GIL, is what tests/integration/test_free_threading.py checks
+#   in a child process of its own;
+# - hypothesis: the newest release with a wheel here (6.170.15 has only an sdist, which does
+#   not build on 3.13t).
+# Status (issue 13, open): the extension does not declare itself free-threading-safe yet
+# (py::mod_gil_not_used() is not set), so without PYTHON_GIL=0 importing pulsar turns the GIL
+# on, and test_free_threading.py's GIL test fails; a run of this script once aborted in
+# tests/unit/test_packaging.py (SIGABRT from a non-Python thread), not yet explained. It is
+# not part of .ci/run until both are settled.
+# Any failure fails the run (set -e).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec </dev/null
+
+host_python=${FASTPULSAR_HOST_PYTHON:-.venv/bin/python}
+ft_python=$("$host_python" wheels/freethreaded_python.py --quiet | tail -n 1)
+echo "tools/freethreaded.sh: $ft_python"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fastpulsar-ft-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+"$ft_python" -m venv "$work/venv"
+py="$work/venv/bin/python"
+"$py" -m pip install --disable-pip-version-check -q \
+    . ./testing \
+    "pytest==9.2.0" "pytest-timeout==2.4.0" "hypothesis==6.155.7" "build==1.6.1" \
+    "protobuf==7.36.2" "fastavro==1.13.1"
+"$py" -m pip install --disable-pip-version-check -q --no-deps "pulsar-lite==0.2.0"
+# (from the scratch directory: the checkout's pulsar/ has no extension)
+(cd "$work" && "$py" -) <<'EOF'
+import sys
+import pulsar
+assert not sys._is_gil_enabled(), "importing pulsar turned the GIL on"
+print(f"tools/freethreaded.sh: {sys.version}; GIL enabled: {sys._is_gil_enabled()}")
+EOF
+
+if [ "$#" -eq 0 ]; then
+    set -- tests/unit \
+        tests/integration/test_free_threading.py \
+        tests/integration/test_send_receive.py \
+        tests/integration/test_producer_races.py \
+        tests/integration/test_stress.py \
+        --no-standalone
+fi
+echo "tools/freethreaded.sh: PYTHON_GIL=0 pytest $*"
+PYTHON_GIL=0 "$work/venv/bin/pytest" -p no:cacheprovider "$@"
