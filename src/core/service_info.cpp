@@ -2,8 +2,13 @@
 #include "core/service_info.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include "core/auth.hpp"
@@ -205,6 +210,42 @@ std::unique_ptr<pulsar::Client> make_provider_client(
     raise_invalid_url(error);
 }
 
+namespace {
+
+// libpulsar's AutoClusterFailover, held so that it is not destroyed while its own thread may
+// still run the task initialize() posts: that task holds the failover's only other reference
+// for the few microseconds it runs, so a client destroyed at that moment (right after it was
+// made) destroyed the failover on its own thread, whose destructor joins that very thread
+// (std::system_error, so std::terminate: seen as an abort in the unit tests on 3.13t, where
+// nothing serialises the test's threads). Later tasks hold it likewise, once per check
+// interval, for as short a time; the startup is when a program (or a test) drops a client
+// that fast.
+class SettledFailover final : public pulsar::ServiceInfoProvider {
+   public:
+    explicit SettledFailover(pulsar::AutoClusterFailover::Config&& config)
+        : failover_(std::make_unique<pulsar::AutoClusterFailover>(std::move(config))) {}
+    // On the thread destroying libpulsar's client (a Python thread, without the GIL): waits
+    // out what remains of kSettle after initialize(), then destroys the failover. Never throws.
+    ~SettledFailover() override {
+        if (initialized_) {
+            std::this_thread::sleep_until(*initialized_ + kSettle);
+        }
+    }
+    pulsar::ServiceInfo initialServiceInfo() override { return failover_->initialServiceInfo(); }
+    void initialize(std::function<void(pulsar::ServiceInfo)> on_update) override {
+        failover_->initialize(std::move(on_update));
+        initialized_ = std::chrono::steady_clock::now();
+    }
+
+   private:
+    // Far beyond the microseconds the first task needs once the thread runs, on a busy machine.
+    static constexpr std::chrono::milliseconds kSettle{200};
+    std::unique_ptr<pulsar::AutoClusterFailover> failover_;
+    std::optional<std::chrono::steady_clock::time_point> initialized_;  // by libpulsar, once
+};
+
+}  // namespace
+
 std::unique_ptr<pulsar::Client> make_failover_client(
     const pulsar::ServiceInfo& primary, const std::vector<pulsar::ServiceInfo>& secondary,
     int64_t check_interval_ms, uint32_t failover_threshold, uint32_t switch_back_threshold,
@@ -218,8 +259,8 @@ std::unique_ptr<pulsar::Client> make_failover_client(
     {
         GilRelease nogil;
         try {
-            client = std::make_unique<pulsar::Client>(pulsar::Client::create(
-                std::make_unique<pulsar::AutoClusterFailover>(std::move(config)), conf));
+            client = std::make_unique<pulsar::Client>(
+                pulsar::Client::create(std::make_unique<SettledFailover>(std::move(config)), conf));
         } catch (const std::invalid_argument& e) {
             error = e.what();
         }
