@@ -4,7 +4,13 @@
 
 #include "bind/register.hpp"
 
-PYBIND11_MODULE(_core, m) {
+namespace py = pybind11;
+
+// Safe without the GIL (free-threaded CPython 3.13t): state shared between threads is
+// guarded by its own mutex, atomic, or owned by one thread, each saying which where it is
+// declared; Python objects that other threads may change while read (a dict, a list) are
+// read under their critical section. On a regular CPython this changes nothing.
+PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
     m.doc() = "fastpulsar's binding of libpulsar 4.2.0 (use the pulsar package, not this module)";
     fastpulsar::register_bridge(m);
     fastpulsar::register_message_id(m);
