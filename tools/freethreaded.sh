@@ -8,6 +8,8 @@
 #
 #   tools/freethreaded.sh [pytest arguments]
 #
+# FASTPULSAR_FT_KEEP=1 keeps the environment (its path is printed), e.g. for gdb on a core.
+#
 # The test dependencies differ from the `test` extra where 3.13t has no build:
 # - cryptography: its cffi refuses the free-threaded 3.13 ("supported from 3.14"), so the
 #   TLS tests skip, saying so;
@@ -18,11 +20,6 @@
 #   in a child process of its own;
 # - hypothesis: the newest release with a wheel here (6.170.15 has only an sdist, which does
 #   not build on 3.13t).
-# Status (issue 13, open): the extension does not declare itself free-threading-safe yet
-# (py::mod_gil_not_used() is not set), so without PYTHON_GIL=0 importing pulsar turns the GIL
-# on, and test_free_threading.py's GIL test fails; a run of this script once aborted in
-# tests/unit/test_packaging.py (SIGABRT from a non-Python thread), not yet explained. It is
-# not part of .ci/run until both are settled.
 # Any failure fails the run (set -e).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +30,11 @@ ft_python=$("$host_python" wheels/freethreaded_python.py --quiet | tail -n 1)
 echo "tools/freethreaded.sh: $ft_python"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fastpulsar-ft-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+if [ -n "${FASTPULSAR_FT_KEEP:-}" ]; then
+    echo "tools/freethreaded.sh: keeping $work (FASTPULSAR_FT_KEEP)"
+else
+    trap 'rm -rf "$work"' EXIT
+fi
 "$ft_python" -m venv "$work/venv"
 py="$work/venv/bin/python"
 "$py" -m pip install --disable-pip-version-check -q \

@@ -20,7 +20,7 @@ Build needs: a C compiler, make, xz, apt-get, and the development headers of Ope
 zlib, libffi, bz2, lzma, sqlite3, readline (without OpenSSL, pip cannot reach PyPI; the
 script fails naming any module that did not build).
 
-Usage: freethreaded_python.py [--quiet]. Prints the interpreter's path on the last line of
+Usage: freethreaded_python.py [--quiet] (--quiet: a step's output only when it fails). Prints the interpreter's path on the last line of
 stdout; progress goes to stderr. Exit 0 on success, 1 on failure with the reason.
 """
 
@@ -78,9 +78,17 @@ def log(text: str) -> None:
 
 
 def run(argv: list[str], cwd: Path, quiet: bool) -> None:
+    """Runs a build step; quiet, its output is shown only when it fails (the last lines)."""
     log("$ " + " ".join(argv))
-    output = subprocess.DEVNULL if quiet else sys.stderr
-    subprocess.run(argv, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, check=True)
+    if not quiet:
+        subprocess.run(argv, cwd=cwd, stdout=sys.stderr, stderr=subprocess.STDOUT, check=True)
+        return
+    result = subprocess.run(
+        argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+    )
+    if result.returncode != 0:
+        print("\n".join(result.stdout.splitlines()[-40:]), file=sys.stderr)
+        raise subprocess.CalledProcessError(result.returncode, argv)
 
 
 def download_source(work: Path, quiet: bool) -> Path:
