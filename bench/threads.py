@@ -84,7 +84,7 @@ def main() -> int:
     if args.python_ft:
         columns.append(("fastpulsar free-threaded", args.python_ft, "fastpulsar"))
     if not args.no_official:
-        official = Path(ensure_official_venv()) / "bin" / "python"
+        official = Path(ensure_official_venv())
         columns.append(("pulsar-client 3.13.0", str(official), "official"))
 
     samples: dict[tuple[str, str, int], list[dict[str, float]]] = {}
