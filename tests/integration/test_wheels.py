@@ -131,7 +131,8 @@ def test_wheels_build_repair_and_run_the_demo(tmp_path):
         assert r["demo"] == "ok", r
         assert r["ok"] is True, r
         assert re.fullmatch(
-            rf"fastpulsar-[^-]+-cp{major}{minor}-cp{major}{minor}-manylinux_\d+_\d+_{machine}"
+            # (cp313t: the ABI tag of a free-threaded CPython)
+            rf"fastpulsar-[^-]+-cp{major}{minor}-cp{major}{minor}t?-manylinux_\d+_\d+_{machine}"
             rf"(\.manylinux_\d+_\d+_{machine})*\.whl",
             r["wheel"],
         ), r["wheel"]
