@@ -84,7 +84,13 @@ def run(argv: list[str], cwd: Path, quiet: bool) -> None:
         subprocess.run(argv, cwd=cwd, stdout=sys.stderr, stderr=subprocess.STDOUT, check=True)
         return
     result = subprocess.run(
-        argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+        argv,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        check=False,
     )
     if result.returncode != 0:
         print("\n".join(result.stdout.splitlines()[-40:]), file=sys.stderr)
