@@ -52,7 +52,13 @@ def _add_file(file: _File, seen: set[str], out: FileDescriptorSet) -> None:
     seen.add(file.name)
     for dependency in file.dependencies:
         _add_file(dependency, seen, out)
-    file.CopyToProto(out.file.add())
+    proto = out.file.add()
+    file.CopyToProto(proto)
+    # protobuf's pure-Python implementation (the only one on a free-threaded 3.13, which has
+    # no upb wheel) writes the default syntax "proto2" out; upb and C++ leave it unset. The
+    # definition must be the same bytes whichever protobuf runs: unset, as upb gives it.
+    if proto.syntax == "proto2":
+        proto.ClearField("syntax")
 
 
 def schema_definition(message_cls: type[Message]) -> dict[str, str]:

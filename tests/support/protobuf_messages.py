@@ -139,6 +139,10 @@ Person: Any = message_factory.GetMessageClass(POOL.FindMessageTypeByName("fastpu
 Address: Any = message_factory.GetMessageClass(
     POOL.FindMessageTypeByName("fastpulsar.tests.common.Address")
 )
+# (a class of its own: only upb's message classes have their nested types as attributes)
+Phone: Any = message_factory.GetMessageClass(
+    POOL.FindMessageTypeByName("fastpulsar.tests.Person.Phone")
+)
 Strict: Any = message_factory.GetMessageClass(
     POOL.FindMessageTypeByName("fastpulsar.tests.strict.Strict")
 )
@@ -155,7 +159,7 @@ def make_person(i: int) -> Any:
         photo=bytes([i % 256, 0, 255]),
         tags=[f"t{i}", "shared"],
         address=Address(street=f"{i} Main St", number=i, color=COLOR_BLUE),
-        phones=[Person.Phone(number=f"+1-555-{i:04d}", primary=True)],
+        phones=[Phone(number=f"+1-555-{i:04d}", primary=True)],
         favourite=(i % 3) + 1,
     )
     person.scores["a"] = i
