@@ -9,6 +9,8 @@
 #   tools/freethreaded.sh [pytest arguments]
 #
 # FASTPULSAR_FT_KEEP=1 keeps the environment (its path is printed), e.g. for gdb on a core.
+# FASTPULSAR_FT_SANITIZE=1 runs the same tests on the ASan/UBSan build instead
+# (tools/sanitize.sh, with this interpreter and its own build directory, build/asan-ft).
 #
 # The test dependencies differ from the `test` extra where 3.13t has no build:
 # - cryptography: its cffi refuses the free-threaded 3.13 ("supported from 3.14"), so the
@@ -37,10 +39,27 @@ else
 fi
 "$ft_python" -m venv "$work/venv"
 py="$work/venv/bin/python"
-"$py" -m pip install --disable-pip-version-check -q \
-    . ./testing \
-    "pytest==9.2.0" "pytest-timeout==2.4.0" "hypothesis==6.155.7" "build==1.6.1" \
-    "protobuf==7.36.2" "fastavro==1.13.1"
+test_deps=("pytest==9.2.0" "pytest-timeout==2.4.0" "hypothesis==6.155.7" "build==1.6.1"
+    "protobuf==7.36.2" "fastavro==1.13.1")
+if [ "$#" -eq 0 ]; then
+    set -- tests/unit \
+        tests/integration/test_free_threading.py \
+        tests/integration/test_send_receive.py \
+        tests/integration/test_producer_races.py \
+        tests/integration/test_stress.py \
+        --no-standalone
+fi
+
+if [ -n "${FASTPULSAR_FT_SANITIZE:-}" ]; then
+    # The ASan/UBSan build (tools/sanitize.sh) on the free-threaded interpreter, same tests.
+    echo "tools/freethreaded.sh: PYTHON_GIL=0 tools/sanitize.sh $*"
+    PYTHON="$ft_python" FASTPULSAR_ASAN_VENV="$work/asan-venv" \
+        FASTPULSAR_ASAN_BUILD_DIR=build/asan-ft FASTPULSAR_SANITIZE_TEST_DEPS="${test_deps[*]}" \
+        PYTHON_GIL=0 bash tools/sanitize.sh "$@"
+    exit 0
+fi
+
+"$py" -m pip install --disable-pip-version-check -q . ./testing "${test_deps[@]}"
 "$py" -m pip install --disable-pip-version-check -q --no-deps "pulsar-lite==0.2.0"
 # (from the scratch directory: the checkout's pulsar/ has no extension)
 (cd "$work" && "$py" -) <<'EOF'
@@ -50,13 +69,5 @@ assert not sys._is_gil_enabled(), "importing pulsar turned the GIL on"
 print(f"tools/freethreaded.sh: {sys.version}; GIL enabled: {sys._is_gil_enabled()}")
 EOF
 
-if [ "$#" -eq 0 ]; then
-    set -- tests/unit \
-        tests/integration/test_free_threading.py \
-        tests/integration/test_send_receive.py \
-        tests/integration/test_producer_races.py \
-        tests/integration/test_stress.py \
-        --no-standalone
-fi
 echo "tools/freethreaded.sh: PYTHON_GIL=0 pytest $*"
 PYTHON_GIL=0 "$work/venv/bin/pytest" -p no:cacheprovider "$@"

