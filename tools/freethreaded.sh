@@ -14,7 +14,8 @@
 #
 # The test dependencies differ from the `test` extra where 3.13t has no build:
 # - cryptography: its cffi refuses the free-threaded 3.13 ("supported from 3.14"), so the
-#   TLS tests skip, saying so;
+#   TLS tests cannot make their certificates (their fixture fails, saying so: they are not
+#   in the default set; one unit test skips);
 # - fastavro: built from its sdist (Cython); it does not declare itself free-threading-safe,
 #   and importing it would turn the GIL back on for the whole test process. The run sets
 #   PYTHON_GIL=0 so that the GIL stays off whatever the tests import; that fastpulsar alone
