@@ -13,9 +13,10 @@
 # (tools/sanitize.sh, with this interpreter and its own build directory, build/asan-ft).
 #
 # The test dependencies differ from the `test` extra where 3.13t has no build:
-# - cryptography: its cffi refuses the free-threaded 3.13 ("supported from 3.14"), so the
-#   TLS tests cannot make their certificates (their fixture fails, saying so: they are not
-#   in the default set; one unit test skips);
+# - cryptography: its cffi refuses the free-threaded 3.13 ("supported from 3.14"); the TLS
+#   tests make their certificates with the `openssl` command instead
+#   (fastpulsar_testing/standalone/tls_openssl.py), and the unit tests that read
+#   certificates with cryptography skip;
 # - fastavro: built from its sdist (Cython); it does not declare itself free-threading-safe,
 #   and importing it would turn the GIL back on for the whole test process. The run sets
 #   PYTHON_GIL=0 so that the GIL stays off whatever the tests import; that fastpulsar alone

@@ -9,7 +9,10 @@ import hashlib
 import hmac
 import json
 import socket
+import ssl
 import stat
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +23,9 @@ from fastpulsar_testing.cache import cache_dir
 from fastpulsar_testing.external import ExternalBroker
 from fastpulsar_testing.lite import BrokerError, find_pulsar_lite_binary
 from fastpulsar_testing.ports import free_ports, port_accepts
+from fastpulsar_testing.standalone import tls_openssl
 from fastpulsar_testing.standalone.config import write_config
-from fastpulsar_testing.standalone.tls import generate_tls_material
+from fastpulsar_testing.standalone.tls import generate_ca, generate_tls_material, issue_certificate
 from fastpulsar_testing.standalone.tokens import make_token
 from fixtures import lite as lite_plugin
 from fixtures import standalone as standalone_plugin
@@ -100,16 +104,74 @@ def test_resolve_source_rejects_unknown() -> None:
         standalone.resolve_source("4.2.4", "docker")
 
 
-def test_tls_material(tmp_path: Path) -> None:
-    x509: Any = pytest.importorskip("cryptography.x509")  # in the test extra
+@pytest.fixture(params=["cryptography", "openssl"])
+def tls_tool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which tool makes the TLS material: for "openssl", `cryptography` is made unimportable
+    (as on the free-threaded 3.13, where it does not install), so tls.py falls back to the
+    command; for "cryptography", the test skips where it is not installed."""
+    if request.param == "openssl":
+        if not tls_openssl.available():
+            pytest.skip("no `openssl` command on PATH")
+        monkeypatch.setitem(sys.modules, "cryptography", None)
+    else:
+        pytest.importorskip("cryptography")  # in the test extra; not on 3.13t
+    return str(request.param)
+
+
+@pytest.fixture
+def x509() -> Any:
+    """cryptography.x509, to read certificates (in the test extra; not on 3.13t). Imported
+    before tls_tool hides cryptography: list it first."""
+    return pytest.importorskip("cryptography.x509")
+
+
+def test_tls_material(tmp_path: Path, x509: Any, tls_tool: str) -> None:
     paths = generate_tls_material(tmp_path)
     cert = x509.load_pem_x509_certificate(paths["cert"].read_bytes())
     ca = x509.load_pem_x509_certificate(paths["ca_cert"].read_bytes())
     assert cert.issuer == ca.subject
+    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert san.get_values_for_type(x509.DNSName) == ["localhost"]
     assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
     assert paths["key"].read_text().startswith("-----BEGIN PRIVATE KEY-----")  # PKCS#8
+
+
+def test_tls_material_makes_a_handshake(tmp_path: Path, tls_tool: str) -> None:
+    """The server certificate verifies against the CA for "localhost", and a client
+    certificate (client=True) is accepted by a server that requires one from that CA."""
+    ca = generate_ca(tmp_path / "ca", "fastpulsar unit-test CA")
+    server = issue_certificate(
+        ca, tmp_path, "server", "localhost", dns_names=("localhost",), ip_addresses=("127.0.0.1",)
+    )
+    client = issue_certificate(ca, tmp_path, "app", "app", client=True)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(server["cert"], server["key"])
+    server_ctx.load_verify_locations(ca["ca_cert"])
+    server_ctx.verify_mode = ssl.CERT_REQUIRED
+    client_ctx = ssl.create_default_context(cafile=str(ca["ca_cert"]))
+    client_ctx.load_cert_chain(client["cert"], client["key"])
+    peer: list[Any] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(30)
+
+        def serve() -> None:
+            conn, _ = listener.accept()
+            with server_ctx.wrap_socket(conn, server_side=True) as tls:
+                peer.append(tls.getpeercert())
+                tls.sendall(b"ok")
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        raw = socket.create_connection(listener.getsockname(), timeout=30)
+        with client_ctx.wrap_socket(raw, server_hostname="localhost") as tls:  # owns raw's fd
+            assert tls.recv(2) == b"ok"
+        thread.join(30)
+    assert len(peer) == 1
+    assert ("commonName", "app") in [kv for rdn in peer[0]["subject"] for kv in rdn]
 
 
 @pytest.mark.parametrize(

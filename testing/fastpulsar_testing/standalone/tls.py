@@ -1,7 +1,9 @@
 """TLS material for a broker on loopback: a self-signed CA and a server certificate.
 
 Made with the ``cryptography`` package, imported here when called: it is in fastpulsar's
-``test`` extra, not a dependency of this package.
+``test`` extra, not a dependency of this package. Where it is not installed (it does not
+install on the free-threaded CPython 3.13), the ``openssl`` command makes the same files
+(tls_openssl.py).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime
 import ipaddress
 from pathlib import Path
 
+from . import tls_openssl
 from .errors import StandaloneError
 
 
@@ -18,7 +21,7 @@ def generate_tls_material(directory: Path) -> dict[str, Path]:
     ``directory``; returns their paths: ``ca_cert``, ``cert``, ``key`` (the CA's key is
     written beside them, as ``ca.key.pem``).
 
-    Raises StandaloneError if ``cryptography`` is not installed.
+    Raises StandaloneError if neither ``cryptography`` nor ``openssl`` is here.
     """
     ca = generate_ca(directory)
     server = issue_certificate(
@@ -27,23 +30,29 @@ def generate_tls_material(directory: Path) -> dict[str, Path]:
     return {"ca_cert": ca["ca_cert"], "cert": server["cert"], "key": server["key"]}
 
 
-def _require_cryptography() -> None:
+def _use_openssl() -> bool:
+    """Whether to make the material with the ``openssl`` command: when ``cryptography`` is
+    not installed. Raises StandaloneError if neither is here."""
     try:
         import cryptography  # noqa: F401
     except ImportError as exc:
+        if tls_openssl.available():
+            return True
         raise StandaloneError(
-            "the TLS tests need the `cryptography` package to make their certificates: "
-            "install the test extra (`pip install '.[test]'`)"
+            "the TLS tests need the `cryptography` package (or the `openssl` command) to make "
+            "their certificates: install the test extra (`pip install '.[test]'`)"
         ) from exc
+    return False
 
 
 def generate_ca(directory: Path, name: str = "fastpulsar test CA") -> dict[str, Path]:
     """A self-signed CA named ``name`` in ``directory``: paths ``ca_cert`` and ``ca_key``
     (PEM; the key PKCS#8, unencrypted), for issue_certificate.
 
-    Raises StandaloneError if ``cryptography`` is not installed.
+    Raises StandaloneError if neither ``cryptography`` nor ``openssl`` is here.
     """
-    _require_cryptography()
+    if _use_openssl():
+        return tls_openssl.generate_ca(Path(directory), name)
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -99,9 +108,13 @@ def issue_certificate(
     authentication takes the role from the common name), as ``<stem>.cert.pem`` and
     ``<stem>.key.pem`` (PKCS#8) in ``directory``; returns paths ``cert`` and ``key``.
 
-    Raises StandaloneError if ``cryptography`` is not installed.
+    Raises StandaloneError if neither ``cryptography`` nor ``openssl`` is here.
     """
-    _require_cryptography()
+    if _use_openssl():
+        return tls_openssl.issue_certificate(
+            ca, Path(directory), stem, common_name,
+            dns_names=dns_names, ip_addresses=ip_addresses, client=client,
+        )  # fmt: skip
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
