@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import TextIO
 
 from pulsar._checks import check_type
 from pulsar._enums import LoggerLevel
@@ -63,15 +64,28 @@ def _standalone_logger(name: str, level: LoggerLevel, handler: logging.Handler) 
     return logger
 
 
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A StreamHandler writing to the `sys.stdout` of the moment, not the one of its
+    creation: a client's last lines (its shutdown) can come after the code that made the
+    ConsoleLogger has replaced or closed its stdout (a test's capture, a redirect), as
+    pulsar-client's ConsoleLogger writes to the process's standard output whatever
+    `sys.stdout` is then."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> TextIO:  # read by StreamHandler.emit and flush
+        return sys.stdout
+
+
 class ConsoleLogger:
     """Write libpulsar's log lines at `log_level` and above to standard output."""
 
     def __init__(self, log_level: LoggerLevel = LoggerLevel.Info) -> None:
         check_type(log_level, LoggerLevel, "log_level")
         self.log_level = log_level
-        self.logger = _standalone_logger(
-            "pulsar.console", log_level, logging.StreamHandler(sys.stdout)
-        )
+        self.logger = _standalone_logger("pulsar.console", log_level, _StdoutHandler())
 
 
 class FileLogger:

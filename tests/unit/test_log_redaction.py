@@ -2,10 +2,12 @@
 (pulsar._logging.redact): libpulsar 4.2.0 writes the OAuth2 client secret and access token
 in DEBUG lines (see tests/integration/test_security.py for the lines themselves)."""
 
+import io
 import logging
 
 import pytest
 
+import pulsar
 from pulsar import _logging
 
 SECRET = "s3cr3t-VALUE.with_chars~"
@@ -53,3 +55,15 @@ def test_emit_masks_before_the_logger(caplog):
     with caplog.at_level(logging.DEBUG, logger=log.name):
         _logging.emit(log, logging.DEBUG, "AuthOauth2", 372, f"access_token: {SECRET}", 0.0)
     assert [r.getMessage() for r in caplog.records] == ["access_token: ***"]
+
+
+def test_console_logger_writes_to_the_stdout_of_the_moment(monkeypatch):
+    """A ConsoleLogger made under one sys.stdout writes to the one in place when a line
+    comes (a client's last lines can come after the stdout of its creation is closed)."""
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stdout", first)
+    console = pulsar.ConsoleLogger(pulsar.LoggerLevel.Info)
+    first.close()
+    monkeypatch.setattr("sys.stdout", second)
+    _logging.emit(console.logger, logging.INFO, "ClientImpl.cc", 917, "closed", 1.0e9)
+    assert "INFO ClientImpl.cc:917 | closed" in second.getvalue()
