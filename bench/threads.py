@@ -2,12 +2,14 @@
 free-threaded CPython, beside pulsar-client 3.13.0, in one run against one pulsar-lite.
 
     python bench/threads.py [--python-ft PATH] [--threads 1,2,4,8] [--rounds 3]
-                            [--messages 200000] [--no-official]
+                            [--messages 200000] [--no-official] [--work none|json]
 
 Each cell runs bench/threads_driver.py in a fresh process: N threads call
 send_async(payload, callback) (100 bytes, batching on), 200,000 messages in all, each
 thread on a producer of its own (`own`) or all on one producer (`shared`), timed until
-every callback has run. The columns:
+every callback has run. With `--work json`, each thread encodes every message itself first
+(json.dumps of a 5-field dict, then .encode()): the Python work per message of a service,
+which threads can share out across cores only without the GIL. The columns:
 
 - fastpulsar on this interpreter (a regular CPython: one thread runs Python at a time);
 - fastpulsar on the free-threaded CPython (`--python-ft`: a python3.13t whose environment
@@ -40,7 +42,7 @@ LAYOUTS = ("own", "shared")
 
 
 def run_driver(
-    python: str, client: str, url: str, threads: int, layout: str, messages: int
+    python: str, client: str, url: str, threads: int, layout: str, messages: int, work: str
 ) -> dict[str, float]:
     cmd = [
         python,
@@ -55,6 +57,8 @@ def run_driver(
         str(messages),
         "--client",
         client,
+        "--work",
+        work,
     ]
     result = subprocess.run(
         cmd, capture_output=True, text=True, timeout=600, env=clean_env(), check=False
@@ -75,6 +79,9 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--no-official", action="store_true", help="without pulsar-client")
     parser.add_argument("--json", type=Path, help="also write the samples here")
+    parser.add_argument(
+        "--work", choices=["none", "json"], default="none", help="per-message work (see above)"
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.threads.split(",")]
 
@@ -95,7 +102,9 @@ def main() -> int:
             for layout in LAYOUTS:
                 for n in counts:
                     for name, python, client in order:
-                        sample = run_driver(python, client, url, n, layout, args.messages)
+                        sample = run_driver(
+                            python, client, url, n, layout, args.messages, args.work
+                        )
                         if "free-threaded" in name and sample["gil_enabled"]:
                             raise RuntimeError(f"{python}: the GIL was enabled in the run")
                         samples.setdefault((name, layout, n), []).append(sample)
@@ -119,7 +128,10 @@ def main() -> int:
     print()
     for layout in LAYOUTS:
         title = "own producer per thread" if layout == "own" else "one shared producer"
-        print(f"send_async + callback, {title} (msg/s, median of {args.rounds}; x: of 1 thread)")
+        work = ", each message json.dumps-encoded by its thread" if args.work == "json" else ""
+        print(
+            f"send_async + callback{work}, {title} (msg/s, median of {args.rounds}; x: of 1 thread)"
+        )
         header = "| threads | " + " | ".join(name for name, _, _ in columns) + " |"
         print(header)
         print("|---:|" + "---:|" * len(columns))

@@ -2,8 +2,12 @@
 
     python bench/threads_driver.py --url URL --threads N --layout own|shared
                                    [--messages M] [--size BYTES] [--client fastpulsar|official]
+                                   [--work none|json]
 
 N threads call send_async(payload, callback) in a loop, M messages in all (M / N each):
+with `--work none` the same payload of --size bytes each time; with `--work json`, each
+message is encoded by its thread first, as a service does: json.dumps of a 5-field dict
+(its thread, its number, a time, a name, a --size character text), then .encode().
 `own` gives each thread a producer of its own on its own topic, `shared` has all of them on
 one producer. The clock runs from the threads' start until every callback has run (flush
 on every producer). Prints one JSON line: the rate, whether the GIL was enabled at the end
@@ -30,6 +34,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--size", type=int, default=100)
     parser.add_argument("--client", choices=["fastpulsar", "official"], default="fastpulsar")
+    parser.add_argument("--work", choices=["none", "json"], default="none")
     args = parser.parse_args()
     import pulsar
 
@@ -69,8 +74,15 @@ def main() -> int:
                 failures[index] += 1
 
         start.wait()
-        for _ in range(per_thread):
-            send_async(payload, done)
+        if args.work == "none":
+            for _ in range(per_thread):
+                send_async(payload, done)
+            return
+        text = "x" * args.size
+        dumps = json.dumps
+        for i in range(per_thread):
+            record = {"thread": index, "seq": i, "at": 1.7e9 + i, "name": "order", "text": text}
+            send_async(dumps(record).encode(), done)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(args.threads)]
     for thread in threads:
