@@ -12,12 +12,13 @@
 # FASTPULSAR_FT_SANITIZE=1 runs the same tests on the ASan/UBSan build instead
 # (tools/sanitize.sh, with this interpreter and its own build directory, build/asan-ft).
 #
-# The test dependencies differ from the `test` extra where 3.13t has no build:
+# The test dependencies are the `test` extra's (with the schema extras it names), as
+# pyproject.toml pins them for this interpreter, but where 3.13t has no build:
 # - cryptography: its cffi refuses the free-threaded 3.13 ("supported from 3.14"); the TLS
 #   tests make their certificates with the `openssl` command instead
 #   (fastpulsar_testing/standalone/tls_openssl.py), and the unit tests that read
 #   certificates with cryptography skip;
-# - fastavro: built from its sdist (Cython); it does not declare itself free-threading-safe,
+# - fastavro: built from its sdist (Cython; the pin is the extra's); it does not declare itself free-threading-safe,
 #   and importing it would turn the GIL back on for the whole test process. The run sets
 #   PYTHON_GIL=0 so that the GIL stays off whatever the tests import; that fastpulsar alone
 #   keeps it off, without PYTHON_GIL, is what tests/integration/test_free_threading.py checks
@@ -41,8 +42,29 @@ else
 fi
 "$ft_python" -m venv "$work/venv"
 py="$work/venv/bin/python"
-test_deps=("pytest==9.2.0" "pytest-timeout==2.4.0" "hypothesis==6.155.7" "build==1.6.1"
-    "protobuf==7.36.2" "fastavro==1.13.1")
+# The `test` extra's requirements for this interpreter, with the exceptions above.
+read -ra test_deps <<<"$("$py" - <<'EOF'
+import tomllib
+from pip._vendor.packaging.requirements import Requirement
+
+EXCEPTIONS = {"cryptography": None, "hypothesis": "hypothesis==6.155.7"}  # None: left out
+with open("pyproject.toml", "rb") as f:
+    extras = tomllib.load(f)["project"]["optional-dependencies"]
+requirements = []
+for text in extras["test"]:
+    req = Requirement(text)
+    names = sorted(req.extras) if req.name == "fastpulsar" else None
+    requirements += [Requirement(t) for n in names for t in extras[n]] if names else [req]
+pins = []
+for req in requirements:
+    if req.marker is None or req.marker.evaluate():
+        pin = EXCEPTIONS.get(req.name, f"{req.name}{req.specifier}")
+        if pin is not None:
+            pins.append(pin)
+print(" ".join(pins))
+EOF
+)"
+echo "tools/freethreaded.sh: test dependencies: ${test_deps[*]}"
 if [ "$#" -eq 0 ]; then
     set -- tests/unit \
         tests/integration/test_free_threading.py \
