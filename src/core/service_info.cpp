@@ -15,6 +15,7 @@
 #include "core/client.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
+#include "runtime/sync.hpp"
 
 // The layouts abi/service_info.hpp declares, as libpulsar 4.2.0's code reads them.
 static_assert(sizeof(pulsar::ServiceInfo) == 96, "libpulsar's ServiceInfo is 96 bytes");
@@ -196,10 +197,8 @@ std::unique_ptr<pulsar::Client> make_provider_client(
     py::handle provider, const std::shared_ptr<ServiceInfoUpdates>& updates,
     const pulsar::ClientConfiguration& conf) {
     auto scope = std::make_shared<CreateScope>(provider.ptr());
-    struct EndScope {
-        CreateScope& scope;
-        ~EndScope() { scope.active.store(false, std::memory_order_release); }
-    } end_scope{*scope};
+    ScopeExit end_scope(
+        [&active = scope->active] { active.store(false, std::memory_order_release); });
     std::string error;
     try {
         return std::make_unique<pulsar::Client>(

@@ -192,10 +192,7 @@ void Dispatcher::wait_for(const std::function<bool()>& done) {
         return;
     }
     waiters_.fetch_add(1, std::memory_order_acq_rel);
-    struct Leave {
-        std::atomic<int>& waiters;
-        ~Leave() { waiters.fetch_sub(1, std::memory_order_acq_rel); }
-    } leave{waiters_};
+    ScopeExit leave([this] { waiters_.fetch_sub(1, std::memory_order_acq_rel); });
     for (;;) {
         if (!is_running()) {
             serve_here();
@@ -230,10 +227,7 @@ bool Dispatcher::serve_here() {
     if (serving_here_.exchange(true, std::memory_order_acq_rel)) {
         return false;  // another waiting thread serves (its callbacks released the GIL)
     }
-    struct Release {
-        std::atomic<bool>& flag;
-        ~Release() { flag.store(false, std::memory_order_release); }
-    } release{serving_here_};
+    ScopeExit release([this] { serving_here_.store(false, std::memory_order_release); });
     std::vector<SendCompletion> sends;
     std::vector<LogRecord> logs;
     std::vector<PyObject*> releases;

@@ -3,6 +3,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <utility>
 
 namespace fastpulsar {
 
@@ -62,6 +63,21 @@ class InSection {
 
    private:
     SectionCount& section_;
+};
+
+// Runs `undo` when the scope ends, however it ends (return or exception): for state that a
+// function sets on entry and must reset on every way out (a flag, a count of waiters).
+// `undo` must not throw. Any thread, GIL or not, as `undo` allows.
+template <typename Undo>
+class ScopeExit {
+   public:
+    explicit ScopeExit(Undo undo) : undo_(std::move(undo)) {}
+    ~ScopeExit() { undo_(); }
+    ScopeExit(const ScopeExit&) = delete;
+    ScopeExit& operator=(const ScopeExit&) = delete;
+
+   private:
+    Undo undo_;
 };
 
 }  // namespace fastpulsar
