@@ -18,11 +18,11 @@
 #   tests make their certificates with the `openssl` command instead
 #   (fastpulsar_testing/standalone/tls_openssl.py), and the unit tests that read
 #   certificates with cryptography skip;
-# - fastavro: built from its sdist (Cython; the pin is the extra's); it does not declare itself free-threading-safe,
-#   and importing it would turn the GIL back on for the whole test process. The run sets
-#   PYTHON_GIL=0 so that the GIL stays off whatever the tests import; that fastpulsar alone
-#   keeps it off, without PYTHON_GIL, is what tests/integration/test_free_threading.py checks
-#   in a child process of its own;
+# - fastavro: built from its sdist (Cython; the pin is the extra's); it does not declare
+#   itself free-threading-safe, and importing it would turn the GIL back on for the whole
+#   test process. The run sets PYTHON_GIL=0 so that the GIL stays off whatever the tests
+#   import; that fastpulsar alone keeps it off, without PYTHON_GIL, is what
+#   tests/integration/test_free_threading.py checks in a child process of its own;
 # - hypothesis: the newest release with a wheel here (6.170.15 has only an sdist, which does
 #   not build on 3.13t).
 # Any failure fails the run (set -e).
@@ -53,8 +53,10 @@ with open("pyproject.toml", "rb") as f:
 requirements = []
 for text in extras["test"]:
     req = Requirement(text)
-    names = sorted(req.extras) if req.name == "fastpulsar" else None
-    requirements += [Requirement(t) for n in names for t in extras[n]] if names else [req]
+    if req.name == "fastpulsar":  # fastpulsar[avro,protobuf]: those extras' requirements
+        requirements += [Requirement(t) for name in sorted(req.extras) for t in extras[name]]
+    else:
+        requirements.append(req)
 pins = []
 for req in requirements:
     if req.marker is None or req.marker.evaluate():
