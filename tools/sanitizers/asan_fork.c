@@ -116,7 +116,8 @@ static int read_symbols(const char* path, ElfW(Addr) base) {
         const ElfW(Shdr)* strtab = &sections[sections[i].sh_link];
         if (sections[i].sh_offset + sections[i].sh_size > size ||
             strtab->sh_offset + strtab->sh_size > size) {
-            break;
+            snprintf(g_status, sizeof g_status, "%s: its symbol table is truncated", path);
+            goto done;
         }
         const ElfW(Sym)* symbols = (const void*)(file + sections[i].sh_offset);
         size_t count = sections[i].sh_size / sizeof(ElfW(Sym));
