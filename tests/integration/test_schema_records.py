@@ -105,7 +105,10 @@ def _round_trip(client, topic, schema_factory, values):
 def test_records_round_trip(client, topic, schema_cls):
     orders = _orders()
     received = _round_trip(client, topic, lambda: schema_cls(Order), orders)
-    assert received == orders
+    # Records have no repr: on a mismatch, show their fields.
+    assert received == orders, (
+        f"received {[str(r) for r in received]}, sent {[str(o) for o in orders]}"
+    )
     assert received[0].color is Color.BLUE
     assert received[0].parts[0].qty == 2
     assert received[1].note is None
