@@ -182,18 +182,25 @@ def test_no_call_starts_once_the_client_is_closing(broker, topic):
         started.set()
         release.wait(5)
 
-    client.create_reader(topic, EARLIEST, reader_listener=listener)
+    # Published before the reader exists: the listener blocks the dispatcher thread, which
+    # also serves send callbacks, so a flush() behind it would wait for every call (5 s each).
     publish(client, topic, [b"m%d" % i for i in range(20)], batching_enabled=False)
-    assert started.wait(15)
-    closer = threading.Thread(target=client.close)
-    closer.start()
-    time.sleep(0.3)  # close() has begun while the listener runs
-    closed.set()
-    release.set()
-    closer.join(20)
-    assert not closer.is_alive()
-    time.sleep(0.3)
-    assert after_close == []
+    try:
+        client.create_reader(topic, EARLIEST, reader_listener=listener)
+        assert started.wait(15)
+        closer = threading.Thread(target=client.close)
+        closer.start()
+        time.sleep(0.3)  # close() has begun while the listener runs
+        closed.set()
+        release.set()
+        closer.join(20)
+        assert not closer.is_alive()
+        time.sleep(0.3)
+        assert after_close == []
+    finally:
+        # Whatever failed above, no later call of this listener may hold the dispatcher
+        # thread (shared by every test of the session).
+        release.set()
 
 
 def test_reader_listener_must_be_callable(client, topic):
