@@ -232,7 +232,9 @@ def child_work(n):
         p.send(b"sync")
         p.send_async(b"async", lambda r, m: done.append(r.name))
         p.flush()
-        got = {s.receive(timeout_millis=int(BOUND * 1000)).data() for _ in range(2)}
+        got = set()
+        while len(got) < 2:  # a repeated delivery (pulsar-lite 0.2.0's) adds nothing
+            got.add(s.receive(timeout_millis=int(BOUND * 1000)).data())
         c.close()
         return {"callbacks": done, "received": sorted(x.decode() for x in got)}
 

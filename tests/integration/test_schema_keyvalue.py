@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from support.messages import assert_nothing_new, receive_unique
 from support.topics import unique_topic
 
 import pulsar
@@ -80,13 +81,14 @@ def test_round_trip(pulsar_broker, encoding, case):
         producer = client.create_producer(topic, schema=schema)
         sent = [producer.send((key, value)), producer.send((key, value), properties={"n": "2"})]
 
-        received = [consumer.receive(RECEIVE_MS) for _ in sent]
+        # By message id: pulsar-lite 0.2.0 may deliver an entry twice (see support.messages).
+        received = receive_unique(consumer, len(sent), RECEIVE_MS)
         assert [m.message_id() for m in received] == sent
         for message in received:
             assert message.value() == (key, value)
         assert received[1].properties() == {"n": "2"}
 
-        raw = [plain.receive(RECEIVE_MS) for _ in sent]
+        raw = receive_unique(plain, len(sent), RECEIVE_MS)
         if encoding is SEPARATED:
             # The key travels as the message key, the value alone as the payload.
             for message in [*received, *raw]:
@@ -236,8 +238,7 @@ def test_bad_content_is_refused_and_nothing_sent(client, topic, send):
     producer.send(("good", {"x": 1, "y": 2}))
     first = consumer.receive(RECEIVE_MS)
     assert first.value() == ("good", {"x": 1, "y": 2})  # nothing before it
-    with pytest.raises(pulsar.Timeout):
-        consumer.receive(300)
+    assert_nothing_new(consumer, [first])
 
 
 def test_separated_key_must_be_utf8(client, topic):

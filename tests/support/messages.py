@@ -82,6 +82,16 @@ def drain_unique(
             out.append(msg)
 
 
+def assert_nothing_new(
+    consumer: pulsar.Consumer, received: Iterable[pulsar.Message], idle_ms: int = 300
+) -> None:
+    """Receive until nothing arrives for ``idle_ms``; fail if anything arrived but repeated
+    deliveries of the messages in ``received`` (the broker's, above)."""
+    known = {id_key(m.message_id()) for m in received}
+    new = [m for m in drain_unique(consumer, idle_ms) if id_key(m.message_id()) not in known]
+    assert not new, f"{len(new)} more message(s) arrived: {[m.data() for m in new]}"
+
+
 def sorted_by_id(messages: Iterable[pulsar.Message]) -> list[pulsar.Message]:
     return sorted(messages, key=lambda m: id_key(m.message_id()))
 
