@@ -9,7 +9,7 @@ import enum
 from typing import Optional
 
 import pytest
-from support.messages import EARLIEST, assert_nothing_new, receive_unique
+from support.messages import EARLIEST, receive_only, receive_unique
 
 from pulsar.schema import (
     Array,
@@ -101,13 +101,6 @@ def _round_trip(client, topic, schema_factory, values):
     return received
 
 
-def _only_message(consumer):
-    """The one message on the topic (repeated deliveries of its id aside)."""
-    first = consumer.receive(timeout_millis=10000)
-    assert_nothing_new(consumer, [first])
-    return first
-
-
 @pytest.mark.parametrize("schema_cls", SCHEMAS)
 def test_records_round_trip(client, topic, schema_cls):
     orders = _orders()
@@ -159,7 +152,7 @@ def test_bad_input_raises_and_sends_nothing(client, topic, schema_cls):
     with pytest.raises((TypeError, ValueError), match="field 'blob' of Loose"):
         producer.send_async(Loose(blob={1, 2}), lambda *a: None)
     producer.send(Loose(blob=b"good"))
-    assert _only_message(consumer).value() == Loose(blob=b"good")
+    assert receive_only(consumer, 10000).value() == Loose(blob=b"good")
 
 
 @pytest.mark.parametrize("schema_cls", SCHEMAS)
@@ -174,7 +167,7 @@ def test_dataclass_missing_field_raises_and_sends_nothing(client, topic, schema_
         producer.send(DcPart("not an order"))
     good = DcOrder(2, Color.RED, [], {})
     producer.send(good)
-    assert _only_message(consumer).value() == good
+    assert receive_only(consumer, 10000).value() == good
 
 
 def test_record_missing_required_field_raises_at_construction():

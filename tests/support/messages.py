@@ -92,6 +92,16 @@ def assert_nothing_new(
     assert not new, f"{len(new)} more message(s) arrived: {[m.data() for m in new]}"
 
 
+def receive_only(
+    consumer: pulsar.Consumer, timeout_ms: int = DEFAULT_RECEIVE_MS, idle_ms: int = 300
+) -> pulsar.Message:
+    """The one message the topic should hold: the first to arrive within ``timeout_ms``,
+    then ``assert_nothing_new`` for ``idle_ms``."""
+    first = consumer.receive(timeout_millis=timeout_ms)
+    assert_nothing_new(consumer, [first], idle_ms)
+    return first
+
+
 def sorted_by_id(messages: Iterable[pulsar.Message]) -> list[pulsar.Message]:
     return sorted(messages, key=lambda m: id_key(m.message_id()))
 
