@@ -1,12 +1,25 @@
 """End to end: every send keyword argument checked on the consumed message, for send and
-send_async, with batching on and off and each compression type."""
+send_async, with batching on and off and each compression type.
+
+Each test subscribes (from the earliest message) once its messages are published, not
+before: with a consumer attached while they are published, pulsar-lite 0.2.0 now and then
+leaves the last entry undispatched until something else is published to the topic. The
+ten-message sequence of test_every_field_round_trips, in loops of 300 rounds on one
+pulsar-lite: the last message (after a 100 KB one) missing in 7 rounds with fastpulsar on
+python3.13t, in 4 and 7 (two loops) on CPython 3.11, and in 2 with pulsar-client 3.13. It
+stays missing after 10 s more and after redeliver_unacknowledged_messages(), while a reader
+from the earliest message reads all ten. 0 of 300 on Apache Pulsar 4.2.4 standalone; 0 of
+400 on pulsar-lite when subscribing after publishing; 0 of 600 with ten small messages, and
+3 of 500 when the one before the last is 16 KB. Consumers attached while messages are
+published are tested elsewhere (the consumer, listener and stress tests), with small ones.
+"""
 
 import datetime
 import time
 from typing import Any
 
 import pytest
-from support.messages import receive_unique
+from support.messages import EARLIEST, receive_unique
 
 import pulsar
 from pulsar.schema import StringSchema
@@ -104,7 +117,6 @@ def test_every_field_round_trips(client, topic, mode, batching, compression):
         batching_enabled=batching,
         batching_max_publish_delay_ms=20,
     )
-    consumer = client.subscribe(topic, "sub", initial_position=pulsar.InitialPosition.Earliest)
     messages = messages_for(compression, batching)
     before_ms = int(time.time() * 1000)
     ids = send_all(producer, mode, 1000, messages)
@@ -113,6 +125,7 @@ def test_every_field_round_trips(client, topic, mode, batching, compression):
     assert len(set(ids)) == len(messages)
     assert producer.last_sequence_id() == 1000 + len(messages) - 1
 
+    consumer = client.subscribe(topic, "sub", initial_position=EARLIEST)  # after: see the top
     received = receive_unique(consumer, len(messages))
     for index, (msg, (payload, kwargs), sent_id) in enumerate(zip(received, messages, ids)):
         assert actual_fields(msg) == expected_fields(payload, kwargs), f"message {index}"
@@ -130,12 +143,12 @@ def test_every_field_round_trips(client, topic, mode, batching, compression):
 @pytest.mark.parametrize("mode", ["send", "send_async"])
 def test_event_timestamp_zero_is_accepted(client, topic, mode):
     producer = client.create_producer(topic)
-    consumer = client.subscribe(topic, "s", initial_position=pulsar.InitialPosition.Earliest)
     if mode == "send":
         producer.send(b"t0", event_timestamp=0)
     else:
         producer.send_async(b"t0", lambda res, msg_id: None, event_timestamp=0)
         producer.flush()
+    consumer = client.subscribe(topic, "s", initial_position=EARLIEST)
     msg = receive_unique(consumer, 1)[0]
     assert msg.data() == b"t0"
     assert msg.event_timestamp() == 0  # 0 means "no event time" in the protocol
@@ -145,7 +158,6 @@ def test_event_timestamp_zero_is_accepted(client, topic, mode):
 @pytest.mark.parametrize("batching", [False, True], ids=["no-batching", "batching"])
 def test_null_value(client, topic, mode, batching):
     producer = client.create_producer(topic, batching_enabled=batching)
-    consumer = client.subscribe(topic, "s", initial_position=pulsar.InitialPosition.Earliest)
     if mode == "send":
         producer.send(b"before")
         producer.send(None, partition_key="k")
@@ -154,6 +166,7 @@ def test_null_value(client, topic, mode, batching):
         for content in (b"before", None, b"after"):
             producer.send_async(content, lambda res, msg_id: None, partition_key="k")
         producer.flush()
+    consumer = client.subscribe(topic, "s", initial_position=EARLIEST)
     before, null, after = receive_unique(consumer, 3)
     assert before.data() == b"before"
     assert not before.has_null_value()
@@ -169,12 +182,6 @@ def test_deliver_after_and_deliver_at_are_accepted(client, topic, mode):
     # pulsar-lite ignores the delivery time (see test_standalone.py for the real delay);
     # here the arguments must be accepted and the messages delivered.
     producer = client.create_producer(topic)
-    consumer = client.subscribe(
-        topic,
-        "s",
-        consumer_type=pulsar.ConsumerType.Shared,
-        initial_position=pulsar.InitialPosition.Earliest,
-    )
     deliver_at = int(time.time() * 1000) + 1000
     if mode == "send":
         producer.send(b"after", deliver_after=datetime.timedelta(milliseconds=500))
@@ -185,6 +192,9 @@ def test_deliver_after_and_deliver_at_are_accepted(client, topic, mode):
         )
         producer.send_async(b"at", lambda r, m: None, deliver_at=deliver_at)
         producer.flush()
+    consumer = client.subscribe(
+        topic, "s", consumer_type=pulsar.ConsumerType.Shared, initial_position=EARLIEST
+    )
     got = sorted(m.data() for m in receive_unique(consumer, 2, timeout_ms=30000))
     assert got == [b"after", b"at"]
 
@@ -192,9 +202,6 @@ def test_deliver_after_and_deliver_at_are_accepted(client, topic, mode):
 @pytest.mark.parametrize("batching", [False, True], ids=["no-batching", "batching"])
 def test_string_schema_round_trip(client, topic, batching):
     producer = client.create_producer(topic, schema=StringSchema(), batching_enabled=batching)
-    consumer = client.subscribe(
-        topic, "s", schema=StringSchema(), initial_position=pulsar.InitialPosition.Earliest
-    )
     texts = ["héllo ✓", "", "plain ascii", "日本語"]
     if batching:
         for text in texts:
@@ -203,6 +210,7 @@ def test_string_schema_round_trip(client, topic, batching):
     else:
         for text in texts:
             producer.send(text)
+    consumer = client.subscribe(topic, "s", schema=StringSchema(), initial_position=EARLIEST)
     received = receive_unique(consumer, len(texts))
     assert [m.value() for m in received] == texts
     assert all(isinstance(m.value(), str) for m in received)
@@ -217,8 +225,8 @@ def test_string_schema_rejects_bytes(client, topic):
 
 def test_bytes_consumer_reads_string_topic(client, topic):
     producer = client.create_producer(topic, schema=StringSchema())
-    consumer = client.subscribe(topic, "s", initial_position=pulsar.InitialPosition.Earliest)
     producer.send("ü")
+    consumer = client.subscribe(topic, "s", initial_position=EARLIEST)
     msg = receive_unique(consumer, 1)[0]
     assert msg.value() == "ü".encode()
     assert msg.data() == "ü".encode()
@@ -226,11 +234,11 @@ def test_bytes_consumer_reads_string_topic(client, topic):
 
 def test_many_messages_in_order(client, topic):
     producer = client.create_producer(topic, batching_enabled=True, max_pending_messages=5000)
-    consumer = client.subscribe(topic, "s", initial_position=pulsar.InitialPosition.Earliest)
     results = []
     for i in range(2000):
         producer.send_async(b"%06d" % i, lambda r, m: results.append(r))
     producer.flush()
     assert results == [pulsar.Result.Ok] * 2000
+    consumer = client.subscribe(topic, "s", initial_position=EARLIEST)
     received = receive_unique(consumer, 2000)
     assert [m.data() for m in received] == [b"%06d" % i for i in range(2000)]
