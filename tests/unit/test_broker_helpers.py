@@ -5,6 +5,7 @@ admin paths, binary lookup, and the environment variables that name an existing 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -13,6 +14,8 @@ import ssl
 import stat
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -105,28 +108,38 @@ def test_resolve_source_rejects_unknown() -> None:
 
 
 @pytest.fixture(params=["cryptography", "openssl"])
-def tls_tool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Which tool makes the TLS material: for "openssl", `cryptography` is made unimportable
-    (as on the free-threaded 3.13, where it does not install), so tls.py falls back to the
-    command; for "cryptography", the test skips where it is not installed."""
+def tls_tool(request: pytest.FixtureRequest) -> Callable[[], AbstractContextManager[object]]:
+    """Which tool makes the TLS material: the test makes it inside the context manager this
+    returns. For "openssl", `cryptography` is unimportable inside it (as on the free-threaded
+    3.13, where it does not install), so tls.py falls back to the command; only there, since
+    cryptography imports some of its modules lazily, when certificates are read afterwards.
+    For "cryptography", the test skips where it is not installed."""
     if request.param == "openssl":
         if not tls_openssl.available():
             pytest.skip("no `openssl` command on PATH")
-        monkeypatch.setitem(sys.modules, "cryptography", None)
-    else:
-        pytest.importorskip("cryptography")  # in the test extra; not on 3.13t
-    return str(request.param)
+
+        @contextlib.contextmanager
+        def without_cryptography() -> Iterator[None]:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setitem(sys.modules, "cryptography", None)
+                yield
+
+        return without_cryptography
+    pytest.importorskip("cryptography")  # in the test extra; not on 3.13t
+    return contextlib.nullcontext
 
 
 @pytest.fixture
 def x509() -> Any:
-    """cryptography.x509, to read certificates (in the test extra; not on 3.13t). Imported
-    before tls_tool hides cryptography: list it first."""
+    """cryptography.x509, to read certificates (in the test extra; not on 3.13t)."""
     return pytest.importorskip("cryptography.x509")
 
 
-def test_tls_material(tmp_path: Path, x509: Any, tls_tool: str) -> None:
-    paths = generate_tls_material(tmp_path)
+def test_tls_material(
+    tmp_path: Path, x509: Any, tls_tool: Callable[[], AbstractContextManager[object]]
+) -> None:
+    with tls_tool():
+        paths = generate_tls_material(tmp_path)
     cert = x509.load_pem_x509_certificate(paths["cert"].read_bytes())
     ca = x509.load_pem_x509_certificate(paths["ca_cert"].read_bytes())
     assert cert.issuer == ca.subject
@@ -138,14 +151,22 @@ def test_tls_material(tmp_path: Path, x509: Any, tls_tool: str) -> None:
     assert paths["key"].read_text().startswith("-----BEGIN PRIVATE KEY-----")  # PKCS#8
 
 
-def test_tls_material_makes_a_handshake(tmp_path: Path, tls_tool: str) -> None:
+def test_tls_material_makes_a_handshake(
+    tmp_path: Path, tls_tool: Callable[[], AbstractContextManager[object]]
+) -> None:
     """The server certificate verifies against the CA for "localhost", and a client
     certificate (client=True) is accepted by a server that requires one from that CA."""
-    ca = generate_ca(tmp_path / "ca", "fastpulsar unit-test CA")
-    server = issue_certificate(
-        ca, tmp_path, "server", "localhost", dns_names=("localhost",), ip_addresses=("127.0.0.1",)
-    )
-    client = issue_certificate(ca, tmp_path, "app", "app", client=True)
+    with tls_tool():
+        ca = generate_ca(tmp_path / "ca", "fastpulsar unit-test CA")
+        server = issue_certificate(
+            ca,
+            tmp_path,
+            "server",
+            "localhost",
+            dns_names=("localhost",),
+            ip_addresses=("127.0.0.1",),
+        )
+        client = issue_certificate(ca, tmp_path, "app", "app", client=True)
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(server["cert"], server["key"])
     server_ctx.load_verify_locations(ca["ca_cert"])
