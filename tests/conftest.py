@@ -12,4 +12,6 @@ pytest_plugins = [
     "fixtures.cluster",
     "fixtures.official",
     "fixtures.common",
+    "fixtures.order",  # --shuffle-seed
+    "fixtures.leaks",  # a test that leaves a thread or a child process fails at its teardown
 ]
