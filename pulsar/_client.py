@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from types import TracebackType
 from typing import Callable
 
@@ -381,7 +382,7 @@ class Client:
             # dispatcher thread serves them to the listener.
             listener = _core.MessageListener(message_listener, schema, receiver_queue_size)
             conf.message_listener(listener)
-        schema.attach_client(self)
+        schema.attach_client(weakref.proxy(self))
         consumer = self._client.subscribe(topic_arg, subscription_name, conf, schema, is_pattern)
         if listener is not None:
             listener.attach(consumer)
@@ -446,7 +447,7 @@ class Client:
             conf.reader_listener(
                 _core.MessageListener(reader_listener, schema, receiver_queue_size)
             )
-        schema.attach_client(self)
+        schema.attach_client(weakref.proxy(self))
         reader = self._client.create_reader(topic, start_message_id, conf, schema)
         if reader_listener is not None:
             # Kept (like consumers) until closed, even when the caller drops it: its
@@ -479,7 +480,7 @@ class Client:
         check_type(topic, str, "topic")
         check_optional(subscription_name, str, "subscription_name")
         check_type(schema, Schema, "schema")
-        schema.attach_client(self)
+        schema.attach_client(weakref.proxy(self))
         return self._client.create_table_view(
             topic, subscription_name, _receiving_schema_info(schema), schema
         )
