@@ -67,8 +67,10 @@ class Client:
         operation_timeout_seconds: How long producer and consumer creation, lookups,
             seeks, unsubscribes and the like may take before they fail with `Timeout`.
         io_threads: The number of libpulsar threads doing the network I/O.
-        message_listener_threads: The number of libpulsar threads handing messages to
-            listeners (the listeners themselves run on fastpulsar's dispatcher thread).
+        message_listener_threads: The number of threads listeners run on (message,
+            reader and table-view listeners; Python threads named `pulsar-listener-N`,
+            shared with the process's other Clients): each consumer's, reader's or table
+            view's always on the same one, in order.
         concurrent_lookup_requests: The most topic lookups in flight on one connection.
         log_conf_file_path: Accepted for pulsar-client compatibility; libpulsar's log4cxx
             configuration is not used (logs go to Python's `logging`).
@@ -174,7 +176,7 @@ class Client:
             conf.tls_certificate_file_path(tls_certificate_file_path)
 
         self._listening_readers: list[_core.Reader] = []
-        _dispatch.client_starting()
+        _dispatch.client_starting(message_listener_threads)
         try:
             if isinstance(service_url, AutoClusterFailover):
                 self._client = _core.Client.with_failover(
