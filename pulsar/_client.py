@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from types import TracebackType
 from typing import Callable
 
@@ -66,8 +67,10 @@ class Client:
         operation_timeout_seconds: How long producer and consumer creation, lookups,
             seeks, unsubscribes and the like may take before they fail with `Timeout`.
         io_threads: The number of libpulsar threads doing the network I/O.
-        message_listener_threads: The number of libpulsar threads handing messages to
-            listeners (the listeners themselves run on fastpulsar's dispatcher thread).
+        message_listener_threads: The number of threads listeners run on (message,
+            reader and table-view listeners; Python threads named `pulsar-listener-N`,
+            shared with the process's other Clients): each consumer's, reader's or table
+            view's always on the same one, in order.
         concurrent_lookup_requests: The most topic lookups in flight on one connection.
         log_conf_file_path: Accepted for pulsar-client compatibility; libpulsar's log4cxx
             configuration is not used (logs go to Python's `logging`).
@@ -173,7 +176,7 @@ class Client:
             conf.tls_certificate_file_path(tls_certificate_file_path)
 
         self._listening_readers: list[_core.Reader] = []
-        _dispatch.client_starting()
+        _dispatch.client_starting(message_listener_threads)
         try:
             if isinstance(service_url, AutoClusterFailover):
                 self._client = _core.Client.with_failover(
@@ -381,7 +384,7 @@ class Client:
             # dispatcher thread serves them to the listener.
             listener = _core.MessageListener(message_listener, schema, receiver_queue_size)
             conf.message_listener(listener)
-        schema.attach_client(self)
+        schema.attach_client(weakref.proxy(self))
         consumer = self._client.subscribe(topic_arg, subscription_name, conf, schema, is_pattern)
         if listener is not None:
             listener.attach(consumer)
@@ -446,7 +449,7 @@ class Client:
             conf.reader_listener(
                 _core.MessageListener(reader_listener, schema, receiver_queue_size)
             )
-        schema.attach_client(self)
+        schema.attach_client(weakref.proxy(self))
         reader = self._client.create_reader(topic, start_message_id, conf, schema)
         if reader_listener is not None:
             # Kept (like consumers) until closed, even when the caller drops it: its
@@ -479,7 +482,7 @@ class Client:
         check_type(topic, str, "topic")
         check_optional(subscription_name, str, "subscription_name")
         check_type(schema, Schema, "schema")
-        schema.attach_client(self)
+        schema.attach_client(weakref.proxy(self))
         return self._client.create_table_view(
             topic, subscription_name, _receiving_schema_info(schema), schema
         )

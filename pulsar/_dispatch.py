@@ -1,12 +1,27 @@
-"""The dispatcher thread: where send_async callbacks and libpulsar's log lines run.
+"""The dispatcher threads: where callbacks, listeners and libpulsar's log lines run.
 
-libpulsar's threads never take the GIL: they queue completions in C++, and this
-Python-owned daemon thread serves them in batches with the GIL held. It starts
-with the first Client and stops, after serving what is queued, when the last open
-Client is closed (so that `threading.active_count()` is back to what it was, as
-with pulsar-client), or at interpreter exit (a flush() or close() called later, from
-an atexit handler, serves the remaining callbacks on its own thread). A Client
-dropped without close() keeps it running: its producers and consumers still work.
+libpulsar's threads never take the GIL: they queue what they hand back in C++, and
+Python-owned daemon threads serve it in batches with the GIL held, each a lane of the
+dispatcher (src/runtime/dispatcher.hpp):
+
+- `pulsar-dispatcher` (lane 0): send_async callbacks and the other completions, libpulsar's
+  log lines, references released by libpulsar's threads.
+- `pulsar-listener-0`, `pulsar-listener-1`, ... (lanes 1, 2, ...): message listeners,
+  reader listeners and table-view callbacks. Each consumer's (reader's, table view's)
+  items run on one of them, in order; a slow listener holds up only the listeners sharing
+  its thread, never a send callback or a flush(). A Client's listener queues go round
+  robin over the first `message_listener_threads` of them, as libpulsar assigns consumers
+  to a client's listener threads. The threads are shared by the process's Clients: there
+  are as many as the largest `message_listener_threads` of the Clients made since they
+  started, and a Client with N never has its listeners run on more than N threads.
+
+They start with the first Client and stop, after serving what is queued, when the last
+Client is gone: closed, or dropped without close() and collected with every producer,
+consumer, reader and table view it made (so that `threading.active_count()` is back to
+what it was, as with pulsar-client); a Client dropped while its producers or consumers
+are still referenced keeps them working, and the threads with them. They also stop at
+interpreter exit (a flush() or close() called later, from an atexit handler, serves the
+remaining callbacks on its own thread).
 
 After os.fork(), the child has none of the parent's threads: it gets a fresh
 dispatcher, started by its first Client; objects inherited from the parent raise
@@ -23,98 +38,98 @@ import time
 from pulsar import _core
 
 _lock = threading.Lock()
-_thread: threading.Thread | None = None
-_creating = 0  # Clients between client_starting() and client_started(); under _lock
-_stopping = False  # _thread was asked to stop (after the last client closed); under _lock
+_threads: dict[int, threading.Thread] = {}  # lane -> the thread serving it; under _lock
 _START_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 10.0
 
 
-def client_starting() -> None:
-    """Before a Client is made: start the dispatcher thread unless it is running; it keeps
-    running at least until client_started()."""
-    global _creating
+def client_starting(listener_threads: int = 1) -> None:
+    """Before a Client is made: start the dispatcher's threads unless they run (the main
+    one and `listener_threads` listener threads at least); they keep running at least until
+    client_started()."""
     with _lock:
-        _creating += 1
+        _core._dispatch_add_user()  # takes back a stop asked for when the last client went
         try:
-            _ensure_started_locked()
+            _ensure_started_locked(listener_threads)
         except BaseException:
-            _creating -= 1
+            _core._dispatch_remove_user()
             raise
 
 
 def client_started() -> None:
     """After a Client was made, or failed to be: it counts by itself from now on."""
-    global _creating
-    with _lock:
-        _creating -= 1
+    _core._dispatch_remove_user()
     if _core._dispatch_users() == 0:
         client_closed()  # its construction failed, and no other client is open
 
 
 def client_closed() -> None:
-    """After a Client closed: once no client is open, stop the dispatcher thread (it serves
-    what is queued first) and serve here what libpulsar queued after it stopped. From a
-    callback on the dispatcher thread, the thread stops after the callback returns."""
-    global _thread, _stopping
+    """After a Client closed: once no client is open, wait for the dispatcher's threads to
+    stop (they were asked to when the last client went, and serve what is queued first)
+    and serve here what libpulsar queued after they stopped. From a callback or a listener
+    on one of them, they stop after it returns."""
     with _lock:
-        thread = _thread
-        if _creating > 0 or _core._dispatch_users() > 0 or thread is None:
+        threads = list(_threads.values())
+        if _core._dispatch_users() > 0 or not threads:
             return
-        _core._dispatch_stop()
-        _stopping = True
-        if thread is threading.current_thread():
+        if threading.current_thread() in threads:
             return
-        thread.join(timeout=_STOP_TIMEOUT_S)
-        if thread.is_alive():
-            return  # a callback blocks it: it stops when that returns
-        _thread = None
-        _stopping = False
+        deadline = time.monotonic() + _STOP_TIMEOUT_S
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in threads):
+            return  # a callback blocks one: it stops when that returns
+        _threads.clear()
         _core._dispatch_serve_pending()
 
 
-def _ensure_started_locked() -> None:
-    global _thread, _stopping
-    if _thread is not None and _thread.is_alive():
-        if not _stopping and _core._dispatch_running():
-            return
-        if _stopping and _thread is threading.current_thread():
-            # A callback closed the last client, then made a new one: keep serving.
-            _core._dispatch_cancel_stop()
-            _stopping = False
-            return
-        if _stopping:
-            _thread.join(timeout=_STOP_TIMEOUT_S)  # it serves what is queued, then returns
-            if _thread.is_alive():
+def _thread_name(lane: int) -> str:
+    return "pulsar-dispatcher" if lane == 0 else f"pulsar-listener-{lane - 1}"
+
+
+def _ensure_started_locked(listener_threads: int) -> None:
+    started: list[int] = []
+    for lane in range(listener_threads + 1):
+        thread = _threads.get(lane)
+        if thread is not None and thread.is_alive():
+            if _core._dispatch_running(lane):
+                continue  # serving (_dispatch_add_user took back a stop it was asked)
+            # It stopped after the last client went, and is on its way out.
+            thread.join(timeout=_STOP_TIMEOUT_S)
+            if thread.is_alive():
                 raise RuntimeError(
-                    "the pulsar dispatcher thread does not stop: a callback still runs"
+                    f"the pulsar thread {thread.name} does not stop: a callback still runs"
                 )
-    _stopping = False
-    _thread = threading.Thread(target=_core._dispatch_run, name="pulsar-dispatcher", daemon=True)
-    _thread.start()
+        thread = threading.Thread(
+            target=_core._dispatch_run, args=(lane,), name=_thread_name(lane), daemon=True
+        )
+        _threads[lane] = thread
+        thread.start()
+        started.append(lane)
     deadline = time.monotonic() + _START_TIMEOUT_S
-    while not _core._dispatch_running():
-        if not _thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the pulsar dispatcher thread failed to start")
-        time.sleep(0.001)
+    for lane in started:
+        while not _core._dispatch_running(lane):
+            if not _threads[lane].is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the pulsar thread {_thread_name(lane)} failed to start")
+            time.sleep(0.001)
 
 
 def _stop() -> None:
     _core._forbid_gil_for_callbacks()
-    thread = _thread
-    if thread is not None and thread.is_alive():
+    threads = [thread for thread in _threads.values() if thread.is_alive()]
+    if threads:
         _core._dispatch_stop()
-        thread.join(timeout=_START_TIMEOUT_S)
-    # Last: the dispatcher thread waits through GilRelease too.
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    # Last: the dispatcher's threads wait through GilRelease too.
     _core._park_threads_at_exit()
 
 
 def _after_fork_in_child() -> None:
-    global _lock, _thread, _creating, _stopping
+    global _lock, _threads
     _lock = threading.Lock()  # the parent's may have been held by another thread
-    _thread = None
-    _creating = 0
-    _stopping = False
+    _threads = {}
     _core._after_fork_in_child()
 
 

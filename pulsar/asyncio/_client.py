@@ -7,6 +7,7 @@ the sync API's (batching is on for producers)."""
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any, Callable
 
 from pulsar import _configure, _core, _dispatch
@@ -126,7 +127,7 @@ class Client(AsyncClosing):
             conf = _configure.producer(**args)
         except _sync.PulsarException as error:
             raise async_error(error) from None
-        schema.attach_client(self._sync)
+        schema.attach_client(weakref.proxy(self._sync))
         kind = _configure.schema_kind(schema)
         core = await complete(
             lambda sink, future: self._client.create_producer(
@@ -244,7 +245,7 @@ class Client(AsyncClosing):
             conf, topic_arg, is_pattern = _configure.consumer(**args)
         except _sync.PulsarException as error:
             raise async_error(error) from None
-        schema.attach_client(self._sync)
+        schema.attach_client(weakref.proxy(self._sync))
         core = await complete(
             lambda sink, future: self._client.subscribe(
                 topic_arg, subscription_name, conf, schema, is_pattern, sink, future
@@ -297,7 +298,7 @@ class Client(AsyncClosing):
             conf = _configure.reader(**args)
         except _sync.PulsarException as error:
             raise async_error(error) from None
-        schema.attach_client(self._sync)
+        schema.attach_client(weakref.proxy(self._sync))
         core = await complete(
             lambda sink, future: self._client.create_reader(
                 topic, start_message_id, conf, schema, sink, future

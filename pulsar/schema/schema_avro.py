@@ -180,7 +180,13 @@ class AvroSchema(Schema):
         """Keeps the `client`'s `get_schema_info`, to read messages written with another
         version of the schema."""
         super().attach_client(client)
-        self._get_schema_info = getattr(client, "get_schema_info", None)
+        # Through `client`, not a bound method of what it refers to: the Client hands over a
+        # weak proxy of itself, which a bound method would turn into a strong reference.
+        self._get_schema_info = (
+            (lambda topic, version: client.get_schema_info(topic, version))
+            if hasattr(client, "get_schema_info")
+            else None
+        )
 
     def decode_message(self, msg: Any) -> Any:
         """The value of the message `msg`, read with the schema version it was written

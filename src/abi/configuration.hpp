@@ -32,6 +32,7 @@ class ClientConfiguration {
     void setConnectionTimeout(int timeoutMs);
     void setIOThreads(int threads);
     void setMessageListenerThreads(int threads);
+    int getMessageListenerThreads() const;
     void setConcurrentLookupRequest(int concurrentLookupRequest);
     void setStatsIntervalInSeconds(const unsigned int& statsIntervalInSeconds);
     void setLogger(LoggerFactory* loggerFactory);  // takes ownership

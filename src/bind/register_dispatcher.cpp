@@ -1,6 +1,8 @@
 // The dispatcher thread's entry points (the dispatcher is runtime/dispatcher.hpp's).
 #include <pybind11/pybind11.h>
 
+#include <cstddef>
+
 #include "bind/register.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/fork.hpp"
@@ -11,12 +13,15 @@ namespace fastpulsar {
 void register_dispatcher(py::module_& m) {
     remember_main_thread();
     m.def(
-        "_dispatch_run", [] { Dispatcher::instance().run(); },
-        "Serve libpulsar's completions and log lines until _dispatch_stop(); the body of the "
-        "pulsar dispatcher thread (started by pulsar._dispatch).");
+        "_dispatch_run", [](std::size_t lane) { Dispatcher::instance().run(lane); },
+        py::arg("lane") = 0,
+        "Serve a lane of the dispatcher until it is stopped: lane 0 (libpulsar's completions "
+        "and log lines), the body of the pulsar-dispatcher thread, or listener lane i "
+        "(listeners' messages) for lane 1 + i, the body of the pulsar-listener-i thread "
+        "(started by pulsar._dispatch).");
     m.def(
         "_dispatch_stop", [] { Dispatcher::instance().stop(); },
-        "Ask the dispatcher thread to serve what is queued and return.");
+        "Ask every dispatcher thread to serve what is queued and return.");
     m.def(
         "_forbid_gil_for_callbacks", [] { forbid_gil_for_callbacks(); },
         "At interpreter exit: from now on, libpulsar's threads never take the GIL (a Python "
@@ -33,16 +38,25 @@ void register_dispatcher(py::module_& m) {
         "parent raise AlreadyClosed.");
     m.def(
         "_dispatch_cancel_stop", [] { Dispatcher::instance().cancel_stop(); },
-        "On the dispatcher thread (in a callback): take back a _dispatch_stop().");
+        "Take back a _dispatch_stop() the dispatcher threads have not acted on yet.");
     m.def(
         "_dispatch_users", [] { return Dispatcher::instance().users(); },
-        "How many clients made in this process are not closed yet.");
+        "How many clients made in this process are not closed yet (or being made).");
+    m.def(
+        "_dispatch_add_user", [] { Dispatcher::instance().add_user(); },
+        "A client is being made: the dispatcher threads keep serving (a stop asked for "
+        "when the last client went is taken back).");
+    m.def(
+        "_dispatch_remove_user", [] { Dispatcher::instance().remove_user(); },
+        "The client being made counts by itself now, or failed: when no user is left, the "
+        "dispatcher threads serve what is queued and return.");
     m.def(
         "_dispatch_serve_pending", [] { Dispatcher::instance().serve_pending(); },
-        "With no dispatcher thread running: serve what is queued on the calling thread.");
+        "Serve on the calling thread what is queued in the lanes no thread serves.");
     m.def(
-        "_dispatch_running", [] { return Dispatcher::instance().is_running(); },
-        "Whether the dispatcher thread is serving.");
+        "_dispatch_running",
+        [](std::size_t lane) { return Dispatcher::instance().is_running(lane); },
+        py::arg("lane") = 0, "Whether a thread serves the lane (0: the main one).");
 }
 
 }  // namespace fastpulsar

@@ -29,7 +29,9 @@ namespace fastpulsar {
 
 // ---- ClientState ------------------------------------------------------------------------
 
-ClientState::ClientState(std::unique_ptr<pulsar::Client> client) : client_(std::move(client)) {
+ClientState::ClientState(std::unique_ptr<pulsar::Client> client, int listener_threads)
+    : client_(std::move(client)),
+      listener_threads_(static_cast<std::size_t>(std::max(listener_threads, 1))) {
     Dispatcher::instance().add_user();
 }
 
@@ -40,8 +42,15 @@ ClientState::~ClientState() {
         static_cast<void>(client_.release());
         return;
     }
+    // libpulsar's client joins its threads as it goes: what they queued for the dispatcher
+    // is queued before it may lose its last user (and its threads stop after serving it).
+    client_.reset();
     mark_closed();
-    // libpulsar's client joins its threads as it goes.
+}
+
+DispatchLane& ClientState::next_listener_lane() {
+    std::size_t next = next_listener_.fetch_add(1, std::memory_order_relaxed);
+    return Dispatcher::instance().listener_lane(next % listener_threads_);
 }
 
 void ClientState::mark_closed() {
@@ -134,10 +143,13 @@ std::unique_ptr<pulsar::Client> make_client(const std::string& service_url,
 }  // namespace
 
 ClientCore::ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf)
-    : state_(std::make_shared<ClientState>(make_client(service_url, conf))) {}
+    : state_(std::make_shared<ClientState>(make_client(service_url, conf),
+                                           conf.getMessageListenerThreads())) {}
 
-ClientCore::ClientCore(std::unique_ptr<pulsar::Client> client, py::object provider)
-    : state_(std::make_shared<ClientState>(std::move(client))), provider_(std::move(provider)) {}
+ClientCore::ClientCore(std::unique_ptr<pulsar::Client> client, py::object provider,
+                       int listener_threads)
+    : state_(std::make_shared<ClientState>(std::move(client), listener_threads)),
+      provider_(std::move(provider)) {}
 
 std::unique_ptr<ClientCore> ClientCore::with_failover(py::handle primary, py::handle secondary,
                                                       int64_t check_interval_ms,
@@ -154,14 +166,16 @@ std::unique_ptr<ClientCore> ClientCore::with_failover(py::handle primary, py::ha
     }
     auto client = make_failover_client(primary_info, secondary_infos, check_interval_ms,
                                        failover_threshold, switch_back_threshold, conf);
-    return std::make_unique<ClientCore>(std::move(client), py::none());
+    return std::make_unique<ClientCore>(std::move(client), py::none(),
+                                        conf.getMessageListenerThreads());
 }
 
 std::unique_ptr<ClientCore> ClientCore::with_provider(py::object provider,
                                                       const pulsar::ClientConfiguration& conf) {
     auto updates = std::make_shared<ServiceInfoUpdates>();
     auto client = make_provider_client(provider, updates, conf);
-    auto core = std::make_unique<ClientCore>(std::move(client), std::move(provider));
+    auto core = std::make_unique<ClientCore>(std::move(client), std::move(provider),
+                                             conf.getMessageListenerThreads());
     // An update the provider sent from initialize() goes to the client now.
     updates->attach(core->state_);
     return core;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -27,18 +28,20 @@ class ProducerCore;
 class ConsumerCore;
 class TableViewCore;
 struct ServiceInfoHandle;  // core/service_info.hpp
+class DispatchLane;        // runtime/dispatcher.hpp
 
 // Shared by a client and its producers and consumers. libpulsar's client lives as long
 // as any of them: a pulsar.Client dropped without close() keeps serving the producers
 // and consumers it made, as in pulsar-client (destroying libpulsar's client under a live
-// producer loses its pending callbacks). Destroyed without the GIL: every owner releases
-// it first.
+// producer loses its pending callbacks). When the last of them goes, libpulsar's client
+// is destroyed and the dispatcher loses a user (its threads stop with the last one).
+// Destroyed without the GIL: every owner releases it first.
 class ClientState {
    public:
-    // Takes the client made by ClientCore's constructor.
-    // Counts itself as a user of the dispatcher until it is closed (mark_closed) or
-    // destroyed.
-    explicit ClientState(std::unique_ptr<pulsar::Client> client);
+    // Takes the client made by ClientCore's constructor, and its message_listener_threads
+    // (0 means 1). Counts itself as a user of the dispatcher until it is closed
+    // (mark_closed) or destroyed.
+    ClientState(std::unique_ptr<pulsar::Client> client, int listener_threads);
     // Without the GIL, on a Python thread (never one of libpulsar's: destroying the client
     // joins them). Inherited through a fork, libpulsar's client is leaked instead: its
     // threads do not exist in the child, and destroying it would wait for them.
@@ -56,6 +59,11 @@ class ClientState {
     // Sets `closed` and, the first time, stops counting as a dispatcher user. Any thread;
     // never throws.
     void mark_closed();
+    // The dispatcher's listener lane for the next listener queue of this client's objects:
+    // round robin over the first `listener_threads` listener lanes (shared by every client
+    // of the process: a client with N threads never has its listeners run on more than N
+    // threads at once). Any thread; never throws (but std::bad_alloc).
+    DispatchLane& next_listener_lane();
     // Made in an earlier fork generation: unusable here (runtime/fork.hpp).
     bool inherited() const { return inherited_from_parent(generation_); }
     // pulsar.asyncio's receives (consumers' and readers') in flight: libpulsar may drop
@@ -81,6 +89,8 @@ class ClientState {
    private:
     std::unique_ptr<pulsar::Client> client_;
     const uint64_t generation_ = fork_generation();
+    const std::size_t listener_threads_;
+    std::atomic<std::size_t> next_listener_{0};
     std::mutex mutex_;  // guards producers_ and table_views_
     std::vector<std::weak_ptr<ProducerCore>> producers_;
     std::vector<std::weak_ptr<TableViewCore>> table_views_;
@@ -108,7 +118,8 @@ class ClientCore {
     ClientCore(const std::string& service_url, const pulsar::ClientConfiguration& conf);
     // A client made by core/service_info.hpp (cluster failover); `provider` is the Python
     // ServiceInfoProvider behind it (or None), closed with the client.
-    ClientCore(std::unique_ptr<pulsar::Client> client, py::object provider);
+    ClientCore(std::unique_ptr<pulsar::Client> client, py::object provider,
+               int listener_threads = 1);
     // With libpulsar's AutoClusterFailover (see make_failover_client).
     static std::unique_ptr<ClientCore> with_failover(py::handle primary, py::handle secondary,
                                                      int64_t check_interval_ms,

@@ -59,6 +59,8 @@ class ConsumerCore {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }
 
+    // The client it was made by (its listener's lane comes from it). Any thread.
+    const std::shared_ptr<ClientState>& client_state() const { return client_; }
     // Closed, or its client closing: no listener call starts any more. Any thread.
     bool is_closing() const { return closed_.load() || client_->closing.load() || is_closed(); }
 

@@ -22,8 +22,8 @@ constexpr auto kMaxWaitForRoom = std::chrono::seconds(1);
 constexpr auto kMaxWaitForRoomStopped = std::chrono::seconds(10);
 constexpr auto kRoomCheckInterval = std::chrono::milliseconds(100);
 
-// Items served per turn before the queue goes back to the end of the dispatcher's line,
-// so that one busy listener does not starve the others (or the send callbacks).
+// Items served per turn before the queue goes back to the end of its lane's line, so that
+// one busy listener does not starve the others on the lane.
 constexpr std::size_t kMaxBatch = 1000;
 
 }  // namespace
@@ -38,18 +38,19 @@ void ListenerQueue<Item>::schedule_locked() {
         return;
     }
     scheduled_ = true;
-    Dispatcher::instance().push_task(this->shared_from_this());
+    lane_->push_task(this->shared_from_this());
 }
 
 template <typename Item>
 void ListenerQueue<Item>::push(Item item, bool may_wait) {
     std::unique_lock<std::mutex> lock(mutex_);
-    // Only the dispatcher makes room: it must not wait for itself.
+    // Only the lane's thread makes room: a dispatcher thread must not wait for one.
     if (may_wait && !Dispatcher::instance().is_dispatcher_thread()) {
         auto start = std::chrono::steady_clock::now();
         while (queue_.size() >= capacity_ && !closed_.load()) {
-            auto limit =
-                Dispatcher::instance().is_running() ? kMaxWaitForRoom : kMaxWaitForRoomStopped;
+            bool served =
+                lane_ != nullptr ? lane_->is_running() : Dispatcher::instance().is_running();
+            auto limit = served ? kMaxWaitForRoom : kMaxWaitForRoomStopped;
             if (std::chrono::steady_clock::now() - start >= limit) {
                 break;
             }
@@ -64,10 +65,11 @@ void ListenerQueue<Item>::push(Item item, bool may_wait) {
 }
 
 template <typename Item>
-void ListenerQueue<Item>::attach(Closing closing, Begin begin) {
+void ListenerQueue<Item>::attach(Closing closing, Begin begin, DispatchLane& lane) {
     std::lock_guard<std::mutex> lock(mutex_);
     closing_ = std::move(closing);
     begin_ = std::move(begin);
+    lane_ = &lane;
     attached_ = true;
     if (!queue_.empty()) {
         schedule_locked();
@@ -139,7 +141,7 @@ void ListenerQueue<Item>::run() {
         } else {
             // Paused mid-batch: what was not served goes back to the front, in order. At
             // exit too, but not scheduled again: the listener is not called any more, so
-            // that the dispatcher thread stops within a few rounds whatever a slow listener
+            // that the lane's thread stops within a few rounds whatever a slow listener
             // has queued, and the queue stays full, holding libpulsar's I/O thread back
             // (see kMaxWaitForRoomStopped).
             queue_.insert(

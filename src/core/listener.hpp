@@ -1,8 +1,10 @@
 // Listener queues: what libpulsar hands to a Python listener (a consumer's or a reader's
 // messages, a table view's updates) is queued here by libpulsar's threads, without the
-// GIL; the dispatcher thread serves it in batches under one GIL acquisition, in the
-// order it arrived. A raising listener goes to sys.unraisablehook and the next item is
-// served. Items that arrive before the queue is attached to its owner wait here.
+// GIL; the thread of the dispatcher's listener lane the queue is assigned to when attached
+// (runtime/dispatcher.hpp; round robin over its client's message_listener_threads lanes)
+// serves it in batches under one GIL acquisition, in the order it arrived. A raising
+// listener goes to sys.unraisablehook and the next item is served. Items that arrive
+// before the queue is attached to its owner wait here.
 //
 // subscribe(message_listener=fn) and create_reader(reader_listener=fn) use a
 // MessageListenerQueue: fn(owner, message) with `owner` the user's own pulsar.Consumer
@@ -23,6 +25,7 @@
 #include <utility>
 
 #include "abi/message.hpp"
+#include "core/client.hpp"
 #include "core/message.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/gil.hpp"
@@ -35,10 +38,10 @@ template <typename Item>
 class ListenerQueue : public DispatchTask,
                       public std::enable_shared_from_this<ListenerQueue<Item>> {
    public:
-    // Dispatcher thread, GIL held: makes the listener call for one item. Returns false,
+    // The lane's thread, GIL held: makes the listener call for one item. Returns false,
     // with the Python error indicator set, when the call (or the item's conversion) raised.
     using Call = std::function<bool(PyObject* listener, Item& item)>;
-    // Dispatcher thread, GIL held, once per batch; never throws: the Call for the batch,
+    // The lane's thread, GIL held, once per batch; never throws: the Call for the batch,
     // or an empty Call when the owner is gone (the queue then closes).
     using Begin = std::function<Call()>;
     // Any thread, GIL or not; never throws: whether the owner is closed or closing (no
@@ -51,21 +54,27 @@ class ListenerQueue : public DispatchTask,
     // Any thread, GIL or not (the Python reference is released on the dispatcher).
     ~ListenerQueue() override = default;
 
-    // On libpulsar's thread, without the GIL: queues the item and schedules the
-    // dispatcher. With `may_wait`, waits (a second at most per item; never on the
-    // dispatcher thread) while `capacity` items are queued, so that a slow listener slows
+    // On libpulsar's thread, without the GIL: queues the item and schedules the queue on
+    // its lane. With `may_wait`, waits (a second at most per item; never on a dispatcher
+    // thread) while `capacity` items are queued, so that a slow listener slows
     // libpulsar down. Never throws (but bad_alloc).
     void push(Item item, bool may_wait = true);
 
-    // GIL held: the owner's side; serving starts. Never throws.
-    void attach(Closing closing, Begin begin);
+    // GIL held: the owner's side; serving starts, on `lane` (the dispatcher's listener
+    // lane this queue is served on from now on). Never throws.
+    void attach(Closing closing, Begin begin, DispatchLane& lane);
+    // The lane attach() gave; null before. Any thread; never throws.
+    DispatchLane* lane() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return lane_;
+    }
     // Any thread; never throw. Paused, no listener call starts (the one running finishes);
     // closed, queued items are dropped and none is served any more.
     void pause();
     void resume();
     void close();
 
-    // DispatchTask: on the dispatcher thread, GIL held; never throws.
+    // DispatchTask: on the lane's thread, GIL held; never throws.
     void run() override;
 
     // Any thread; never throw. How many listener calls have been made (returned or
@@ -74,7 +83,7 @@ class ListenerQueue : public DispatchTask,
     bool is_closed() const { return closed_.load(); }
 
    private:
-    // Caller holds mutex_: hands this queue to the dispatcher unless it is there already.
+    // Caller holds mutex_: hands this queue to its lane unless it is there already.
     void schedule_locked();
     // Caller holds mutex_ (or nobody else can see the queue yet); never throws.
     bool owner_closing() const { return closing_ && closing_(); }
@@ -87,8 +96,9 @@ class ListenerQueue : public DispatchTask,
     std::deque<Item> queue_;
     bool scheduled_ = false;
     bool attached_ = false;
-    Closing closing_;  // set once by attach(), under mutex_, before serving starts
-    Begin begin_;      // read on the dispatcher thread only, after attach()
+    Closing closing_;               // set once by attach(), under mutex_, before serving starts
+    Begin begin_;                   // read on the lane's thread only, after attach()
+    DispatchLane* lane_ = nullptr;  // set once by attach(), under mutex_; never freed
     std::atomic<bool> paused_{false};
     std::atomic<bool> closed_{false};
     std::atomic<std::size_t> calls_made_{0};
@@ -112,12 +122,13 @@ class MessageListenerQueue : public ListenerQueue<pulsar::Message> {
           schema_(std::make_shared<PyRef>(std::move(schema))) {}
 
     // GIL held; never throws: the owner (a ConsumerCore or a ReaderCore, which has
-    // `bool is_closing() const`, any thread), held weakly; serving starts.
+    // `bool is_closing() const`, any thread, and `client_state()`), held weakly; serving
+    // starts on the next listener lane of the owner's client.
     template <typename Owner>
     void attach(const std::shared_ptr<Owner>& core);
 
    private:
-    std::shared_ptr<PyRef> schema_;  // shared with the calls the dispatcher makes
+    std::shared_ptr<PyRef> schema_;  // shared with the calls the lane's thread makes
 };
 
 template <typename Owner>
@@ -154,7 +165,8 @@ void MessageListenerQueue::attach(const std::shared_ptr<Owner>& core) {
                 Py_XDECREF(result);
                 return result != nullptr;
             };
-        });
+        },
+        core->client_state()->next_listener_lane());
 }
 
 }  // namespace fastpulsar

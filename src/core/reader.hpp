@@ -68,6 +68,8 @@ class ReaderCore {
     bool is_closed() const {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }
+    // The client it was made by (its listener's lane comes from it). Any thread.
+    const std::shared_ptr<ClientState>& client_state() const { return client_; }
     // close() begun here or on the client: no reader_listener call starts any more.
     bool is_closing() const { return closing_.load() || client_->closing.load() || is_closed(); }
 

@@ -119,7 +119,8 @@ void TableViewCore::for_each_and_listen(py::object callback) {
                     return false;
                 }
             };
-        });
+        },
+        client_->next_listener_lane());
     {
         std::lock_guard<std::mutex> lock(listeners_mutex_);
         listeners_.push_back(queue);
@@ -141,10 +142,11 @@ void TableViewCore::for_each_and_listen(py::object callback) {
             });
     }
     // As in pulsar-client, the existing entries have been handed to the callback when this
-    // returns (from a callback, on the dispatcher thread, they come right after it).
+    // returns (from a callback on a dispatcher thread, they come after it returns).
     std::size_t wanted = *existing;
     Dispatcher::instance().wait_for(
-        [&queue, wanted] { return queue->calls_made() >= wanted || queue->is_closed(); });
+        [&queue, wanted] { return queue->calls_made() >= wanted || queue->is_closed(); },
+        *queue->lane());
 }
 
 std::size_t TableViewCore::size() const {

@@ -20,10 +20,10 @@ constexpr std::size_t kMaxQueuedLogs = 100000;
 
 constexpr auto kLevelRefreshInterval = std::chrono::seconds(1);
 
-// wait_for: how often it checks for signals, and, with no dispatcher thread, for
+// wait_for: how often it checks for signals, and, with no lane thread, for
 // completions to serve itself.
 constexpr auto kSignalCheckInterval = std::chrono::milliseconds(100);
-// Rounds served after stop() while libpulsar keeps queuing, before run() returns anyway.
+// Rounds served after a stop while libpulsar keeps queuing, before run() returns anyway.
 constexpr int kMaxStoppingRounds = 4;
 constexpr auto kServeHereInterval = std::chrono::milliseconds(5);
 
@@ -31,16 +31,15 @@ constexpr auto kServeHereInterval = std::chrono::milliseconds(5);
 // never freed.
 std::atomic<Dispatcher*> g_instance{std::make_unique<Dispatcher>().release()};
 
+// The lane the calling thread serves (in run()), or null.
+thread_local DispatchLane* t_lane = nullptr;
+
 }  // namespace
 
-Dispatcher& Dispatcher::instance() { return *g_instance.load(std::memory_order_acquire); }
-
-void Dispatcher::reset_after_fork() {
-    g_instance.store(std::make_unique<Dispatcher>().release(), std::memory_order_release);
-}
+// ---- DispatchLane -----------------------------------------------------------------------
 
 template <typename Item>
-void Dispatcher::push(std::vector<Item>& queue, Item&& item, std::size_t limit) {
+void DispatchLane::push(std::vector<Item>& queue, Item&& item, std::size_t limit) {
     bool notify = false;
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -49,7 +48,7 @@ void Dispatcher::push(std::vector<Item>& queue, Item&& item, std::size_t limit) 
             return;
         }
         queue.push_back(std::move(item));
-        notify = idle_;  // wake the dispatcher once, not for every item
+        notify = idle_;  // wake the lane's thread once, not for every item
         idle_ = false;
     }
     if (notify) {
@@ -57,36 +56,35 @@ void Dispatcher::push(std::vector<Item>& queue, Item&& item, std::size_t limit) 
     }
 }
 
-void Dispatcher::push_send(SendCompletion&& completion) {
+void DispatchLane::push_send(SendCompletion&& completion) {
     push(sends_, std::move(completion), std::numeric_limits<std::size_t>::max());
 }
 
-void Dispatcher::push_log(LogRecord&& record) { push(logs_, std::move(record), kMaxQueuedLogs); }
+void DispatchLane::push_log(LogRecord&& record) { push(logs_, std::move(record), kMaxQueuedLogs); }
 
-void Dispatcher::release_later(PyObject* owned) {
+void DispatchLane::release_later(PyObject* owned) {
     if (owned != nullptr) {
         push(releases_, std::move(owned), std::numeric_limits<std::size_t>::max());
     }
 }
 
-void Dispatcher::push_task(std::shared_ptr<DispatchTask> task) {
+void DispatchLane::push_task(std::shared_ptr<DispatchTask> task) {
     push(tasks_, std::move(task), std::numeric_limits<std::size_t>::max());
 }
 
-bool Dispatcher::is_dispatcher_thread() const {
-    return is_running() && std::this_thread::get_id() == thread_id_.load(std::memory_order_acquire);
-}
+bool DispatchLane::is_own_thread() const { return t_lane == this; }
 
-void Dispatcher::run() {
+void DispatchLane::run() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (running_.load()) {
-            raise_python(PyExc_RuntimeError, "the pulsar dispatcher is already running");
+            raise_python(PyExc_RuntimeError, "this pulsar dispatcher thread is already running");
         }
-        stop_ = false;
-        thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
+        stop_ = Stop::kNone;
         running_.store(true, std::memory_order_release);
     }
+    DispatchLane* outer = std::exchange(t_lane, this);
+    ScopeExit restore([outer] { t_lane = outer; });
     std::vector<SendCompletion> sends;
     std::vector<LogRecord> logs;
     std::vector<PyObject*> releases;
@@ -99,10 +97,7 @@ void Dispatcher::run() {
         {
             GilRelease nogil;
             std::unique_lock<std::mutex> lock(mutex_);
-            auto has_work = [this] {
-                return stop_ || !sends_.empty() || !logs_.empty() || !releases_.empty() ||
-                       !tasks_.empty();
-            };
+            auto has_work = [this] { return stop_ != Stop::kNone || !empty_locked(); };
             if (!has_work()) {
                 idle_ = true;
                 wake_.wait_for(lock, kLevelRefreshInterval, has_work);
@@ -112,7 +107,7 @@ void Dispatcher::run() {
             logs.swap(logs_);
             releases.swap(releases_);
             tasks.swap(tasks_);
-            stopping = stop_;
+            stopping = stop_ != Stop::kNone;
             dropped = dropped_logs_;
             dropped_logs_ = 0;
         }
@@ -125,28 +120,28 @@ void Dispatcher::run() {
             }
         }
         auto now = std::chrono::steady_clock::now();
-        if (now - last_refresh >= kLevelRefreshInterval) {
+        if (main_ && now - last_refresh >= kLevelRefreshInterval) {
             last_refresh = now;
             refresh_log_levels();
         }
         if (stopping) {
             // Asked to stop when this round began: return once a round found nothing more
-            // queued (a few rounds at most: libpulsar may keep queuing), unless a callback
-            // took the stop back (cancel_stop). running_ drops under the queue's mutex.
+            // queued (a few rounds at most: libpulsar may keep queuing), unless the stop was
+            // taken back (cancel_stop, a new client). running_ drops under the queue's mutex.
             std::lock_guard<std::mutex> lock(mutex_);
-            bool drained = sends_.empty() && logs_.empty() && releases_.empty() && tasks_.empty();
-            if (stop_ && (drained || ++stopping_rounds >= kMaxStoppingRounds)) {
+            if (stop_ != Stop::kNone &&
+                (empty_locked() || ++stopping_rounds >= kMaxStoppingRounds)) {
                 running_.store(false, std::memory_order_release);
                 break;
             }
         }
     }
-    notify_all_after_lock(progress_mutex_, progress_);
+    owner_.notify_progress();
 }
 
-void Dispatcher::serve(std::vector<SendCompletion>& sends, std::vector<LogRecord>& logs,
-                       std::vector<PyObject*>& releases,
-                       std::vector<std::shared_ptr<DispatchTask>>& tasks) {
+void DispatchLane::serve(std::vector<SendCompletion>& sends, std::vector<LogRecord>& logs,
+                         std::vector<PyObject*>& releases,
+                         std::vector<std::shared_ptr<DispatchTask>>& tasks) {
     // GIL held.
     for (auto& completion : sends) {
         deliver_send(completion);
@@ -167,63 +162,27 @@ void Dispatcher::serve(std::vector<SendCompletion>& sends, std::vector<LogRecord
     sends.clear();
     logs.clear();
     releases.clear();
-    if (waiters_.load(std::memory_order_acquire) > 0) {
-        notify_all_after_lock(progress_mutex_, progress_);
-    }
+    owner_.notify_progress();
 }
 
-void Dispatcher::stop() {
+void DispatchLane::stop(Stop kind) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        stop_ = true;
+        if (kind > stop_) {
+            stop_ = kind;
+        }
     }
     wake_.notify_one();
 }
 
-void Dispatcher::cancel_stop() {
+void DispatchLane::cancel_stop(Stop kind) {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = false;
-}
-
-void Dispatcher::wait_for(const std::function<bool()>& done) {
-    if (is_dispatcher_thread()) {
-        // Called from a callback: the callbacks waited for would run on this very
-        // thread, after the current one returns.
-        return;
-    }
-    waiters_.fetch_add(1, std::memory_order_acq_rel);
-    ScopeExit leave([this] { waiters_.fetch_sub(1, std::memory_order_acq_rel); });
-    for (;;) {
-        if (!is_running()) {
-            serve_here();
-        }
-        if (done()) {
-            return;
-        }
-        bool finished = false;
-        {
-            GilRelease nogil;
-            std::unique_lock<std::mutex> lock(progress_mutex_);
-            if (is_running()) {
-                finished = progress_.wait_for(lock, kSignalCheckInterval,
-                                              [&] { return done() || !is_running(); });
-            } else {
-                // Nobody notifies: look again soon for completions to serve here.
-                finished = progress_.wait_for(lock, kServeHereInterval, done);
-            }
-        }
-        if (!finished) {
-            check_signals();
-        }
+    if (stop_ <= kind) {
+        stop_ = Stop::kNone;
     }
 }
 
-void Dispatcher::serve_pending() {
-    while (!is_running() && serve_here()) {
-    }
-}
-
-bool Dispatcher::serve_here() {
+bool DispatchLane::serve_here() {
     if (serving_here_.exchange(true, std::memory_order_acq_rel)) {
         return false;  // another waiting thread serves (its callbacks released the GIL)
     }
@@ -247,6 +206,138 @@ bool Dispatcher::serve_here() {
     }
     serve(sends, logs, releases, tasks);
     return true;
+}
+
+// ---- Dispatcher -------------------------------------------------------------------------
+
+Dispatcher& Dispatcher::instance() { return *g_instance.load(std::memory_order_acquire); }
+
+void Dispatcher::reset_after_fork() {
+    g_instance.store(std::make_unique<Dispatcher>().release(), std::memory_order_release);
+}
+
+DispatchLane& Dispatcher::listener_lane(std::size_t index) {
+    std::lock_guard<std::mutex> lock(lanes_mutex_);
+    while (listeners_.size() <= index) {
+        listeners_.push_back(std::make_unique<DispatchLane>(*this, false));
+    }
+    return *listeners_[index];
+}
+
+DispatchLane& Dispatcher::lane_at(std::size_t index) {
+    return index == 0 ? main_ : listener_lane(index - 1);
+}
+
+void Dispatcher::run(std::size_t lane) { lane_at(lane).run(); }
+
+bool Dispatcher::is_running(std::size_t lane) const {
+    if (lane == 0) {
+        return main_.is_running();
+    }
+    std::lock_guard<std::mutex> lock(lanes_mutex_);
+    return lane - 1 < listeners_.size() && listeners_[lane - 1]->is_running();
+}
+
+void Dispatcher::stop() {
+    std::lock_guard<std::mutex> lock(lanes_mutex_);
+    main_.stop(DispatchLane::Stop::kNow);
+    for (auto& lane : listeners_) {
+        lane->stop(DispatchLane::Stop::kNow);
+    }
+}
+
+void Dispatcher::cancel_stop() {
+    std::lock_guard<std::mutex> lock(lanes_mutex_);
+    main_.cancel_stop(DispatchLane::Stop::kNow);
+    for (auto& lane : listeners_) {
+        lane->cancel_stop(DispatchLane::Stop::kNow);
+    }
+}
+
+void Dispatcher::add_user() {
+    // Under lanes_mutex_, as remove_user: a stop for want of users is asked for, or taken
+    // back, in the order the count changed.
+    std::lock_guard<std::mutex> lock(lanes_mutex_);
+    users_.fetch_add(1, std::memory_order_acq_rel);
+    main_.cancel_stop(DispatchLane::Stop::kWhenUnused);
+    for (auto& lane : listeners_) {
+        lane->cancel_stop(DispatchLane::Stop::kWhenUnused);
+    }
+}
+
+void Dispatcher::remove_user() {
+    std::lock_guard<std::mutex> lock(lanes_mutex_);
+    if (users_.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+        return;
+    }
+    main_.stop(DispatchLane::Stop::kWhenUnused);
+    for (auto& lane : listeners_) {
+        lane->stop(DispatchLane::Stop::kWhenUnused);
+    }
+}
+
+bool Dispatcher::is_dispatcher_thread() const {
+    return t_lane != nullptr && &t_lane->owner_ == this;
+}
+
+void Dispatcher::notify_progress() {
+    if (waiters_.load(std::memory_order_acquire) > 0) {
+        notify_all_after_lock(progress_mutex_, progress_);
+    }
+}
+
+void Dispatcher::wait_for(const std::function<bool()>& done) { wait_for(done, main_); }
+
+void Dispatcher::wait_for(const std::function<bool()>& done, DispatchLane& lane) {
+    if (lane.is_own_thread() || (!lane.is_main() && is_dispatcher_thread())) {
+        // Called from a callback on that lane: what it waits for runs on this very thread,
+        // after the current callback returns. (A lane never waits for a listener lane.)
+        return;
+    }
+    waiters_.fetch_add(1, std::memory_order_acq_rel);
+    ScopeExit leave([this] { waiters_.fetch_sub(1, std::memory_order_acq_rel); });
+    for (;;) {
+        if (!lane.is_running()) {
+            lane.serve_here();
+        }
+        if (done()) {
+            return;
+        }
+        bool finished = false;
+        {
+            GilRelease nogil;
+            std::unique_lock<std::mutex> lock(progress_mutex_);
+            if (lane.is_running()) {
+                finished = progress_.wait_for(lock, kSignalCheckInterval,
+                                              [&] { return done() || !lane.is_running(); });
+            } else {
+                // Nobody notifies: look again soon for completions to serve here.
+                finished = progress_.wait_for(lock, kServeHereInterval, done);
+            }
+        }
+        if (!finished) {
+            check_signals();
+        }
+    }
+}
+
+void Dispatcher::serve_pending() {
+    std::vector<DispatchLane*> lanes{&main_};
+    {
+        std::lock_guard<std::mutex> lock(lanes_mutex_);
+        for (auto& lane : listeners_) {
+            lanes.push_back(lane.get());
+        }
+    }
+    bool served = true;
+    while (served) {
+        served = false;
+        for (DispatchLane* lane : lanes) {
+            while (!lane->is_running() && lane->serve_here()) {
+                served = true;
+            }
+        }
+    }
 }
 
 }  // namespace fastpulsar

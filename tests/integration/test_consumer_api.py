@@ -1,6 +1,6 @@
 """Consumer methods beyond receive/acknowledge: batch_receive, seek, get_last_message_id,
 redeliver_unacknowledged_messages, iteration, zero-queue consumers, message listeners
-(served on the dispatcher thread, in order, pausable, closable from inside), and the
+(served on a listener thread of ours, in order, pausable, closable from inside), and the
 subscribe policies. pulsar-lite where it serves; Apache Pulsar standalone (marked) for
 dead-letter topics, key-shared sticky ranges and seek by time."""
 
@@ -239,7 +239,7 @@ def test_zero_queue_consumer_with_a_listener(client, topic):
 # ---- message listeners -----------------------------------------------------------------------
 
 
-def test_listener_runs_on_the_dispatcher_in_order_with_the_users_consumer(client, topic):
+def test_listener_runs_on_a_listener_thread_in_order_with_the_users_consumer(client, topic):
     collector = Collector()
     consumer = client.subscribe(topic, "s", initial_position=EARLIEST, message_listener=collector)
     payloads = [b"m%d" % i for i in range(200)]
@@ -249,7 +249,7 @@ def test_listener_runs_on_the_dispatcher_in_order_with_the_users_consumer(client
     producer.flush()
     assert wait_until(lambda: collector.count() == len(payloads))
     assert collector.payloads == payloads
-    assert collector.threads == {"pulsar-dispatcher"}
+    assert collector.threads == {"pulsar-listener-0"}
     assert all(c is consumer for c in collector.consumers)
 
 

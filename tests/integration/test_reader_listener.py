@@ -1,5 +1,5 @@
-"""create_reader(reader_listener=fn): fn(reader, message) runs on the dispatcher thread (never
-libpulsar's), once per message in order, with `reader` the user's own Reader; a raising
+"""create_reader(reader_listener=fn): fn(reader, message) runs on a listener thread of ours
+(never libpulsar's), once per message in order, with `reader` the user's own Reader; a raising
 listener is reported and the reader goes on; close() from inside the listener; read_next is
 refused while a listener is set; flow control loses nothing; and what pulsar-client 3.13
 produces, the listener reads identically."""
@@ -62,7 +62,7 @@ class Recorder:
             return [m.data() for m in self.messages]
 
 
-def test_every_message_once_in_order_on_the_dispatcher_with_the_users_reader(client, topic):
+def test_every_message_once_in_order_on_a_listener_thread_with_the_users_reader(client, topic):
     payloads = [b"m%d" % i for i in range(300)]
     publish(client, topic, payloads[:100], batching_enabled=True)
     recorder = Recorder()
@@ -76,7 +76,7 @@ def test_every_message_once_in_order_on_the_dispatcher_with_the_users_reader(cli
     assert len(recorder.threads) == 1
     (thread,) = recorder.threads
     assert thread is not threading.main_thread()
-    assert thread.name == "pulsar-dispatcher"
+    assert thread.name == "pulsar-listener-0"
     reader.close()
 
 
@@ -182,8 +182,8 @@ def test_no_call_starts_once_the_client_is_closing(broker, topic):
         started.set()
         release.wait(5)
 
-    # Published before the reader exists: the listener blocks the dispatcher thread, which
-    # also serves send callbacks, so a flush() behind it would wait for every call (5 s each).
+    # Published before the reader exists: the listener blocks its listener thread (the
+    # client's only one) for up to 5 s a call.
     publish(client, topic, [b"m%d" % i for i in range(20)], batching_enabled=False)
     try:
         client.create_reader(topic, EARLIEST, reader_listener=listener)
@@ -198,7 +198,7 @@ def test_no_call_starts_once_the_client_is_closing(broker, topic):
         time.sleep(0.3)
         assert after_close == []
     finally:
-        # Whatever failed above, no later call of this listener may hold the dispatcher
+        # Whatever failed above, no later call of this listener may hold the listener
         # thread (shared by every test of the session).
         release.set()
 

@@ -1,7 +1,7 @@
 """TableView: the topic's existing messages by partition key (latest value wins), updates
 after creation, tombstones (null or empty values) delete, get/for_each/len, schemas,
 close, repr, argument checks, and for_each_and_listen (existing entries, then updates, on
-the dispatcher thread; also for what pulsar-client 3.13 produces)."""
+a listener thread of ours; also for what pulsar-client 3.13 produces)."""
 
 import base64
 import threading
@@ -123,11 +123,11 @@ class Listened:
             return list(self.calls)
 
 
-def assert_on_the_dispatcher(listened: Listened) -> None:
+def assert_on_a_listener_thread(listened: Listened) -> None:
     assert len(listened.threads) == 1
     (thread,) = listened.threads
     assert thread is not threading.main_thread()
-    assert thread.name == "pulsar-dispatcher"
+    assert thread.name == "pulsar-listener-0"
 
 
 def test_for_each_and_listen_sees_existing_entries_then_updates(client, topic):
@@ -143,7 +143,7 @@ def test_for_each_and_listen_sees_existing_entries_then_updates(client, topic):
     time.sleep(0.3)
     # Updates in the order they were published; a tombstone comes with an empty value.
     assert listened.snapshot()[2:] == [("c", b"4"), ("a", b"5"), ("b", b""), ("c", b"6")]
-    assert_on_the_dispatcher(listened)
+    assert_on_a_listener_thread(listened)
     assert entries(view) == {"a": b"5", "c": b"6"}
     view.close()
 
@@ -186,7 +186,7 @@ def test_for_each_and_listen_from_inside_a_callback_and_two_listeners(client, to
 
     def callback(key, value):
         outer(key, value)
-        if len(outer.snapshot()) == 1:  # the first call: on the dispatcher, must not stall
+        if len(outer.snapshot()) == 1:  # the first call: on a listener thread, must not stall
             view.for_each_and_listen(inner)
 
     started = time.monotonic()
@@ -279,7 +279,7 @@ def test_for_each_and_listen_on_apache_pulsar(sa_client, topic):
     publish_keyed(sa_client, topic, [("b", b"4"), ("a", None)])
     assert wait_for(lambda: len(listened.snapshot()) == 3), listened.snapshot()
     assert listened.snapshot()[1:] == [("b", b"4"), ("a", b"")]
-    assert_on_the_dispatcher(listened)
+    assert_on_a_listener_thread(listened)
     assert entries(view) == {"b": b"4"}
     view.close()
 
