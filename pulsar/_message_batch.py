@@ -50,3 +50,8 @@ class MessageBatch:
         # libpulsar takes the count as an uint32_t.
         check_int(size, "size", 0, 2 * INT32_MAX + 1)
         return self._batch.parse_from(payload, size)
+
+    def messages(self) -> list[_core.Message]:
+        """The messages the last parse_from() gave (an empty list before any), as
+        pulsar-client's _pulsar.MessageBatch.messages()."""
+        return self._batch.messages()

@@ -15,6 +15,7 @@ PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
     fastpulsar::register_bridge(m);
     fastpulsar::register_message_id(m);
     fastpulsar::register_message(m);
+    fastpulsar::register_message_builder(m);
     fastpulsar::register_message_batch(m);
     fastpulsar::register_auth(m);
     fastpulsar::register_logging(m);

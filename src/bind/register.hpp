@@ -22,6 +22,7 @@ inline void add_c_method(py::handle cls, PyMethodDef* def) {
 void register_bridge(py::module_& m);
 void register_message_id(py::module_& m);
 void register_message(py::module_& m);
+void register_message_builder(py::module_& m);
 void register_message_batch(py::module_& m);
 void register_auth(py::module_& m);
 void register_logging(py::module_& m);

@@ -98,6 +98,42 @@ void register_consumer(py::module_& m) {
                 self.cast<ConsumerCore&>().close_async(self, sink, future);
             },
             py::arg("sink"), py::arg("future"))
+        // pulsar-client 3.13's _pulsar.Consumer methods with a callback, run on the
+        // dispatcher thread (runtime/callback_op.hpp).
+        .def("receive_async", &ConsumerCore::receive_with_callback, py::arg("callback"),
+             "Receive the next message without waiting: callback(result, message) runs once,\n"
+             "later, on the pulsar dispatcher thread (message None when result is not Ok).")
+        .def("acknowledge_async", &ConsumerCore::acknowledge_with_callback, py::arg("message"),
+             py::arg("callback"),
+             "Acknowledge a message (a Message or a MessageId) without waiting:\n"
+             "callback(result) runs once, later, on the pulsar dispatcher thread.")
+        .def("acknowledge_cumulative_async", &ConsumerCore::acknowledge_cumulative_with_callback,
+             py::arg("message"), py::arg("callback"),
+             "acknowledge_cumulative without waiting: callback(result) runs once, later, on\n"
+             "the pulsar dispatcher thread.")
+        .def("negative_acknowledge_async", &ConsumerCore::negative_acknowledge_with_callback,
+             py::arg("message"), py::arg("callback"),
+             "negative_acknowledge, then callback(result) once, later, on the pulsar\n"
+             "dispatcher thread (pulsar-client 3.13 never calls it).")
+        .def("get_last_message_id_async", &ConsumerCore::get_last_message_id_with_callback,
+             py::arg("callback"),
+             "get_last_message_id without waiting: callback(result, message_id) runs once,\n"
+             "later, on the pulsar dispatcher thread.")
+        .def("seek_async", &ConsumerCore::seek_with_callback, py::arg("messageid"),
+             py::arg("callback"),
+             "seek (to a MessageId or a publish time in milliseconds) without waiting:\n"
+             "callback(result) runs once, later, on the pulsar dispatcher thread.")
+        .def("unsubscribe_async", &ConsumerCore::unsubscribe_with_callback, py::arg("callback"),
+             "unsubscribe without waiting: callback(result) runs once, later, on the pulsar\n"
+             "dispatcher thread.")
+        .def(
+            "close_async",
+            [](py::object self, py::handle callback) {
+                self.cast<ConsumerCore&>().close_with_callback(self, callback);
+            },
+            py::arg("callback"),
+            "Close the consumer without waiting: callback(result) runs once, later, on the\n"
+            "pulsar dispatcher thread.")
         .def("__iter__", [](py::object self) { return self; })
         .def("__next__", &ConsumerCore::next,
              "The next message, waiting for it; stops once the consumer is closed.")

@@ -29,6 +29,9 @@ PyMethodDef g_methods[] = {
      "none; libpulsar's bytes decoded as UTF-8, undecodable bytes as surrogates)."},
     {"_int_schema_version", message_int_schema_version, METH_NOARGS,
      "The schema version as an int (its 8 bytes, big-endian); -1 when none."},
+    {"int_schema_version", message_int_schema_version, METH_NOARGS,
+     "The schema version as an int (its 8 bytes, big-endian); -1 when none."},
+    {"length", message_length, METH_NOARGS, "The payload's size in bytes."},
     {"producer_name", message_producer_name, METH_NOARGS, "The name of the producer that sent it."},
     {"has_null_value", message_has_null_value, METH_NOARGS,
      "Whether it was sent with content=None (a null value, e.g. a tombstone)."},
@@ -39,7 +42,8 @@ PyMethodDef g_methods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
-// Messages come from consumers and readers only (the type has no Python constructor).
+// Messages come from consumers, readers and MessageBuilder.build() only (the type has no
+// Python constructor).
 PyObject* message_new(PyTypeObject*, PyObject*, PyObject*) {
     PyErr_SetString(PyExc_TypeError, "cannot create 'pulsar.Message' instances");
     return nullptr;
@@ -50,7 +54,8 @@ PyType_Slot g_slots[] = {
     {Py_tp_dealloc, reinterpret_cast<void*>(message_dealloc)},
     {Py_tp_repr, reinterpret_cast<void*>(message_repr)},
     {Py_tp_methods, g_methods},
-    {Py_tp_doc, const_cast<char*>("A message received by a Consumer or a Reader.")},
+    {Py_tp_doc, const_cast<char*>(
+                    "A message received by a Consumer or a Reader, or built by MessageBuilder.")},
     {0, nullptr},
 };
 

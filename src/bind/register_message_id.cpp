@@ -29,6 +29,12 @@ PyMethodDef g_methods[] = {
      "Args:\n"
      "    message_id_bytes: What serialize() returned (any bytes-like object).\n"
      "    topic: The topic the id belongs to, or None."},
+    {"topic_name", message_id_topic_name, METH_O,
+     "topic_name($self, topic_name, /)\n--\n\n"
+     "Set the topic the id belongs to (as pulsar-client's _pulsar.MessageId.topic_name);\n"
+     "returns None. Messages and other ids sharing this id are left as they are.\n\n"
+     "Args:\n"
+     "    topic_name: The topic's name."},
     {"wrap", message_id_wrap, METH_O | METH_CLASS,
      "wrap($cls, msg_id, /)\n--\n\n"
      "pulsar-client's MessageId.wrap(_pulsar.MessageId): here the two are one class.\n\n"

@@ -20,8 +20,9 @@ constexpr const char* kSendDoc =
     "Publish a message and wait until the broker has persisted it; returns its MessageId.\n\n"
     "Args:\n"
     "    content: The message: bytes-like (bytes, bytearray, memoryview, any C-contiguous\n"
-    "        buffer), a str with StringSchema, what the producer's schema encodes, or None\n"
-    "        for a null value.\n";
+    "        buffer), a str with StringSchema, what the producer's schema encodes, None\n"
+    "        for a null value, or a Message built by MessageBuilder (sent as it is: the\n"
+    "        other message arguments cannot be given with it).\n";
 constexpr const char* kSendAsyncDoc =
     "Publish a message without waiting; callback(result, message_id) runs exactly once, later,\n"
     "on the pulsar dispatcher thread with the GIL held. Callbacks of one producer run in the\n"
@@ -119,6 +120,20 @@ void register_producer(py::module_& m) {
                 self.cast<ProducerCore&>().close_async(self, sink, future);
             },
             py::arg("sink"), py::arg("future"))
+        // pulsar-client 3.13's _pulsar.Producer methods with a callback, run on the
+        // dispatcher thread (runtime/callback_op.hpp).
+        .def("flush_async", &ProducerCore::flush_with_callback, py::arg("callback"),
+             "flush without waiting: callback(result) runs once, later, on the pulsar\n"
+             "dispatcher thread, after the callbacks of the earlier send_async calls.")
+        .def(
+            "close_async",
+            [](py::object self, py::handle callback) {
+                self.cast<ProducerCore&>().close_with_callback(self, callback);
+            },
+            py::arg("callback"),
+            "Close the producer without waiting, after sending pending messages:\n"
+            "callback(result) runs once, later, on the pulsar dispatcher thread, after their\n"
+            "callbacks.")
         .def("flush", &ProducerCore::flush,
              "Send every pending message now and wait until the broker has acknowledged them;\n"
              "when it returns, the callbacks of all earlier send_async calls have run.")

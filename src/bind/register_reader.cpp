@@ -84,6 +84,27 @@ void register_reader(py::module_& m) {
                 self.cast<ReaderCore&>().close_async(self, sink, future);
             },
             py::arg("sink"), py::arg("future"))
+        // pulsar-client 3.13's _pulsar.Reader methods with a callback, run on the
+        // dispatcher thread (runtime/callback_op.hpp).
+        .def("read_next_async", &ReaderCore::read_next_with_callback, py::arg("callback"),
+             "Read the next message without waiting: callback(result, message) runs once,\n"
+             "later, on the pulsar dispatcher thread (message None when result is not Ok).")
+        .def("has_message_available_async", &ReaderCore::has_message_available_with_callback,
+             py::arg("callback"),
+             "has_message_available without waiting: callback(result, available) runs once,\n"
+             "later, on the pulsar dispatcher thread.")
+        .def("seek_async", &ReaderCore::seek_with_callback, py::arg("messageid"),
+             py::arg("callback"),
+             "seek (to a MessageId or a publish time in milliseconds) without waiting:\n"
+             "callback(result) runs once, later, on the pulsar dispatcher thread.")
+        .def(
+            "close_async",
+            [](py::object self, py::handle callback) {
+                self.cast<ReaderCore&>().close_with_callback(self, callback);
+            },
+            py::arg("callback"),
+            "Close the reader without waiting: callback(result) runs once, later, on the\n"
+            "pulsar dispatcher thread.")
         .def("__iter__", [](py::object self) { return self; })
         .def("__next__", &ReaderCore::next,
              "The next message, waiting for it; the iteration ends when the reader is closed.")

@@ -27,6 +27,7 @@ void register_table_view(py::module_& m) {
         .def("close", &TableViewCore::close,
              "Close the table view. Raises AlreadyClosed when already closed.")
         .def("__len__", &TableViewCore::size, "The number of keys.")
+        .def("size", &TableViewCore::size, "The number of keys (len(table_view)).")
         .def("__str__", &TableViewCore::repr)
         .def("__repr__", &TableViewCore::repr);
 

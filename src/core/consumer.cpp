@@ -13,6 +13,7 @@
 #include "core/message.hpp"
 #include "core/message_id.hpp"
 #include "core/seek.hpp"
+#include "runtime/callback_op.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
@@ -405,6 +406,89 @@ void ConsumerCore::close_async(py::handle self, py::handle sink, py::handle futu
             if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
                 raise_result(result);
             }
+            return py::none();
+        });
+}
+
+// ---- pulsar-client 3.13's _pulsar.Consumer *_async(..., callback) ------------------------
+
+bool ConsumerCore::client_gone() const {
+    client_->check_not_inherited();
+    return client_->closed.load(std::memory_order_acquire);
+}
+
+namespace {
+
+py::object finish_nothing(pulsar::Result, Nothing) { return py::none(); }
+
+}  // namespace
+
+void ConsumerCore::receive_with_callback(py::handle callback) {
+    run_callback_op<pulsar::Message>(
+        callback, client_gone(), [&](auto done) { consumer_.receiveAsync(done); },
+        [schema = PyRef(schema_)](pulsar::Result result, pulsar::Message message) {
+            return finish_message(schema, result, std::move(message));
+        },
+        &client_->receives);
+}
+
+void ConsumerCore::acknowledge_with_callback(py::handle message, py::handle callback) {
+    pulsar::MessageId id = message_id_of(message, "message");
+    run_callback_op<Nothing>(
+        callback, client_gone(), [&](auto done) { consumer_.acknowledgeAsync(id, done); },
+        &finish_nothing);
+}
+
+void ConsumerCore::acknowledge_cumulative_with_callback(py::handle message, py::handle callback) {
+    pulsar::MessageId id = message_id_of(message, "message");
+    run_callback_op<Nothing>(
+        callback, client_gone(), [&](auto done) { consumer_.acknowledgeCumulativeAsync(id, done); },
+        &finish_nothing);
+}
+
+void ConsumerCore::negative_acknowledge_with_callback(py::handle message, py::handle callback) {
+    pulsar::MessageId id = message_id_of(message, "message");
+    // libpulsar's negativeAcknowledge has no callback: it cannot fail (the redelivery is
+    // asked for later, on a timer).
+    run_callback_op<Nothing>(
+        callback, client_gone(),
+        [&](auto done) {
+            consumer_.negativeAcknowledge(id);
+            done(pulsar::ResultOk);
+        },
+        &finish_nothing);
+}
+
+void ConsumerCore::get_last_message_id_with_callback(py::handle callback) {
+    run_callback_op<pulsar::MessageId>(
+        callback, client_gone(), [&](auto done) { consumer_.getLastMessageIdAsync(done); },
+        [](pulsar::Result, const pulsar::MessageId& id) { return wrap_message_id(id); });
+}
+
+void ConsumerCore::seek_with_callback(py::handle target, py::handle callback) {
+    fastpulsar::seek_with_callback(consumer_, target, callback, client_gone());
+}
+
+void ConsumerCore::unsubscribe_with_callback(py::handle callback) {
+    run_callback_op<Nothing>(
+        callback, client_gone(), [&](auto done) { consumer_.unsubscribeAsync(done); },
+        &finish_nothing);
+}
+
+void ConsumerCore::close_with_callback(py::handle self, py::handle callback) {
+    check_callback(callback);
+    bool gone = client_gone();
+    if (auto listener = this->listener(); listener && !gone) {
+        listener->close();  // no listener call from now; frees libpulsar's listener thread
+    }
+    run_callback_op<Nothing>(
+        callback, gone, [&](auto done) { consumer_.closeAsync(done); },
+        [self = PyRef(py::reinterpret_borrow<py::object>(self))](pulsar::Result result,
+                                                                 Nothing) -> py::object {
+            static_cast<void>(result);  // closed whatever the result, as close() is
+            py::handle(self.get())
+                .cast<ConsumerCore&>()
+                .closed_.store(true, std::memory_order_release);
             return py::none();
         });
 }

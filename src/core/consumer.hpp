@@ -55,6 +55,21 @@ class ConsumerCore {
     void unsubscribe_async(py::handle sink, py::handle future);
     // `self` is this consumer's Python object (kept until the close completes).
     void close_async(py::handle self, py::handle sink, py::handle future);
+    // pulsar-client 3.13's _pulsar.Consumer methods *_async(..., callback): start the
+    // operation and return; callback(result) or callback(result, value) runs exactly once,
+    // on the dispatcher thread (runtime/callback_op.hpp). GIL held; they throw
+    // error_already_set (InvalidArgumentType) for a bad argument only: the operation's
+    // failure, AlreadyClosed included, goes to the callback.
+    void receive_with_callback(py::handle callback);
+    void acknowledge_with_callback(py::handle message, py::handle callback);
+    void acknowledge_cumulative_with_callback(py::handle message, py::handle callback);
+    void negative_acknowledge_with_callback(py::handle message, py::handle callback);
+    void get_last_message_id_with_callback(py::handle callback);
+    void seek_with_callback(py::handle target, py::handle callback);
+    void unsubscribe_with_callback(py::handle callback);
+    // `self` is this consumer's Python object (kept until the close completes).
+    void close_with_callback(py::handle self, py::handle callback);
+
     bool is_closed() const {
         return closed_.load() || client_->closed.load() || client_->inherited();
     }
@@ -68,6 +83,9 @@ class ConsumerCore {
 
    private:
     void check_open() const;
+    // For the callback methods: whether the client is closed (libpulsar is not asked then;
+    // the callback gets AlreadyClosed). Throws AlreadyClosed when inherited through a fork.
+    bool client_gone() const;
     // Waits for a message (forever when timeout_millis is None). With `iterating`,
     // returns a null object instead of raising once the consumer is closed.
     py::object receive_message(py::handle timeout_millis, bool iterating);

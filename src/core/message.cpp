@@ -148,6 +148,10 @@ PyObject* message_producer_name(PyObject* self, PyObject*) {
     return c_api_call([&] { return new_str(message_of(self).getProducerName()); });
 }
 
+PyObject* message_length(PyObject* self, PyObject*) {
+    return PyLong_FromSize_t(message_of(self).getLength());
+}
+
 PyObject* message_has_null_value(PyObject* self, PyObject*) {
     return PyBool_FromLong(message_of(self).hasNullValue() ? 1 : 0);
 }

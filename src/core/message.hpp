@@ -58,6 +58,8 @@ PyObject* message_schema_version(PyObject* self, PyObject*);
 // _pulsar.Message.int_schema_version.
 PyObject* message_int_schema_version(PyObject* self, PyObject*);
 PyObject* message_producer_name(PyObject* self, PyObject*);
+// The payload's size in bytes (pulsar-client 3.13's _pulsar.Message.length).
+PyObject* message_length(PyObject* self, PyObject*);
 PyObject* message_has_null_value(PyObject* self, PyObject*);
 PyObject* message_encryption_context(PyObject* self, PyObject*);
 

@@ -182,6 +182,21 @@ PyObject* message_id_serialize(PyObject* self, PyObject*) {
     return PyBytes_FromStringAndSize(out.data(), static_cast<Py_ssize_t>(out.size()));
 }
 
+PyObject* message_id_topic_name(PyObject* self, PyObject* name) {
+    return c_api_call([&] {
+        if (!PyUnicode_Check(name)) {
+            raise_type_error("topic_name", "a str", name);
+        }
+        std::string topic = as_string(name, "topic_name");
+        std::string serialized;
+        id_of(self).serialize(serialized);
+        pulsar::MessageId own = pulsar::MessageId::deserialize(serialized);
+        own.setTopicName(topic);
+        id_of(self) = own;
+        Py_RETURN_NONE;
+    });
+}
+
 PyObject* message_id_deserialize(PyObject*, PyObject* args, PyObject* kwargs) {
     static const char* keywords[] = {"message_id_bytes", "topic", nullptr};
     PyObject* data = nullptr;

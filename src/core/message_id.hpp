@@ -52,6 +52,10 @@ PyObject* message_id_partition(PyObject* self, PyObject*);
 PyObject* message_id_batch_index(PyObject* self, PyObject*);
 PyObject* message_id_batch_size(PyObject* self, PyObject*);
 PyObject* message_id_serialize(PyObject* self, PyObject*);
+// topic_name(name): sets the topic the id belongs to (pulsar-client 3.13's
+// _pulsar.MessageId.topic_name), on a copy of libpulsar's id of its own: the id a message
+// or another MessageId shares is left as it is. METH_O.
+PyObject* message_id_topic_name(PyObject* self, PyObject* name);
 PyObject* message_id_deserialize(PyObject*, PyObject* args, PyObject* kwargs);  // static
 PyObject* message_id_wrap(PyObject*, PyObject* msg_id);                         // class
 PyObject* message_id_reduce(PyObject* self, PyObject*);

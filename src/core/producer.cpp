@@ -10,6 +10,7 @@
 
 #include "core/message_id.hpp"
 #include "core/send_completion.hpp"
+#include "runtime/callback_op.hpp"
 #include "runtime/dispatcher.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
@@ -311,11 +312,41 @@ void ProducerCore::flush_async(py::handle sink, py::handle future) {
         return py::none();
     };
     auto op = std::make_shared<AsyncOp<Nothing, decltype(finish)>>(sink, future, finish);
+    start_flush([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+}
+
+void ProducerCore::start_flush(std::function<void(pulsar::Result)> done) {
     // libpulsar completes a flush after the callbacks of the messages it flushes, so the
-    // futures of earlier sends are settled first.
-    queue_action([producer = producer_, op]() mutable {
-        producer.flushAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
-    });
+    // completions of earlier sends are queued (and served) first.
+    queue_action(
+        [producer = producer_, done = std::move(done)]() mutable { producer.flushAsync(done); });
+}
+
+bool ProducerCore::closed_for_callback() const {
+    client_->check_not_inherited();
+    return closed_.load(std::memory_order_acquire) || closing() ||
+           client_->closed.load(std::memory_order_acquire);
+}
+
+namespace {
+
+py::object finish_nothing(pulsar::Result, Nothing) { return py::none(); }
+
+}  // namespace
+
+void ProducerCore::flush_with_callback(py::handle callback) {
+    check_callback(callback);
+    auto op =
+        std::make_shared<CallbackOp<Nothing, decltype(&finish_nothing)>>(callback, &finish_nothing);
+    if (closed_for_callback()) {
+        call_back_already_closed(callback);
+        return;
+    }
+    try {
+        start_flush([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+    } catch (py::error_already_set&) {
+        call_back_already_closed(callback);  // closed meanwhile (free-threaded CPython)
+    }
 }
 
 void ProducerCore::prepare_close_async(std::function<void()> prepared) {
@@ -355,6 +386,29 @@ void ProducerCore::close_async(py::handle self, py::handle sink, py::handle futu
     prepare_close_async([producer = producer_, op]() mutable {
         producer.closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
     });
+}
+
+void ProducerCore::close_with_callback(py::handle self, py::handle callback) {
+    check_callback(callback);
+    auto finish = [self = PyRef(py::reinterpret_borrow<py::object>(self))](pulsar::Result,
+                                                                           Nothing) -> py::object {
+        // On the dispatcher thread: the rest of close(). The submitter is idle (the close was
+        // the last thing queued) and the sends' completions were served before this one.
+        py::handle(self.get()).cast<ProducerCore&>().finish_close();
+        return py::none();
+    };
+    auto op = std::make_shared<CallbackOp<Nothing, decltype(finish)>>(callback, std::move(finish));
+    if (closed_for_callback()) {
+        call_back_already_closed(callback);
+        return;
+    }
+    try {
+        prepare_close_async([producer = producer_, op]() mutable {
+            producer.closeAsync([op](pulsar::Result r) { op->complete(r, Nothing{}); });
+        });
+    } catch (py::error_already_set&) {
+        call_back_already_closed(callback);  // closed meanwhile (free-threaded CPython)
+    }
 }
 
 void ProducerCore::wait_for_callbacks() {

@@ -75,6 +75,13 @@ class ProducerCore {
     // producer's Python object. GIL held; they throw error_already_set (AlreadyClosed).
     void flush_async(py::handle sink, py::handle future);
     void close_async(py::handle self, py::handle sink, py::handle future);
+    // pulsar-client 3.13's _pulsar.Producer.flush_async(callback) and close_async(callback):
+    // as the two above, completing with callback(result) once, on the dispatcher thread
+    // (runtime/callback_op.hpp), after the callbacks of the sends queued before. A closed
+    // producer's callback gets AlreadyClosed. GIL held; they throw error_already_set
+    // (InvalidArgumentType for a callback that is not callable) before anything starts.
+    void flush_with_callback(py::handle callback);
+    void close_with_callback(py::handle self, py::handle callback);
     // The first half of an asynchronous close (this producer's or its client's): marks it
     // closing and queues, behind earlier messages, a flush of what libpulsar holds;
     // `prepared()` runs on libpulsar's thread once that flush has completed (finish_close()
@@ -112,6 +119,12 @@ class ProducerCore {
     // it is queued while closing too). GIL held; throws AlreadyClosed once the submitter
     // has stopped.
     void queue_action(std::function<void()> action);
+    // The flush of flush_async: queued behind the messages queued before; `done` runs on
+    // libpulsar's thread. GIL held; throws AlreadyClosed when the submitter has stopped.
+    void start_flush(std::function<void(pulsar::Result)> done);
+    // Whether close() has begun (here or on the client), or the client is closed. Throws
+    // AlreadyClosed when inherited through a fork.
+    bool closed_for_callback() const;
 
     bool closing() const { return closing_.load() || client_->closing.load(); }
     // GIL held; waits for room without it. Throws AlreadyClosed when the producer starts

@@ -9,6 +9,7 @@
 #include "core/message.hpp"
 #include "core/message_id.hpp"
 #include "core/seek.hpp"
+#include "runtime/callback_op.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
@@ -184,6 +185,55 @@ void ReaderCore::close_async(py::handle self, py::handle sink, py::handle future
             if (result != pulsar::ResultOk && result != pulsar::ResultAlreadyClosed) {
                 raise_result(result);
             }
+            return py::none();
+        });
+}
+
+// ---- pulsar-client 3.13's _pulsar.Reader *_async(..., callback) ----------------------------
+
+bool ReaderCore::client_gone() const {
+    client_->check_not_inherited();
+    return client_->closed.load(std::memory_order_acquire);
+}
+
+void ReaderCore::read_next_with_callback(py::handle callback) {
+    run_callback_op<pulsar::Message>(
+        callback, client_gone(), [&](auto done) { reader_.readNextAsync(done); },
+        [schema = PyRef(schema_)](pulsar::Result result, pulsar::Message message) -> py::object {
+            if (result != pulsar::ResultOk) {
+                return py::none();
+            }
+            return wrap_message(std::move(message), schema.get());
+        },
+        &client_->receives);
+}
+
+void ReaderCore::has_message_available_with_callback(py::handle callback) {
+    run_callback_op<bool>(
+        callback, client_gone(), [&](auto done) { reader_.hasMessageAvailableAsync(done); },
+        [](pulsar::Result, bool available) -> py::object { return py::bool_(available); });
+}
+
+void ReaderCore::seek_with_callback(py::handle target, py::handle callback) {
+    fastpulsar::seek_with_callback(reader_, target, callback, client_gone());
+}
+
+void ReaderCore::close_with_callback(py::handle self, py::handle callback) {
+    check_callback(callback);
+    bool gone = client_gone();
+    if (!gone) {
+        closing_.store(true, std::memory_order_release);
+        if (listener_) {
+            listener_->close();
+        }
+    }
+    run_callback_op<Nothing>(
+        callback, gone, [&](auto done) { reader_.closeAsync(done); },
+        [self = PyRef(py::reinterpret_borrow<py::object>(self))](pulsar::Result,
+                                                                 Nothing) -> py::object {
+            py::handle(self.get())
+                .cast<ReaderCore&>()
+                .closed_.store(true, std::memory_order_release);
             return py::none();
         });
 }

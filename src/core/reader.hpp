@@ -62,6 +62,17 @@ class ReaderCore {
     // `self` is this reader's Python object (kept until the close completes).
     void close_async(py::handle self, py::handle sink, py::handle future);
 
+    // pulsar-client 3.13's _pulsar.Reader methods *_async(..., callback): start the
+    // operation and return; callback(result) or callback(result, value) runs exactly once,
+    // on the dispatcher thread (runtime/callback_op.hpp). GIL held; they throw
+    // error_already_set (InvalidArgumentType) for a bad argument only: the operation's
+    // failure, AlreadyClosed included, goes to the callback.
+    void read_next_with_callback(py::handle callback);
+    void has_message_available_with_callback(py::handle callback);
+    void seek_with_callback(py::handle target, py::handle callback);
+    // `self` is this reader's Python object (kept until the close completes).
+    void close_with_callback(py::handle self, py::handle callback);
+
     // Any thread, GIL or not; never throw.
     const std::string& topic() const { return reader_.getTopic(); }
     bool is_connected() const { return reader_.isConnected(); }
@@ -75,6 +86,9 @@ class ReaderCore {
 
    private:
     void check_open() const;
+    // For the callback methods: whether the client is closed (libpulsar is not asked then;
+    // the callback gets AlreadyClosed). Throws AlreadyClosed when inherited through a fork.
+    bool client_gone() const;
     py::object read(py::handle timeout_millis, bool iterating);
 
     pulsar::Reader reader_;

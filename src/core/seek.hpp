@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/message_id.hpp"
+#include "runtime/callback_op.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/loop_sink.hpp"
@@ -39,6 +40,27 @@ void seek_op(Handle& handle, py::handle target, py::handle sink, py::handle futu
             as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
         run_op<Nothing>(
             sink, future, [&](auto done) { handle.seekAsync(timestamp, done); }, finish);
+    } else {
+        raise_type_error("messageid", "a MessageId or a timestamp in milliseconds (int)",
+                         target.ptr());
+    }
+}
+
+// The same, completing with `callback(result)` on the dispatcher thread (see
+// runtime/callback_op.hpp; `closed`: the callback gets AlreadyClosed and nothing starts).
+// GIL held; throws error_already_set (InvalidArgumentType for a bad target or callback).
+template <typename Handle>
+void seek_with_callback(Handle& handle, py::handle target, py::handle callback, bool closed) {
+    auto finish = [](pulsar::Result, Nothing) -> py::object { return py::none(); };
+    if (const pulsar::MessageId* id = unwrap_message_id(target)) {
+        pulsar::MessageId copy = *id;
+        run_callback_op<Nothing>(
+            callback, closed, [&](auto done) { handle.seekAsync(copy, done); }, finish);
+    } else if (PyLong_Check(target.ptr()) && !PyBool_Check(target.ptr())) {
+        auto timestamp = static_cast<uint64_t>(
+            as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
+        run_callback_op<Nothing>(
+            callback, closed, [&](auto done) { handle.seekAsync(timestamp, done); }, finish);
     } else {
         raise_type_error("messageid", "a MessageId or a timestamp in milliseconds (int)",
                          target.ptr());

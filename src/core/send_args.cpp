@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/message.hpp"
 #include "core/producer.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
@@ -165,6 +166,29 @@ pulsar::KeyValue key_value_content(PyObject* content, py::handle schema) {
         std::string(PyBytes_AS_STRING(value), static_cast<std::size_t>(PyBytes_GET_SIZE(value))));
 }
 
+// send(msg) / send_async(msg, callback) with a message MessageBuilder built (pulsar-client
+// 3.13's _pulsar.Producer.send): the message as it is, which nothing else may change.
+pulsar::Message built_message(const SendArgs& args, const pulsar::Message& built, SchemaKind kind) {
+    if (kind == SchemaKind::KeyValue) {
+        // libpulsar lays out every message of a KeyValue producer from its KeyValue, which
+        // a built message does not have.
+        raise_type_error("content", "the (key, value) pair of the KeyValueSchema, not a Message",
+                         args[send_param::content]);
+    }
+    for (int param = send_param::properties; param < send_param::count; ++param) {
+        PyObject* arg = args[param];
+        bool set = param == send_param::disable_replication ? arg != nullptr && arg != Py_False
+                                                            : given(arg);
+        if (set) {
+            raise_python_format(PyExc_TypeError,
+                                "%s cannot be given with a built Message as content (set it "
+                                "with the MessageBuilder)",
+                                kSendParams[param].name);
+        }
+    }
+    return built;
+}
+
 ProducerCore& core_of(PyObject* self) { return py::handle(self).cast<ProducerCore&>(); }
 
 }  // namespace
@@ -184,9 +208,14 @@ std::string send_text_signature(const char* function, bool with_callback) {
 }
 
 pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle schema) {
-    pulsar::MessageBuilder builder;
-
     PyObject* content = args[send_param::content];
+    if (Py_TYPE(content) != &PyBytes_Type) {  // bytes, the hot path, never is a Message
+        if (const pulsar::Message* built = unwrap_message(content)) {
+            return built_message(args, *built, kind);
+        }
+    }
+
+    pulsar::MessageBuilder builder;
     if (kind == SchemaKind::KeyValue) {
         // Never a null value: libpulsar lays out every message of a KeyValue producer from
         // its KeyValue (none would crash it), and a KeyValue consumer parses every payload.
