@@ -116,6 +116,12 @@ CONSUMER_WORKLOADS = [
     ConsumerWorkload(
         "message listener + acknowledge, 100 B", "listener", 1_000_000, official_share=0.1
     ),
+    ConsumerWorkload(
+        "4 consumers' listeners on message_listener_threads=4 + acknowledge, 100 B",
+        "listener4",
+        250_000,  # each consumer reads them all: 1,000,000 timed messages
+        official_share=0.1,
+    ),
     ConsumerWorkload("batch_receive (100 max) + acknowledge each, 100 B", "batch", 1_000_000, 0.2),
     ConsumerWorkload("Reader read_next, 100 B", "reader", 1_000_000, official_share=0.2),
 ]
