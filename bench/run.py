@@ -100,7 +100,7 @@ WORKLOADS = [
 @dataclass(frozen=True)
 class ConsumerWorkload:
     name: str
-    mode: str  # driver mode: receive, listener, batch, reader
+    mode: str  # driver mode: receive, listener, listener4, batch, reader
     count: int  # timed messages (the topic holds 100 more: the warm-up)
     official_share: float = 1.0  # the official client is slow: fewer messages
     batch_max: int = 100  # batch: the batch receive policy's maximum number of messages
