@@ -11,7 +11,8 @@ resident memory after the first 100,000 and at the end).
 
 Consumer modes, on a topic that already holds count + 100 messages (the first 100 are the
 untimed warm-up): receive (receive + acknowledge), listener (a message listener that
-acknowledges), batch (batch_receive + acknowledge of each; --batch-max messages at most),
+acknowledges), listener4 (four consumers, each of a subscription of its own reading the
+whole topic, with message_listener_threads=4; it times four times count messages), batch (batch_receive + acknowledge of each; --batch-max messages at most),
 reader (read_next). A consumer stops once it has seen count + 100 distinct message ids (a
 broker may deliver one twice); the duplicate check runs off the clock.
 
@@ -69,14 +70,21 @@ def is_fastpulsar() -> bool:
     return hasattr(pulsar, "libpulsar_version")
 
 
-CONSUMER_MODES = ("receive", "listener", "batch", "reader")
+CONSUMER_MODES = ("receive", "listener", "listener4", "batch", "reader")
 WARMUP = 100  # consumer modes: messages received before the clock starts
 TIMEOUT_S = 30.0  # a consumer that waits this long for its messages has failed
 
 
 def distinct(ids: list[Any]) -> int:
-    """How many distinct message ids (pulsar-client's MessageId is not hashable)."""
-    return len({(i.ledger_id(), i.entry_id(), i.partition(), i.batch_index()) for i in ids})
+    """How many distinct message ids (pulsar-client's MessageId is not hashable); a
+    (consumer index, message id) pair counts as its pair."""
+    return len({key(i) for i in ids})
+
+
+def key(i: Any) -> tuple[int, ...]:
+    if isinstance(i, tuple):
+        return (i[0], *key(i[1]))
+    return (i.ledger_id(), i.entry_id(), i.partition(), i.batch_index())
 
 
 def cpu_seconds() -> float:
@@ -131,6 +139,9 @@ def consume(client: pulsar.Client, args: argparse.Namespace) -> dict[str, float]
         reader.close()
     elif args.mode == "listener":
         elapsed, cpu, ids = listen(client, args.topic, total)
+    elif args.mode == "listener4":
+        elapsed, cpu, ids = listen_many(client, args.topic, total, 4)
+        return consumer_sample(4 * args.count, elapsed, cpu, ids)
     else:
         kwargs: dict[str, Any] = {}
         if args.mode == "batch":
@@ -272,6 +283,62 @@ def listen(client: pulsar.Client, topic: str, total: int) -> tuple[float, float,
     return stamps["end"] - stamps["start"], stamps["cpu_end"] - stamps["cpu_start"], ids
 
 
+def listen_many(
+    client: pulsar.Client, topic: str, total: int, consumers: int
+) -> tuple[float, float, list[Any]]:
+    """`consumers` consumers, each of a subscription of its own, with a message listener
+    that acknowledges (on the client's listener threads); as listen(), over `consumers`
+    times `total` (consumer index, message id) pairs."""
+    ids: list[Any] = []
+    stamps: dict[str, float] = {}
+    wanted = consumers * total
+    target = wanted
+    reached = threading.Event()
+    lock = threading.Lock()
+    append = ids.append
+
+    def listener_of(index: int) -> Callable[[Any, Any], None]:
+        def listener(consumer: Any, msg: Any) -> None:
+            consumer.acknowledge(msg)
+            with lock:
+                append((index, msg.message_id()))
+                n = len(ids)
+                if n == consumers * WARMUP:
+                    stamps["start"], stamps["cpu_start"] = time.perf_counter(), cpu_seconds()
+                if n == target:
+                    stamps["end"], stamps["cpu_end"] = time.perf_counter(), cpu_seconds()
+                    reached.set()
+
+        return listener
+
+    subscribed = [
+        client.subscribe(
+            topic,
+            f"bench-{index}",
+            message_listener=listener_of(index),
+            initial_position=pulsar.InitialPosition.Earliest,
+        )
+        for index in range(consumers)
+    ]
+    while True:
+        if not reached.wait(TIMEOUT_S):
+            raise SystemExit(f"listener4: {len(ids)} of {target} messages")
+        with lock:
+            snapshot = list(ids)
+        unique = distinct(snapshot)
+        if unique >= wanted:
+            break
+        with lock:
+            reached.clear()
+            target = len(ids) + wanted - unique
+            if len(ids) >= target:
+                stamps["end"], stamps["cpu_end"] = time.perf_counter(), cpu_seconds()
+                reached.set()
+    for consumer in subscribed:
+        consumer.close()
+    return stamps["end"] - stamps["start"], stamps["cpu_end"] - stamps["cpu_start"], ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -288,7 +355,7 @@ def main() -> None:
     parser.add_argument("--batch-max", type=int, default=100)
     args = parser.parse_args()
 
-    client = pulsar.Client(args.url)
+    client = pulsar.Client(args.url, message_listener_threads=4 if args.mode == "listener4" else 1)
     if args.mode in TYPED_MODES:
         if args.mode.endswith("receive"):
             sample = consume_typed(client, args)

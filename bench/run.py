@@ -100,7 +100,7 @@ WORKLOADS = [
 @dataclass(frozen=True)
 class ConsumerWorkload:
     name: str
-    mode: str  # driver mode: receive, listener, batch, reader
+    mode: str  # driver mode: receive, listener, listener4, batch, reader
     count: int  # timed messages (the topic holds 100 more: the warm-up)
     official_share: float = 1.0  # the official client is slow: fewer messages
     batch_max: int = 100  # batch: the batch receive policy's maximum number of messages
@@ -115,6 +115,12 @@ CONSUMER_WORKLOADS = [
     ConsumerWorkload("receive + acknowledge, 100 B", "receive", 1_000_000, official_share=0.2),
     ConsumerWorkload(
         "message listener + acknowledge, 100 B", "listener", 1_000_000, official_share=0.1
+    ),
+    ConsumerWorkload(
+        "4 consumers' listeners on message_listener_threads=4 + acknowledge, 100 B",
+        "listener4",
+        250_000,  # each consumer reads them all: 1,000,000 timed messages
+        official_share=0.1,
     ),
     ConsumerWorkload("batch_receive (100 max) + acknowledge each, 100 B", "batch", 1_000_000, 0.2),
     ConsumerWorkload("Reader read_next, 100 B", "reader", 1_000_000, official_share=0.2),

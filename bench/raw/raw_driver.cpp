@@ -6,9 +6,11 @@
 //
 // Producer modes: async, sync, threads. Consumer modes, on a topic that already holds
 // count + 100 messages (the first 100 are the untimed warm-up): receive (receive +
-// acknowledge), listener (a message listener that acknowledges), batch (batchReceive +
-// acknowledge of each), reader (readNext). A consumer stops once it has seen
-// count + 100 distinct message ids (a broker may deliver one twice).
+// acknowledge), listener (a message listener that acknowledges), listener4 (four
+// consumers, each of a subscription of its own reading the whole topic, with listeners on
+// four listener threads), batch (batchReceive + acknowledge of each), reader (readNext). A
+// consumer stops once it has seen count + 100 distinct message ids (a broker may deliver
+// one twice).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -21,6 +23,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sys/resource.h>
@@ -128,7 +131,13 @@ constexpr long kWarmup = 100;  // consumer modes: messages received before the c
 constexpr int kReceiveTimeoutMs = 30000;  // a consumer that waits this long has failed
 
 bool is_consumer_mode(const std::string& mode) {
-    return mode == "receive" || mode == "listener" || mode == "batch" || mode == "reader";
+    return mode == "receive" || mode == "listener" || mode == "listener4" || mode == "batch" ||
+           mode == "reader";
+}
+
+// How many consumers a consumer mode runs (each reads the whole topic), and so how many
+// timed messages it reads per message of --count.
+long consumers_of(const std::string& mode) { return mode == "listener4" ? 4 : 1;
 }
 
 // How many of the ids are distinct. Called off the clock.
@@ -176,18 +185,19 @@ ConsumerRun pull_loop(long total, Pull pull) {
     return run;
 }
 
-// The listener mode: the listener thread appends; the clock runs from the warm-up's last
-// message to the message that completes `total` distinct ids.
+// The listener modes: the listener threads append (the consumer's index and the id); the
+// clock runs from the warm-up's last message to the message that completes `total`
+// distinct (consumer, id) pairs.
 class ListenerTally {
    public:
-    explicit ListenerTally(long total) : total_(total), target_(total) {
+    ListenerTally(long total, long warmup) : total_(total), target_(total), warmup_(warmup) {
         ids_.reserve(static_cast<std::size_t>(total));
     }
-    void add(const pulsar::MessageId& id) {
+    void add(const pulsar::MessageId& id, int consumer = 0) {
         std::lock_guard<std::mutex> lock(mutex_);
-        ids_.push_back(id);
+        ids_.emplace_back(consumer, id);
         long n = static_cast<long>(ids_.size());
-        if (n == kWarmup) {
+        if (n == warmup_) {
             start_ = std::chrono::steady_clock::now();
             cpu_start_ = cpu_seconds();
         }
@@ -206,7 +216,8 @@ class ListenerTally {
                 std::fprintf(stderr, "listener: %zu of %ld messages\n", ids_.size(), target_);
                 std::exit(1);
             }
-            long unique = distinct(ids_);
+            std::set<std::pair<int, pulsar::MessageId>> seen(ids_.begin(), ids_.end());
+            long unique = static_cast<long>(seen.size());
             if (unique >= total_) {
                 return {std::chrono::duration<double>(end_ - start_).count(),
                         cpu_end_ - cpu_start_, static_cast<long>(ids_.size()), unique};
@@ -219,9 +230,10 @@ class ListenerTally {
    private:
     std::mutex mutex_;
     std::condition_variable cv_;
-    std::vector<pulsar::MessageId> ids_;
+    std::vector<std::pair<int, pulsar::MessageId>> ids_;
     const long total_;
     long target_;
+    const long warmup_;
     bool reached_ = false;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point end_;
@@ -234,11 +246,12 @@ void ack(pulsar::Consumer& consumer, const pulsar::MessageId& id) {
 }
 
 pulsar::Consumer subscribe(pulsar::Client& client, const std::string& topic,
-                           pulsar::ConsumerConfiguration& conf) {
+                           pulsar::ConsumerConfiguration& conf,
+                           const std::string& subscription = "bench") {
     conf.setSubscriptionInitialPosition(pulsar::InitialPositionEarliest);
     auto subscribed = std::make_shared<Latch>();
     pulsar::Consumer consumer;
-    client.subscribeAsync(topic, "bench", conf,
+    client.subscribeAsync(topic, subscription, conf,
                           [&consumer, subscribed](pulsar::Result r, pulsar::Consumer c) {
                               consumer = c;
                               subscribed->done(r);
@@ -270,8 +283,29 @@ ConsumerRun run_consumer(pulsar::Client& client, const Options& o) {
         closed->wait();
         return run;
     }
+    if (o.mode == "listener4") {
+        auto tally = std::make_shared<ListenerTally>(4 * total, 4 * kWarmup);
+        std::vector<pulsar::Consumer> consumers;
+        for (int index = 0; index < 4; ++index) {
+            pulsar::ConsumerConfiguration conf;
+            conf.setMessageListener(
+                [tally, index](pulsar::Consumer& consumer, const pulsar::Message& msg) {
+                    ack(consumer, msg.getMessageId());
+                    tally->add(msg.getMessageId(), index);
+                });
+            consumers.push_back(
+                subscribe(client, o.topic, conf, "bench-" + std::to_string(index)));
+        }
+        run = tally->wait();
+        for (auto& consumer : consumers) {
+            auto closed = std::make_shared<Latch>();
+            consumer.closeAsync([closed](pulsar::Result r) { closed->done(r); });
+            closed->wait();
+        }
+        return run;
+    }
     pulsar::ConsumerConfiguration conf;
-    auto tally = std::make_shared<ListenerTally>(total);
+    auto tally = std::make_shared<ListenerTally>(total, kWarmup);
     if (o.mode == "listener") {
         conf.setMessageListener([tally](pulsar::Consumer& consumer, const pulsar::Message& msg) {
             ack(consumer, msg.getMessageId());
@@ -317,14 +351,19 @@ ConsumerRun run_consumer(pulsar::Client& client, const Options& o) {
 
 int main(int argc, char** argv) {
     Options o = parse(argc, argv);
-    pulsar::Client client(o.url, pulsar::ClientConfiguration());  // as the extension does
+    pulsar::ClientConfiguration client_conf;  // as the extension does
+    if (o.mode == "listener4") {
+        client_conf.setMessageListenerThreads(4);
+    }
+    pulsar::Client client(o.url, client_conf);
     if (is_consumer_mode(o.mode)) {
         ConsumerRun run = run_consumer(client, o);
+        long timed = o.count * consumers_of(o.mode);
         std::printf(
             "{\"rate\": %.1f, \"seconds\": %.4f, \"count\": %ld, \"cpu_us_per_msg\": %.3f, "
             "\"received\": %ld, \"duplicates\": %ld}\n",
-            static_cast<double>(o.count) / run.elapsed, run.elapsed, o.count,
-            run.cpu / static_cast<double>(o.count) * 1e6, run.received, run.received - run.unique);
+            static_cast<double>(timed) / run.elapsed, run.elapsed, timed,
+            run.cpu / static_cast<double>(timed) * 1e6, run.received, run.received - run.unique);
         std::fflush(stdout);
         auto client_closed = std::make_shared<Latch>();
         client.closeAsync([client_closed](pulsar::Result r) { client_closed->done(r); });

@@ -54,6 +54,29 @@ def test_a_blocked_listener_holds_up_no_send_callback_nor_flush(broker, topic):
     client.close()
 
 
+def test_flush_inside_a_listener_returns_once_its_callbacks_ran(client, topic):
+    # The callbacks run on the dispatcher thread, not the listener's: flush() waits for
+    # them (as with pulsar-client, where they run on libpulsar's I/O thread).
+    out = client.create_producer(topic + "-out", batching_enabled=True)
+    callbacks: list[pulsar.Result] = []
+    at_flush: list[int] = []
+    done = threading.Event()
+
+    def listener(consumer, message):
+        for _ in range(50):
+            out.send_async(b"y", lambda res, msg_id: callbacks.append(res))
+        out.flush()
+        at_flush.append(len(callbacks))
+        consumer.acknowledge(message)
+        done.set()
+
+    consumer = client.subscribe(topic, "s", message_listener=listener, initial_position=EARLIEST)
+    client.create_producer(topic).send(b"x")
+    assert done.wait(WAIT_S)
+    assert at_flush == [50]
+    consumer.close()
+
+
 def test_consumers_on_two_listener_threads_run_at_once(broker, topic):
     # Each listener waits for the other inside its call: they meet only on two threads.
     barrier = threading.Barrier(2, timeout=WAIT_S)
