@@ -14,6 +14,7 @@ from support.waiting import wait_until
 
 import pulsar
 from pulsar import _core
+from pulsar.schema import BytesSchema, KeyValueSchema, StringSchema
 
 DISPATCHER = "pulsar-dispatcher"
 
@@ -235,3 +236,24 @@ def test_table_view_size_is_its_length(client, topic, producer) -> None:
         assert view.size() == 1
     finally:
         view.close()
+
+
+def test_a_keyvalue_producer_refuses_a_built_message(client, topic) -> None:
+    producer = client.create_producer(topic, schema=KeyValueSchema(StringSchema(), BytesSchema()))
+    with pytest.raises(pulsar.InvalidArgumentType, match="content"):
+        producer.send(built(b"x"))
+
+
+def test_a_raising_callback_is_reported_and_the_next_one_runs(client, topic, monkeypatch) -> None:
+    consumer = client.subscribe(topic, "s")
+    reported: list[object] = []
+    monkeypatch.setattr("sys.unraisablehook", reported.append)
+
+    def raising(result: pulsar.Result) -> None:
+        raise RuntimeError("from the callback")
+
+    consumer.negative_acknowledge_async(pulsar.MessageId(-1, 1, 2, -1), raising)
+    after = Calls()
+    consumer.negative_acknowledge_async(pulsar.MessageId(-1, 1, 3, -1), after)
+    assert after.wait_one() == (pulsar.Result.Ok,)
+    assert len(reported) == 1
