@@ -56,8 +56,13 @@ class ClientState {
     // Sets `closed` and, the first time, stops counting as a dispatcher user. Any thread;
     // never throws.
     void mark_closed();
+    // shutdown() was called and no close() since: the next close() returns quietly, as in
+    // pulsar-client 3.13 (a later one raises AlreadyClosed). Any thread.
+    std::atomic<bool> shut_down_unclosed{false};
     // Made in an earlier fork generation: unusable here (runtime/fork.hpp).
     bool inherited() const { return inherited_from_parent(generation_); }
+    // Closed (close() completed, or shutdown()) in this process. Any thread; never throws.
+    bool closed_here() const { return closed.load(std::memory_order_acquire) && !inherited(); }
     // pulsar.asyncio's receives (consumers' and readers') in flight: libpulsar may drop
     // their failure when the client closes, so close() and shutdown() abandon those still
     // pending with AlreadyClosed once libpulsar's close has returned.

@@ -65,6 +65,10 @@ class ConsumerCore {
     const pulsar::Consumer& consumer() const { return consumer_; }
 
    private:
+    // When the client is closed (or shut down) in this process: marks this object closed,
+    // stops its listener, and returns true (its close() is then quiet, as in pulsar-client
+    // 3.13). GIL held; never throws.
+    bool closed_with_client();
     void check_open() const;
     // Waits for a message (forever when timeout_millis is None). With `iterating`,
     // returns a null object instead of raising once the consumer is closed.
