@@ -19,6 +19,9 @@ class Authentication:
             `oauth2`, `basic`) or the path of a shared library implementing one.
         authParamsString: The plugin's parameters, as the plugin reads them (usually
             JSON, or `key:value,key:value`).
+
+    A plugin that cannot be loaded is logged as a warning, and (as in pulsar-client) each
+    operation of the client that needs the broker raises `AuthenticationError`.
     """
 
     auth: _core.AuthenticationHandle
@@ -47,8 +50,10 @@ class AuthenticationToken(Authentication):
     """Token (JWT) authentication: a token, or a function returning a fresh one.
 
     A function is called by libpulsar's threads (with the GIL) whenever a token
-    is needed; an exception it raises goes to sys.unraisablehook and the
-    connection attempt fails with an authentication error.
+    is needed; an exception it raises goes to sys.unraisablehook, and when the
+    client connects the operation raises `AuthenticationError` at once (as in
+    pulsar-client); when the broker asks for a fresh token later, the broker is
+    handed an empty token instead (pulsar-client aborts the process there).
 
     Args:
         token: The token, or a function of no argument returning it.

@@ -30,7 +30,12 @@ from pulsar._enums import (
     ProducerAccessMode,
     RegexSubscriptionMode,
 )
-from pulsar._failover import AutoClusterFailover, ServiceInfo, ServiceInfoProvider
+from pulsar._failover import (
+    AutoClusterFailover,
+    ServiceInfo,
+    ServiceInfoProvider,
+    check_thresholds,
+)
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar._policies import (
     ConsumerBatchReceivePolicy,
@@ -93,9 +98,13 @@ class Client:
 
     Raises:
         InvalidArgumentType: An argument of the wrong type.
-        ValueError: A value out of range, or `authentication` /
-            `tls_trust_certs_file_path` together with a failover `service_url`.
-        InvalidUrl: A malformed service URL.
+        ValueError: A value out of range, a malformed service URL (libpulsar's message,
+            e.g. "The scheme part is missing: localhost", as pulsar-client), or
+            `authentication` / `tls_trust_certs_file_path` together with a failover
+            `service_url`.
+        AuthenticationError: An `http(s)://` service URL with an `Authentication` plugin
+            that could not be loaded (over `pulsar://`, as in pulsar-client, each operation
+            needing the broker raises it instead).
     """
 
     def __init__(
@@ -179,6 +188,7 @@ class Client:
         _dispatch.client_starting(message_listener_threads)
         try:
             if isinstance(service_url, AutoClusterFailover):
+                check_thresholds(service_url)
                 self._client = _core.Client.with_failover(
                     service_url.primary._info,
                     [info._info for info in service_url.secondary],
@@ -521,8 +531,9 @@ class Client:
 
     def close(self) -> None:
         """Close the client, its producers and consumers; callbacks of sends still pending
-        have run when it returns. Raises AlreadyClosed when already closed. The last
-        open client to close stops the dispatcher thread."""
+        have run when it returns. Raises AlreadyClosed when already closed (but the first
+        close() after shutdown() returns quietly, as in pulsar-client). The last open
+        client to close stops the dispatcher thread."""
         try:
             self._client.close()
         finally:

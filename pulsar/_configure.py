@@ -35,7 +35,6 @@ from pulsar._policies import (
     ConsumerDeadLetterPolicy,
     ConsumerKeySharedPolicy,
 )
-from pulsar.exceptions import InvalidConfiguration
 from pulsar.schema.keyvalue import KeyValueSchema
 from pulsar.schema.schema import BytesSchema, Schema, StringSchema
 
@@ -119,7 +118,8 @@ def producer(
             "message_router", "a function (message, num_partitions) -> int", message_router
         )
     if batching_enabled and chunking_enabled:
-        raise InvalidConfiguration("Batching and chunking of messages can't be enabled together.")
+        # A plain ValueError, as pulsar-client 3.13 (not a PulsarException).
+        raise ValueError("Batching and chunking of messages can't be enabled together.")
 
     conf = _core.ProducerConfiguration()
     conf.send_timeout_millis(send_timeout_millis)

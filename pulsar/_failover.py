@@ -17,8 +17,8 @@ _INTERVAL_MAX = 2**31 - 1  # milliseconds (about 24 days)
 
 class ServiceInfo:
     """Connection information for one Pulsar cluster: its service URL, the authentication
-    and the TLS trust store to use there. A malformed URL raises `InvalidUrl` (a
-    `ValueError`).
+    and the TLS trust store to use there. A malformed URL raises a plain `ValueError` with
+    libpulsar's message, as pulsar-client.
 
     Args:
         service_url: The cluster's service URL (`pulsar://host:6650`,
@@ -107,12 +107,23 @@ class ServiceInfoProvider:
         return
 
 
-def _check_positive(value: int, name: str, maximum: int) -> None:
+def _check_positive(value: int, name: str, maximum: int | None) -> None:
     """pulsar-client's message for a value below 1; ours (a range) for one too large."""
     if value <= 0:
         raise ValueError(f"Argument {name} is expected to be greater than 0")
-    if value > maximum:
+    if maximum is not None and value > maximum:
         raise range_error(name, value, 1, maximum)
+
+
+def check_thresholds(failover: AutoClusterFailover) -> None:
+    """What `Client(failover)` raises for a threshold libpulsar cannot hold (a uint32): a
+    TypeError, as pulsar-client 3.13 (whose AutoClusterFailover accepts any positive int)."""
+    for name in ("failover_threshold", "switch_back_threshold"):
+        value = getattr(failover, name)
+        if value > _UINT32_MAX:
+            raise TypeError(
+                f"AutoClusterFailover's {name} is {value}: libpulsar takes at most {_UINT32_MAX}"
+            )
 
 
 class AutoClusterFailover:
@@ -151,8 +162,9 @@ class AutoClusterFailover:
         for index, service_info in enumerate(secondary):
             check_type(service_info, ServiceInfo, f"secondary[{index}]")
         _check_positive(check_interval_ms, "check_interval_ms", _INTERVAL_MAX)
-        _check_positive(failover_threshold, "failover_threshold", _UINT32_MAX)
-        _check_positive(switch_back_threshold, "switch_back_threshold", _UINT32_MAX)
+        # Any size here, as pulsar-client 3.13: Client(...) raises TypeError above 2**32-1.
+        _check_positive(failover_threshold, "failover_threshold", None)
+        _check_positive(switch_back_threshold, "switch_back_threshold", None)
         self.primary = primary
         self.secondary = list(secondary)
         self.check_interval_ms = check_interval_ms

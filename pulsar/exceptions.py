@@ -1,9 +1,9 @@
 """The exceptions raised by pulsar: one PulsarException subclass per libpulsar result.
 
-`str(e)` is "Pulsar error: <Name>", as in pulsar-client. InvalidUrl and
-InvalidConfiguration are ValueErrors too (pulsar-client raises ValueError for a
-malformed service URL or batching together with chunking). InvalidArgumentType,
-raised for an argument of the wrong type, is both a TypeError and a ValueError.
+`str(e)` is "Pulsar error: <Name>", as in pulsar-client. A malformed service URL, or
+batching together with chunking, raises a plain ValueError, as in pulsar-client.
+InvalidArgumentType, raised for an argument of the wrong type, is both a TypeError and a
+ValueError.
 Interrupted, raised when Ctrl-C interrupts a blocking call (as pulsar-client does), is a
 KeyboardInterrupt too.
 
@@ -25,7 +25,7 @@ class InvalidArgumentType(TypeError, ValueError):
 class UnknownError(PulsarException): ...
 
 
-class InvalidConfiguration(PulsarException, ValueError): ...
+class InvalidConfiguration(PulsarException): ...
 
 
 class Timeout(PulsarException): ...
@@ -85,7 +85,7 @@ class TooManyLookupRequestException(PulsarException): ...
 class InvalidTopicName(PulsarException): ...
 
 
-class InvalidUrl(PulsarException, ValueError): ...
+class InvalidUrl(PulsarException): ...
 
 
 class ServiceUnitNotReady(PulsarException): ...

@@ -25,9 +25,12 @@ HEADER = ROOT / "src" / "abi" / "results.hpp"
 BEGIN = "# BEGIN GENERATED: results"
 END = "# END GENERATED"
 
-# A malformed service URL or configuration is bad input: pulsar-client raises ValueError
-# there, so these two exception classes are ValueErrors as well.
-VALUE_ERROR_RESULTS = frozenset({"InvalidConfiguration", "InvalidUrl"})
+# Results whose class is a ValueError too: none. pulsar-client 3.13 raises a plain
+# ValueError (not a PulsarException) for a malformed service URL or batching together with
+# chunking, and so does fastpulsar; its InvalidUrl and InvalidConfiguration are plain
+# PulsarExceptions, so that `except ValueError` and `except PulsarException` see what they
+# see with pulsar-client.
+VALUE_ERROR_RESULTS: frozenset[str] = frozenset()
 # A blocking call interrupted by Ctrl-C raises Interrupted, as pulsar-client does; it is a
 # KeyboardInterrupt too, so that plain Python code (`except KeyboardInterrupt`) stops as well.
 EXTRA_BASES = {

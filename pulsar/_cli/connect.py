@@ -29,6 +29,10 @@ class UsageError(Exception):
     """Arguments that cannot work together (exit status 2, the message on stderr)."""
 
 
+class InvalidServiceUrl(Exception):
+    """A service URL libpulsar cannot parse (exit status 2, the message on stderr)."""
+
+
 def library_logger(level: str) -> logging.Logger:
     """A logger of its own (not in logging's tree) writing libpulsar's lines to stderr."""
     logger = logging.Logger("pulsar.cli", _LEVELS[level])  # noqa: LOG001 - outside the tree
@@ -87,13 +91,18 @@ def connection(args: argparse.Namespace) -> Iterator[pulsar.Client]:
     be used (no broker, unreadable token file)."""
     authentication = _authentication(args)
     with _service_url(args) as url:
-        client = pulsar.Client(
-            url,
-            authentication=authentication,
-            tls_trust_certs_file_path=args.tls_trust_certs_file,
-            tls_allow_insecure_connection=args.tls_allow_insecure,
-            logger=library_logger(args.log_level),
-        )
+        try:
+            client = pulsar.Client(
+                url,
+                authentication=authentication,
+                tls_trust_certs_file_path=args.tls_trust_certs_file,
+                tls_allow_insecure_connection=args.tls_allow_insecure,
+                logger=library_logger(args.log_level),
+            )
+        except ValueError as exc:  # a malformed URL: a plain ValueError, as pulsar-client
+            if isinstance(exc, TypeError):
+                raise  # InvalidArgumentType: not the URL's fault
+            raise InvalidServiceUrl(str(exc)) from exc
         try:
             yield client
         finally:

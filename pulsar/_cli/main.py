@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGTERM if terminated else 130
     except connect.UsageError as exc:
         parser.exit(2, f"{PROG} {name}: error: {exc}\n")
-    except pulsar.InvalidUrl as exc:
+    except connect.InvalidServiceUrl as exc:
         parser.exit(2, f"{PROG} {name}: error: --service-url: {exc}\n")
     except EmbeddedBrokerError as exc:
         print(f"{PROG} {name}: the embedded broker failed: {exc}", file=sys.stderr)

@@ -28,6 +28,8 @@ class ClientConfiguration {
     ~ClientConfiguration();
 
     void setAuth(const AuthenticationPtr& authentication);
+    // A reference into the configuration (the library returns the member's address).
+    const AuthenticationPtr& getAuthPtr() const;
     void setOperationTimeoutSeconds(int timeout);
     void setConnectionTimeout(int timeoutMs);
     void setIOThreads(int threads);

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/auth.hpp"
 #include "core/consumer.hpp"
 #include "core/producer.hpp"
 #include "core/service_info.hpp"
@@ -23,6 +24,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
 #include "runtime/loop_sink.hpp"
+#include "runtime/resolve_none.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -123,6 +125,7 @@ namespace {
 
 std::unique_ptr<pulsar::Client> make_client(const std::string& service_url,
                                             const pulsar::ClientConfiguration& conf) {
+    check_plugin_loaded_for(service_url, conf.getAuthPtr());
     std::unique_ptr<pulsar::Client> client;
     std::string error;
     {
@@ -134,8 +137,9 @@ std::unique_ptr<pulsar::Client> make_client(const std::string& service_url,
         }
     }
     if (!client) {
-        raise_result(pulsar::ResultInvalidUrl,
-                     "Invalid service URL '" + service_url + "': " + error);
+        // A plain ValueError with libpulsar's words ("The scheme part is missing: ..."), as
+        // pulsar-client 3.13.
+        raise_value_error(error);
     }
     return client;
 }
@@ -344,6 +348,9 @@ pulsar::SchemaInfo ClientCore::get_schema_info(const std::string& topic, int64_t
 
 void ClientCore::close() {
     state_->check_not_inherited();
+    if (state_->shut_down_unclosed.exchange(false)) {
+        return;  // after shutdown(): quietly, once (pulsar-client 3.13)
+    }
     if (state_->closed.load(std::memory_order_acquire)) {
         raise_result(pulsar::ResultAlreadyClosed);
     }
@@ -398,6 +405,11 @@ class Countdown {
 
 void ClientCore::close_async(py::handle self, py::handle sink, py::handle future) {
     state_->check_not_inherited();
+    if (state_->shut_down_unclosed.exchange(false)) {
+        // After shutdown(): resolves quietly, once (pulsar-client 3.13).
+        resolve_none_soon(sink, future);
+        return;
+    }
     if (state_->closed.load(std::memory_order_acquire) ||
         state_->closing.load(std::memory_order_acquire)) {
         raise_result(pulsar::ResultAlreadyClosed);
@@ -456,6 +468,9 @@ void ClientCore::close_async(py::handle self, py::handle sink, py::handle future
 void ClientCore::shutdown() {
     state_->check_not_inherited();
     state_->closing.store(true, std::memory_order_release);
+    if (!state_->closed.load(std::memory_order_acquire)) {
+        state_->shut_down_unclosed.store(true, std::memory_order_release);
+    }
     state_->mark_closed();
     {
         GilRelease nogil;

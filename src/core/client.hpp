@@ -64,8 +64,13 @@ class ClientState {
     // of the process: a client with N threads never has its listeners run on more than N
     // threads at once). Any thread; never throws (but std::bad_alloc).
     DispatchLane& next_listener_lane();
+    // shutdown() was called and no close() since: the next close() returns quietly, as in
+    // pulsar-client 3.13 (a later one raises AlreadyClosed). Any thread.
+    std::atomic<bool> shut_down_unclosed{false};
     // Made in an earlier fork generation: unusable here (runtime/fork.hpp).
     bool inherited() const { return inherited_from_parent(generation_); }
+    // Closed (close() completed, or shutdown()) in this process. Any thread; never throws.
+    bool closed_here() const { return closed.load(std::memory_order_acquire) && !inherited(); }
     // pulsar.asyncio's receives (consumers' and readers') in flight: libpulsar may drop
     // their failure when the client closes, so close() and shutdown() abandon those still
     // pending with AlreadyClosed once libpulsar's close has returned.

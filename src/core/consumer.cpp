@@ -18,6 +18,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
 #include "runtime/loop_sink.hpp"
+#include "runtime/resolve_none.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -220,6 +221,9 @@ void ConsumerCore::seek(py::handle target) {
 }
 
 void ConsumerCore::redeliver_unacknowledged_messages() {
+    if (client_->closed_here()) {
+        return;  // nothing to redeliver: quietly, as pulsar-client 3.13
+    }
     check_open();
     GilRelease nogil;
     consumer_.redeliverUnacknowledgedMessages();
@@ -280,8 +284,11 @@ void ConsumerCore::acknowledge_cumulative(py::handle message) {
 }
 
 void ConsumerCore::negative_acknowledge(py::handle message) {
-    check_open();
     pulsar::MessageId id = message_id_of(message, "message");
+    if (client_->closed_here()) {
+        return;  // quietly, as pulsar-client 3.13 (libpulsar's returns nothing)
+    }
+    check_open();
     GilRelease nogil;
     consumer_.negativeAcknowledge(id);
 }
@@ -295,7 +302,23 @@ void ConsumerCore::unsubscribe() {
     }
 }
 
+bool ConsumerCore::closed_with_client() {
+    if (!client_->closed_here()) {
+        return false;
+    }
+    // The client's close (or shutdown) closed this consumer: closing it again is quiet, as
+    // in pulsar-client 3.13.
+    if (auto listener = this->listener()) {
+        listener->close();
+    }
+    closed_.store(true, std::memory_order_release);
+    return true;
+}
+
 void ConsumerCore::close() {
+    if (closed_with_client()) {
+        return;
+    }
     check_open();
     if (auto listener = this->listener()) {
         listener->close();  // no listener call from now; frees libpulsar's listener thread
@@ -392,6 +415,10 @@ void ConsumerCore::unsubscribe_async(py::handle sink, py::handle future) {
 }
 
 void ConsumerCore::close_async(py::handle self, py::handle sink, py::handle future) {
+    if (closed_with_client()) {
+        resolve_none_soon(sink, future);
+        return;
+    }
     check_open();
     if (auto listener = this->listener()) {
         listener->close();  // no listener call from now; frees libpulsar's listener thread

@@ -82,6 +82,10 @@ class ConsumerCore {
     const pulsar::Consumer& consumer() const { return consumer_; }
 
    private:
+    // When the client is closed (or shut down) in this process: marks this object closed,
+    // stops its listener, and returns true (its close() is then quiet, as in pulsar-client
+    // 3.13). GIL held; never throws.
+    bool closed_with_client();
     void check_open() const;
     // For the callback methods: whether the client is closed (libpulsar is not asked then;
     // the callback gets AlreadyClosed). Throws AlreadyClosed when inherited through a fork.

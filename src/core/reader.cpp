@@ -14,6 +14,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/gil.hpp"
 #include "runtime/loop_sink.hpp"
+#include "runtime/resolve_none.hpp"
 #include "runtime/wait.hpp"
 
 namespace fastpulsar {
@@ -112,7 +113,24 @@ void ReaderCore::seek(py::handle target) {
     seek_to(reader_, target);
 }
 
+bool ReaderCore::closed_with_client() {
+    if (!client_->closed_here()) {
+        return false;
+    }
+    // The client's close (or shutdown) closed this reader: closing it again is quiet, as
+    // in pulsar-client 3.13.
+    closing_.store(true, std::memory_order_release);
+    if (listener_) {
+        listener_->close();
+    }
+    closed_.store(true, std::memory_order_release);
+    return true;
+}
+
 void ReaderCore::close() {
+    if (closed_with_client()) {
+        return;
+    }
     check_open();
     closing_.store(true, std::memory_order_release);
     if (listener_) {
@@ -170,6 +188,10 @@ void ReaderCore::seek_async(py::handle target, py::handle sink, py::handle futur
 }
 
 void ReaderCore::close_async(py::handle self, py::handle sink, py::handle future) {
+    if (closed_with_client()) {
+        resolve_none_soon(sink, future);
+        return;
+    }
     check_open();
     closing_.store(true, std::memory_order_release);
     if (listener_) {

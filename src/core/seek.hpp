@@ -35,7 +35,7 @@ void seek_op(Handle& handle, py::handle target, py::handle sink, py::handle futu
     if (const pulsar::MessageId* id = unwrap_message_id(target)) {
         pulsar::MessageId copy = *id;
         run_op<Nothing>(sink, future, [&](auto done) { handle.seekAsync(copy, done); }, finish);
-    } else if (PyLong_Check(target.ptr()) && !PyBool_Check(target.ptr())) {
+    } else if (PyLong_Check(target.ptr())) {  // a bool too, as in pulsar-client 3.13 (True: 1)
         auto timestamp = static_cast<uint64_t>(
             as_int(target.ptr(), "messageid", 0, std::numeric_limits<int64_t>::max()));
         run_op<Nothing>(

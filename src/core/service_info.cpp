@@ -34,6 +34,7 @@ ServiceInfoHandle make_service_info(const std::string& service_url, py::handle a
         auth = pulsar::AuthFactory::Disabled();  // never null: libpulsar uses it on connect
     } else if (py::isinstance<AuthHandle>(authentication)) {
         auth = unwrap_authentication(authentication);
+        check_plugin_loaded_for(service_url, auth);
     } else {
         raise_type_error("authentication", "either None or of type 'Authentication'",
                          authentication.ptr());
@@ -42,10 +43,20 @@ ServiceInfoHandle make_service_info(const std::string& service_url, py::handle a
         return ServiceInfoHandle{
             pulsar::ServiceInfo(service_url, std::move(auth), tls_trust_certs_file_path)};
     } catch (const std::invalid_argument& e) {
-        raise_result(pulsar::ResultInvalidUrl,
-                     "Invalid service URL '" + service_url + "': " + e.what());
+        raise_value_error(e.what());  // libpulsar's words, as pulsar-client 3.13's ValueError
     }
 }
+
+namespace {
+
+// A ServiceInfoHandle, or a pulsar.ServiceInfo holding one. GIL held; throws
+// error_already_set (from the attribute lookup).
+bool is_service_info(py::handle obj) {
+    return py::isinstance<ServiceInfoHandle>(obj) ||
+           (py::hasattr(obj, "_info") && py::isinstance<ServiceInfoHandle>(obj.attr("_info")));
+}
+
+}  // namespace
 
 pulsar::ServiceInfo unwrap_service_info(py::handle obj, const char* name) {
     if (py::isinstance<ServiceInfoHandle>(obj)) {
@@ -115,13 +126,20 @@ void ServiceInfoUpdates::update(pulsar::ServiceInfo info) {
         client.reset();  // without the GIL: it may be the last owner
     }
     if (!error.empty()) {
-        raise_result(pulsar::ResultInvalidUrl, error);
+        raise_value_error(error);
     }
 }
 
 py::object update_callback(const std::shared_ptr<ServiceInfoUpdates>& updates) {
     return py::cpp_function(
         [updates](py::handle service_info) {
+            if (!is_service_info(service_info)) {
+                // A RuntimeError, as pulsar-client 3.13's callback raises.
+                raise_python_format(PyExc_RuntimeError,
+                                    "Argument service_info is expected to be of type "
+                                    "'ServiceInfo', not '%.200s'",
+                                    Py_TYPE(service_info.ptr())->tp_name);
+            }
             updates->update(unwrap_service_info(service_info, "service_info"));
         },
         py::arg("service_info"));
@@ -187,9 +205,8 @@ class PythonProvider final : public pulsar::ServiceInfoProvider {
     std::optional<pulsar::ServiceInfo> initial_;  // what initial_service_info() returned
 };
 
-[[noreturn]] void raise_invalid_url(const std::string& error) {
-    raise_result(pulsar::ResultInvalidUrl, "Invalid service URL: " + error);
-}
+// A plain ValueError with libpulsar's words, as pulsar-client 3.13.
+[[noreturn]] void raise_invalid_url(const std::string& error) { raise_value_error(error); }
 
 }  // namespace
 

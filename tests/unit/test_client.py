@@ -21,10 +21,34 @@ def _construct_and_use(url):
 
 
 @pytest.mark.parametrize("url", ["foo://bar", "", "pulsar://", "http//missing-colon", "://x"])
-def test_malformed_service_url(url):
-    with pytest.raises(pulsar.PulsarException) as info:
+def test_malformed_service_url_is_a_plain_value_error(url):
+    # As pulsar-client 3.13: a plain ValueError (libpulsar's message), not a PulsarException.
+    with pytest.raises(ValueError, match=".") as info:
         _construct_and_use(url)
-    assert isinstance(info.value, ValueError), repr(info.value)
+    assert type(info.value) is ValueError, repr(info.value)
+
+
+def test_missing_scheme_message_is_libpulsars():
+    with pytest.raises(ValueError, match=r"^The scheme part is missing: localhost$"):
+        pulsar.Client("localhost")
+
+
+def test_missing_authentication_plugin_is_accepted(offline_service_url):
+    # As pulsar-client 3.13: libpulsar logs a warning; the operations fail later (see
+    # tests/integration/test_errors_as_3_13.py).
+    auth = pulsar.Authentication("someoldjunk.so", "blah")
+    client = pulsar.Client(offline_service_url, authentication=auth)
+    client.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_missing_authentication_plugin_over_http_fails_at_once(scheme):
+    # pulsar-client 3.13 crashes (SIGSEGV) at the first lookup: fastpulsar raises instead.
+    auth = pulsar.Authentication("someoldjunk.so", "blah")
+    with pytest.raises(pulsar.AuthenticationError, match="plugin could not be loaded"):
+        pulsar.Client(f"{scheme}://127.0.0.1:1", authentication=auth)
+    with pytest.raises(pulsar.AuthenticationError, match="plugin could not be loaded"):
+        pulsar.ServiceInfo(f"{scheme}://127.0.0.1:1", authentication=auth)
 
 
 def test_connection_refused_raises_pulsar_exception(offline_service_url):

@@ -72,6 +72,8 @@ def test_the_extension_raises_the_python_classes() -> None:
     with pytest.raises(pulsar.exceptions.InvalidArgumentType) as info:
         pulsar.MessageId.deserialize(5)  # type: ignore[arg-type]
     assert type(info.value) is pulsar.exceptions.InvalidArgumentType
-    with pytest.raises(pulsar.exceptions.InvalidUrl) as bad_url:
-        _core.Client("foo://bar", _core.ClientConfiguration())
-    assert type(bad_url.value) is pulsar.exceptions.InvalidUrl
+    client = _core.Client("pulsar://127.0.0.1:1", _core.ClientConfiguration())
+    client.close()
+    with pytest.raises(pulsar.exceptions.AlreadyClosed) as closed:
+        client.close()
+    assert type(closed.value) is pulsar.exceptions.AlreadyClosed
