@@ -42,10 +42,13 @@ from pulsar._failover import AutoClusterFailover, ServiceInfo, ServiceInfoProvid
 from pulsar._logging import ConsoleLogger, FileLogger
 from pulsar._message_batch import MessageBatch
 from pulsar._policies import (
+    BatchReceivePolicy,
     ConsumerBatchReceivePolicy,
     ConsumerDeadLetterPolicy,
     ConsumerKeySharedPolicy,
+    DeadLetterPolicyBuilder,
     KeySharedMode,
+    KeySharedPolicy,
 )
 from pulsar.exceptions import *
 from pulsar.exceptions import __all__ as _exception_names
@@ -67,6 +70,7 @@ __all__ = [
     "AuthenticationTLS",
     "AuthenticationToken",
     "AutoClusterFailover",
+    "BatchReceivePolicy",
     "BatchingType",
     "BytesSchema",
     "Client",
@@ -80,6 +84,7 @@ __all__ = [
     "ConsumerType",
     "Context",
     "CryptoKeyReader",
+    "DeadLetterPolicyBuilder",
     "EncryptionContext",
     "EncryptionKey",
     "FileLogger",
@@ -87,6 +92,7 @@ __all__ = [
     "IdentitySerDe",
     "InitialPosition",
     "KeySharedMode",
+    "KeySharedPolicy",
     "LoggerLevel",
     "Message",
     "MessageBatch",

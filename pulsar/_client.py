@@ -183,6 +183,14 @@ class Client:
             conf.tls_private_key_file_path(tls_private_key_file_path)
         if tls_certificate_file_path is not None:
             conf.tls_certificate_file_path(tls_certificate_file_path)
+        self._connect(service_url, conf)
+
+    def _connect(
+        self,
+        service_url: str | AutoClusterFailover | ServiceInfoProvider,
+        conf: _core.ClientConfiguration,
+    ) -> None:
+        """Make the core client of `conf` (also _pulsar.Client's way in)."""
 
         self._listening_readers: list[_core.Reader] = []
         _dispatch.client_starting(message_listener_threads)

@@ -2,10 +2,10 @@
 pulsar-client 3.13's names, defaults, properties and argument checks (its error messages
 included). They hold plain values; pulsar.Client.subscribe() hands them to libpulsar.
 
-`policy()` returns, as pulsar-client 3.13's does, one object per policy with the getters
-(and, for key-shared, the setters) of 3.13's underlying `_pulsar` policy object. Ours is a
-live view of the policy's own values, not a libpulsar object: a setter changes the policy
-(its properties and what subscribe() uses)."""
+`policy()` returns, as pulsar-client 3.13's does, the policy's `_pulsar` object:
+`BatchReceivePolicy`, `KeySharedPolicy` (live: its setters change the policy) or
+`DeadLetterPolicy`, which are also `_pulsar`'s classes of those names, with
+`DeadLetterPolicyBuilder`."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class ConsumerBatchReceivePolicy:
         self._max_num_message = max_num_message
         self._max_num_bytes = max_num_bytes
         self._timeout_ms = timeout_ms
-        self._view = BatchReceivePolicyView(self)
+        self._view = BatchReceivePolicy(max_num_message, max_num_bytes, timeout_ms)
 
     @property
     def max_num_message(self) -> int:
@@ -64,28 +64,48 @@ class ConsumerBatchReceivePolicy:
         """How long `batch_receive()` waits (below 1: no limit)."""
         return self._timeout_ms
 
-    def policy(self) -> BatchReceivePolicyView:
-        """The view with 3.13's getters of its underlying policy (the same object each time)."""
+    def policy(self) -> BatchReceivePolicy:
+        """Its `_pulsar.BatchReceivePolicy` (the same object each time)."""
         return self._view
 
 
-class BatchReceivePolicyView:
-    """What ConsumerBatchReceivePolicy.policy() returns: 3.13's getters, read live."""
+class BatchReceivePolicy:
+    """pulsar-client 3.13's `_pulsar.BatchReceivePolicy`: the limits of one
+    batch_receive() (what `ConsumerBatchReceivePolicy.policy()` returns).
 
-    def __init__(self, owner: ConsumerBatchReceivePolicy) -> None:
-        self._owner = owner
+    Args:
+        max_num_messages: The most messages in one batch (below 1: no limit).
+        max_num_bytes: The most bytes in one batch (below 1: no limit).
+        timeout_ms: How long `batch_receive()` waits (below 1: no limit).
+
+    Raises:
+        InvalidArgumentType: A value that is not an int of libpulsar's range.
+        ValueError: No limit is positive.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, max_num_messages: int, max_num_bytes: int, timeout_ms: int) -> None:
+        check_int(max_num_messages, "max_num_messages", -(2**31), INT32_MAX)
+        check_int(max_num_bytes, "max_num_bytes", -(2**63), INT64_MAX)
+        check_int(timeout_ms, "timeout_ms", -(2**63), INT64_MAX)
+        if max_num_messages <= 0 and max_num_bytes <= 0 and timeout_ms <= 0:
+            raise ValueError(
+                "At least one of maxNumMessages, maxNumBytes and timeoutMs must be specified."
+            )
+        self._values = (int(max_num_messages), int(max_num_bytes), int(timeout_ms))
 
     def getMaxNumMessages(self) -> int:
-        """The policy's `max_num_message`."""
-        return self._owner.max_num_message
+        """The most messages in one batch."""
+        return self._values[0]
 
     def getMaxNumBytes(self) -> int:
-        """The policy's `max_num_bytes`."""
-        return self._owner.max_num_bytes
+        """The most bytes in one batch."""
+        return self._values[1]
 
     def getTimeoutMs(self) -> int:
-        """The policy's `timeout_ms`."""
-        return self._owner.timeout_ms
+        """How long `batch_receive()` waits, in milliseconds."""
+        return self._values[2]
 
 
 def _check_sticky_ranges(ranges: object) -> list[tuple[int, int]]:
@@ -113,6 +133,49 @@ def _check_sticky_ranges(ranges: object) -> list[tuple[int, int]]:
     return checked
 
 
+class KeySharedPolicy:
+    """pulsar-client 3.13's `_pulsar.KeySharedPolicy`: the mode, out-of-order delivery
+    and sticky ranges of a Key_Shared consumer, with getters and setters (each setter
+    returns the policy). `ConsumerKeySharedPolicy.policy()` returns its own one: setting
+    that changes the ConsumerKeySharedPolicy."""
+
+    def __init__(self) -> None:
+        self._mode = KeySharedMode.AutoSplit
+        self._allow_out_of_order_delivery = False
+        self._sticky_ranges: list[tuple[int, int]] = []
+
+    def get_key_shared_mode(self) -> KeySharedMode:
+        """`KeySharedMode.AutoSplit` (the default) or `KeySharedMode.Sticky`."""
+        return self._mode
+
+    def is_allow_out_of_order_delivery(self) -> bool:
+        """Whether a key's messages may be delivered out of order."""
+        return self._allow_out_of_order_delivery
+
+    def get_sticky_ranges(self) -> list[tuple[int, int]]:
+        """The hash ranges (a copy)."""
+        return list(self._sticky_ranges)
+
+    def set_key_shared_mode(self, key_shared_mode: KeySharedMode) -> KeySharedPolicy:
+        """Set the mode; returns the policy."""
+        check_type(key_shared_mode, KeySharedMode, "key_shared_mode")
+        self._mode = key_shared_mode
+        return self
+
+    def set_allow_out_of_order_delivery(self, allow: bool) -> KeySharedPolicy:
+        """Allow (or not) out-of-order delivery; returns the policy."""
+        check_type(allow, bool, "allow_out_of_order_delivery")
+        self._allow_out_of_order_delivery = allow
+        return self
+
+    def set_sticky_ranges(self, ranges: Any) -> KeySharedPolicy:
+        """Adds `ranges` to the policy's, as 3.13 does; unlike 3.13, a range that overlaps
+        one already set is a ValueError too (the broker would refuse the consumer)."""
+        given = _check_sticky_ranges(ranges)
+        self._sticky_ranges = _check_sticky_ranges(self._sticky_ranges + given)
+        return self
+
+
 class ConsumerKeySharedPolicy:
     """How a Key_Shared consumer takes its keys: AutoSplit (the broker spreads the hash
     range) or Sticky (this consumer's `sticky_ranges`, each (start, end) in [0, 65535]).
@@ -138,69 +201,31 @@ class ConsumerKeySharedPolicy:
                 "When using key_shared_mode = KeySharedMode.Sticky you must also provide "
                 "sticky_ranges"
             )
-        self._key_shared_mode = key_shared_mode
-        self._allow_out_of_order_delivery = allow_out_of_order_delivery
-        self._sticky_ranges = [] if sticky_ranges is None else _check_sticky_ranges(sticky_ranges)
-        self._view = KeySharedPolicyView(self)
+        self._policy = KeySharedPolicy()
+        self._policy.set_key_shared_mode(key_shared_mode)
+        self._policy.set_allow_out_of_order_delivery(allow_out_of_order_delivery)
+        if sticky_ranges is not None:
+            self._policy.set_sticky_ranges(sticky_ranges)
 
     @property
     def key_shared_mode(self) -> KeySharedMode:
         """`KeySharedMode.AutoSplit` or `KeySharedMode.Sticky`."""
-        return self._key_shared_mode
+        return self._policy.get_key_shared_mode()
 
     @property
     def allow_out_of_order_delivery(self) -> bool:
         """Whether a key's messages may be delivered out of order."""
-        return self._allow_out_of_order_delivery
+        return self._policy.is_allow_out_of_order_delivery()
 
     @property
     def sticky_ranges(self) -> list[tuple[int, int]]:
         """The hash ranges this consumer takes (a copy)."""
-        return list(self._sticky_ranges)
+        return self._policy.get_sticky_ranges()
 
-    def policy(self) -> KeySharedPolicyView:
-        """The view with 3.13's getters and setters of its underlying policy (the same
-        object each time); its setters change this policy."""
-        return self._view
-
-
-class KeySharedPolicyView:
-    """What ConsumerKeySharedPolicy.policy() returns: 3.13's getters, read live, and its
-    setters (with the constructor's checks), which change the policy and return the view."""
-
-    def __init__(self, owner: ConsumerKeySharedPolicy) -> None:
-        self._owner = owner
-
-    def get_key_shared_mode(self) -> KeySharedMode:
-        """The policy's `key_shared_mode`."""
-        return self._owner.key_shared_mode
-
-    def is_allow_out_of_order_delivery(self) -> bool:
-        """The policy's `allow_out_of_order_delivery`."""
-        return self._owner.allow_out_of_order_delivery
-
-    def get_sticky_ranges(self) -> list[tuple[int, int]]:
-        """The policy's `sticky_ranges`."""
-        return self._owner.sticky_ranges
-
-    def set_key_shared_mode(self, key_shared_mode: KeySharedMode) -> KeySharedPolicyView:
-        """Set the policy's `key_shared_mode`; returns the view."""
-        check_type(key_shared_mode, KeySharedMode, "key_shared_mode")
-        self._owner._key_shared_mode = key_shared_mode
-        return self
-
-    def set_allow_out_of_order_delivery(self, allow: bool) -> KeySharedPolicyView:
-        """Set (`allow`) the policy's `allow_out_of_order_delivery`; returns the view."""
-        check_type(allow, bool, "allow_out_of_order_delivery")
-        self._owner._allow_out_of_order_delivery = allow
-        return self
-
-    def set_sticky_ranges(self, ranges: Any) -> KeySharedPolicyView:
-        """Adds `ranges` to the policy's, as 3.13 does; unlike 3.13, a range that overlaps
-        one already set is a ValueError too (the broker would refuse the consumer)."""
-        given = _check_sticky_ranges(ranges)
-        self._owner._sticky_ranges = _check_sticky_ranges(self._owner._sticky_ranges + given)
-        return self
+    def policy(self) -> KeySharedPolicy:
+        """Its `_pulsar.KeySharedPolicy` (the same object each time): its setters change
+        this policy."""
+        return self._policy
 
 
 class ConsumerDeadLetterPolicy:
@@ -234,7 +259,9 @@ class ConsumerDeadLetterPolicy:
         self._max_redeliver_count = max_redeliver_count
         self._dead_letter_topic = dead_letter_topic
         self._initial_subscription_name = initial_subscription_name
-        self._view = DeadLetterPolicyView(self)
+        self._view = DeadLetterPolicy._of(
+            max_redeliver_count, dead_letter_topic or "", initial_subscription_name or ""
+        )
 
     @property
     def max_redeliver_count(self) -> int:
@@ -251,25 +278,69 @@ class ConsumerDeadLetterPolicy:
         """The name given, or ""."""
         return self._initial_subscription_name or ""
 
-    def policy(self) -> DeadLetterPolicyView:
-        """The view with 3.13's getters of its underlying policy (the same object each time)."""
+    def policy(self) -> DeadLetterPolicy:
+        """Its `_pulsar.DeadLetterPolicy` (the same object each time)."""
         return self._view
 
 
-class DeadLetterPolicyView:
-    """What ConsumerDeadLetterPolicy.policy() returns: 3.13's getters, read live."""
+class DeadLetterPolicy:
+    """pulsar-client 3.13's `_pulsar.DeadLetterPolicy`: a dead letter policy's values, read
+    with its getters (built by `DeadLetterPolicyBuilder`; `DeadLetterPolicy()` has
+    libpulsar's defaults: no topic, 2**31-1 redeliveries, no initial subscription)."""
 
-    def __init__(self, owner: ConsumerDeadLetterPolicy) -> None:
-        self._owner = owner
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values = (INT32_MAX, "", "")
+
+    @classmethod
+    def _of(cls, max_redeliver_count: int, topic: str, subscription: str) -> DeadLetterPolicy:
+        policy = cls()
+        policy._values = (max_redeliver_count, topic, subscription)
+        return policy
 
     def getDeadLetterTopic(self) -> str:
-        """The policy's `dead_letter_topic`."""
-        return self._owner.dead_letter_topic
+        """The dead letter topic, or "" (libpulsar then picks `<topic>-<subscription>-DLQ`)."""
+        return self._values[1]
 
     def getMaxRedeliverCount(self) -> int:
-        """The policy's `max_redeliver_count`."""
-        return self._owner.max_redeliver_count
+        """How many redeliveries before the dead letter topic."""
+        return self._values[0]
 
     def getInitialSubscriptionName(self) -> str:
-        """The policy's `initial_subscription_name`."""
-        return self._owner.initial_subscription_name
+        """The subscription created on the dead letter topic, or ""."""
+        return self._values[2]
+
+
+class DeadLetterPolicyBuilder:
+    """pulsar-client 3.13's `_pulsar.DeadLetterPolicyBuilder`: each setter returns the
+    builder, `build()` the `DeadLetterPolicy`."""
+
+    def __init__(self) -> None:
+        self._max_redeliver_count = INT32_MAX
+        self._topic = ""
+        self._subscription = ""
+
+    def deadLetterTopic(self, dead_letter_topic: str) -> DeadLetterPolicyBuilder:
+        """The dead letter topic; returns the builder."""
+        check_type(dead_letter_topic, str, "dead_letter_topic")
+        self._topic = dead_letter_topic
+        return self
+
+    def maxRedeliverCount(self, max_redeliver_count: int) -> DeadLetterPolicyBuilder:
+        """How many redeliveries before the dead letter topic; returns the builder."""
+        check_int(max_redeliver_count, "max_redeliver_count", -(2**31), INT32_MAX)
+        self._max_redeliver_count = max_redeliver_count
+        return self
+
+    def initialSubscriptionName(self, initial_subscription_name: str) -> DeadLetterPolicyBuilder:
+        """The subscription to create on the dead letter topic; returns the builder."""
+        check_type(initial_subscription_name, str, "initial_subscription_name")
+        self._subscription = initial_subscription_name
+        return self
+
+    def build(self) -> DeadLetterPolicy:
+        """The policy. ValueError when the redelivery count is not positive (as libpulsar)."""
+        if self._max_redeliver_count <= 0:
+            raise ValueError("maxRedeliverCount must be > 0.")
+        return DeadLetterPolicy._of(self._max_redeliver_count, self._topic, self._subscription)

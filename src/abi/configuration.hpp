@@ -45,6 +45,17 @@ class ClientConfiguration {
     void setTlsCertificateFilePath(const std::string& path);
     void setListenerName(const std::string& listenerName);
 
+    // Getters (_pulsar.ClientConfiguration). Strings and the stats interval come back by
+    // reference (the disassembly returns a pointer into the implementation).
+    int getOperationTimeoutSeconds() const;
+    int getConnectionTimeout() const;
+    int getIOThreads() const;
+    int getConcurrentLookupRequest() const;
+    const unsigned int& getStatsIntervalInSeconds() const;
+    bool isTlsAllowInsecureConnection() const;
+    const std::string& getTlsPrivateKeyFilePath() const;
+    const std::string& getTlsCertificateFilePath() const;
+
    private:
     std::shared_ptr<ClientConfigurationImpl> impl_;
 };
@@ -89,6 +100,27 @@ class ProducerConfiguration {
     void addEncryptionKey(const std::string& key);
     void setCryptoKeyReader(CryptoKeyReaderPtr cryptoKeyReader);
 
+    // Getters (_pulsar.ProducerConfiguration). Strings, the schema and the batching
+    // settings come back by reference (the disassembly returns a pointer), enums and the
+    // other scalars by value.
+    const std::string& getProducerName() const;
+    const SchemaInfo& getSchema() const;
+    int getSendTimeout() const;
+    int64_t getInitialSequenceId() const;
+    CompressionType getCompressionType() const;
+    int getMaxPendingMessages() const;
+    int getMaxPendingMessagesAcrossPartitions() const;
+    bool getBlockIfQueueFull() const;
+    PartitionsRoutingMode getPartitionsRoutingMode() const;
+    bool getLazyStartPartitionedProducers() const;
+    const bool& getBatchingEnabled() const;
+    const unsigned int& getBatchingMaxMessages() const;
+    const unsigned long& getBatchingMaxAllowedSizeInBytes() const;
+    const unsigned long& getBatchingMaxPublishDelayMs() const;
+    BatchingType getBatchingType() const;
+    bool isChunkingEnabled() const;
+    ProducerAccessMode getAccessMode() const;
+
    private:
     std::shared_ptr<ProducerConfigurationImpl> impl_;
 };
@@ -104,12 +136,20 @@ class BatchReceivePolicy {
    public:
     // Throws std::invalid_argument when none of the three limits is positive.
     BatchReceivePolicy(int maxNumMessages, long maxNumBytes, long timeoutMs);
+    int getMaxNumMessages() const;
+    long getMaxNumBytes() const;
+    long getTimeoutMs() const;
 
    private:
     std::shared_ptr<BatchReceivePolicyImpl> impl_;
 };
 
 class DeadLetterPolicy {
+   public:
+    const std::string& getDeadLetterTopic() const;  // by reference (the disassembly)
+    int getMaxRedeliverCount() const;
+    const std::string& getInitialSubscriptionName() const;
+
    private:
     std::shared_ptr<DeadLetterPolicyImpl> impl_;
 };
@@ -139,6 +179,9 @@ class KeySharedPolicy {
     KeySharedPolicy& setAllowOutOfOrderDelivery(bool allowOutOfOrderDelivery);
     // Throws std::invalid_argument on empty, out-of-range or overlapping ranges.
     KeySharedPolicy& setStickyRanges(const StickyRanges& ranges);
+    KeySharedMode getKeySharedMode() const;
+    bool isAllowOutOfOrderDelivery() const;
+    StickyRanges getStickyRanges() const;  // by value
 
    private:
     std::shared_ptr<KeySharedPolicyImpl> impl_;
@@ -177,6 +220,31 @@ class ConsumerConfiguration {
     void setBatchReceivePolicy(const BatchReceivePolicy& batchReceivePolicy);
     void setDeadLetterPolicy(const DeadLetterPolicy& deadLetterPolicy);
     void setKeySharedPolicy(const KeySharedPolicy& keySharedPolicy);
+
+    // Getters (_pulsar.ConsumerConfiguration): strings, the schema and the batch-receive
+    // and dead-letter policies by reference (the disassembly returns a pointer), the
+    // key-shared policy by value (a copy), enums and scalars by value.
+    const SchemaInfo& getSchema() const;
+    ConsumerType getConsumerType() const;
+    int getReceiverQueueSize() const;
+    int getMaxTotalReceiverQueueSizeAcrossPartitions() const;
+    const std::string& getConsumerName() const;
+    uint64_t getUnAckedMessagesTimeoutMs() const;
+    long getNegativeAckRedeliveryDelayMs() const;
+    long getBrokerConsumerStatsCacheTimeInMs() const;
+    bool isReadCompacted() const;
+    int getPatternAutoDiscoveryPeriod() const;
+    RegexSubscriptionMode getRegexSubscriptionMode() const;
+    InitialPosition getSubscriptionInitialPosition() const;
+    ConsumerCryptoFailureAction getCryptoFailureAction() const;
+    bool isReplicateSubscriptionStateEnabled() const;
+    std::size_t getMaxPendingChunkedMessage() const;
+    bool isAutoAckOldestChunkedMessageOnQueueFull() const;
+    bool isStartMessageIdInclusive() const;
+    bool isBatchIndexAckEnabled() const;
+    const BatchReceivePolicy& getBatchReceivePolicy() const;
+    const DeadLetterPolicy& getDeadLetterPolicy() const;
+    KeySharedPolicy getKeySharedPolicy() const;  // a copy made by the library
 
    private:
     std::shared_ptr<ConsumerConfigurationImpl> impl_;

@@ -61,6 +61,16 @@ class ReaderConfiguration {
     // ResultInvalidConfiguration.
     void setReaderListener(ReaderListener listener);
 
+    // Getters (_pulsar.ReaderConfiguration): strings and the schema by reference (the
+    // disassembly returns a pointer), the rest by value.
+    const SchemaInfo& getSchema() const;
+    int getReceiverQueueSize() const;
+    const std::string& getReaderName() const;
+    const std::string& getSubscriptionRolePrefix() const;
+    bool isReadCompacted() const;
+    ConsumerCryptoFailureAction getCryptoFailureAction() const;
+    bool isStartMessageIdInclusive() const;
+
    private:
     std::shared_ptr<ReaderConfigurationImpl> impl_;
 };

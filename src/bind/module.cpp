@@ -28,4 +28,6 @@ PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
     fastpulsar::register_client(m);
     fastpulsar::register_reader(m);
     fastpulsar::register_table_view(m);
+    fastpulsar::register_reader_configuration(m);
+    fastpulsar::register_dispatch_call(m);
 }

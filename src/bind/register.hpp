@@ -35,5 +35,7 @@ void register_service_info(py::module_& m);  // before register_client (its argu
 void register_client(py::module_& m);
 void register_reader(py::module_& m);      // after register_client: adds Client.create_reader
 void register_table_view(py::module_& m);  // after register_client: adds create_table_view
+void register_reader_configuration(py::module_& m);  // after register_reader: its getters
+void register_dispatch_call(py::module_& m);
 
 }  // namespace fastpulsar

@@ -18,6 +18,7 @@
 #include "core/listener.hpp"
 #include "core/logger.hpp"
 #include "core/options.hpp"
+#include "core/reader.hpp"
 #include "core/router.hpp"
 #include "runtime/bridge.hpp"
 
@@ -94,7 +95,17 @@ void register_configuration(py::module_& m) {
         .def("tls_validate_hostname", &CC::setValidateHostName)
         .def("tls_private_key_file_path", &CC::setTlsPrivateKeyFilePath)
         .def("tls_certificate_file_path", &CC::setTlsCertificateFilePath)
-        .def("listener_name", &CC::setListenerName);
+        .def("listener_name", &CC::setListenerName)
+        // The getters (_pulsar.ClientConfiguration's): libpulsar's values.
+        .def("operation_timeout_seconds", &CC::getOperationTimeoutSeconds)
+        .def("connection_timeout", &CC::getConnectionTimeout)
+        .def("io_threads", &CC::getIOThreads)
+        .def("message_listener_threads", &CC::getMessageListenerThreads)
+        .def("concurrent_lookup_requests", &CC::getConcurrentLookupRequest)
+        .def("stats_interval_in_seconds", [](const CC& c) { return c.getStatsIntervalInSeconds(); })
+        .def("tls_allow_insecure_connection", &CC::isTlsAllowInsecureConnection)
+        .def("tls_private_key_file_path", &CC::getTlsPrivateKeyFilePath)
+        .def("tls_certificate_file_path", &CC::getTlsCertificateFilePath);
 
     using PO = ProducerOptions;
     py::class_<PO>(m, "ProducerConfiguration")
@@ -149,9 +160,36 @@ void register_configuration(py::module_& m) {
         .def("encryption_key", [](PO& o, const std::string& v) { o.conf.addEncryptionKey(v); })
         .def("crypto_key_reader",
              [](PO& o, const CryptoKeyReaderHandle& r) { o.conf.setCryptoKeyReader(r.reader); })
-        .def("access_mode", [](PO& o, int v) {
-            o.conf.setAccessMode(static_cast<pulsar::ProducerConfiguration::ProducerAccessMode>(v));
-        });
+        .def("access_mode",
+             [](PO& o, int v) {
+                 o.conf.setAccessMode(
+                     static_cast<pulsar::ProducerConfiguration::ProducerAccessMode>(v));
+             })
+        // The getters (_pulsar.ProducerConfiguration's): libpulsar's values, enums as ints.
+        .def("producer_name", [](const PO& o) { return o.conf.getProducerName(); })
+        .def("schema", [](const PO& o) { return o.conf.getSchema(); })
+        .def("send_timeout_millis", [](const PO& o) { return o.conf.getSendTimeout(); })
+        .def("initial_sequence_id", [](const PO& o) { return o.conf.getInitialSequenceId(); })
+        .def("compression_type",
+             [](const PO& o) { return static_cast<int>(o.conf.getCompressionType()); })
+        .def("max_pending_messages", [](const PO& o) { return o.conf.getMaxPendingMessages(); })
+        .def("max_pending_messages_across_partitions",
+             [](const PO& o) { return o.conf.getMaxPendingMessagesAcrossPartitions(); })
+        .def("block_if_queue_full", [](const PO& o) { return o.conf.getBlockIfQueueFull(); })
+        .def("batching_enabled", [](const PO& o) { return o.conf.getBatchingEnabled(); })
+        .def("batching_max_messages", [](const PO& o) { return o.conf.getBatchingMaxMessages(); })
+        .def("batching_max_allowed_size_in_bytes",
+             [](const PO& o) { return o.conf.getBatchingMaxAllowedSizeInBytes(); })
+        .def("batching_max_publish_delay_ms",
+             [](const PO& o) { return o.conf.getBatchingMaxPublishDelayMs(); })
+        .def("batching_type",
+             [](const PO& o) { return static_cast<int>(o.conf.getBatchingType()); })
+        .def("chunking_enabled", [](const PO& o) { return o.conf.isChunkingEnabled(); })
+        .def("partitions_routing_mode",
+             [](const PO& o) { return static_cast<int>(o.conf.getPartitionsRoutingMode()); })
+        .def("lazy_start_partitioned_producers",
+             [](const PO& o) { return o.conf.getLazyStartPartitionedProducers(); })
+        .def("access_mode", [](const PO& o) { return static_cast<int>(o.conf.getAccessMode()); });
 
     using CO = ConsumerOptions;
     py::class_<CO>(m, "ConsumerConfiguration")
@@ -240,7 +278,80 @@ void register_configuration(py::module_& m) {
                      policy.setStickyRanges(sticky_ranges);
                  }
                  o.conf.setKeySharedPolicy(policy);
-             });
+             })
+        // The getters (_pulsar.ConsumerConfiguration's): libpulsar's values, enums as ints,
+        // the policies as tuples of their values.
+        .def("consumer_type",
+             [](const CO& o) { return static_cast<int>(o.conf.getConsumerType()); })
+        .def("schema", [](const CO& o) { return o.conf.getSchema(); })
+        .def("receiver_queue_size", [](const CO& o) { return o.conf.getReceiverQueueSize(); })
+        .def("max_total_receiver_queue_size_across_partitions",
+             [](const CO& o) { return o.conf.getMaxTotalReceiverQueueSizeAcrossPartitions(); })
+        .def("consumer_name", [](const CO& o) { return o.conf.getConsumerName(); })
+        .def("unacked_messages_timeout_ms",
+             [](const CO& o) { return o.conf.getUnAckedMessagesTimeoutMs(); })
+        .def("negative_ack_redelivery_delay_ms",
+             [](const CO& o) { return o.conf.getNegativeAckRedeliveryDelayMs(); })
+        .def("broker_consumer_stats_cache_time_ms",
+             [](const CO& o) { return o.conf.getBrokerConsumerStatsCacheTimeInMs(); })
+        .def("read_compacted", [](const CO& o) { return o.conf.isReadCompacted(); })
+        .def("pattern_auto_discovery_period",
+             [](const CO& o) { return o.conf.getPatternAutoDiscoveryPeriod(); })
+        .def("regex_subscription_mode",
+             [](const CO& o) { return static_cast<int>(o.conf.getRegexSubscriptionMode()); })
+        .def("subscription_initial_position",
+             [](const CO& o) { return static_cast<int>(o.conf.getSubscriptionInitialPosition()); })
+        .def("crypto_failure_action",
+             [](const CO& o) { return static_cast<int>(o.conf.getCryptoFailureAction()); })
+        .def("replicate_subscription_state_enabled",
+             [](const CO& o) { return o.conf.isReplicateSubscriptionStateEnabled(); })
+        .def("max_pending_chunked_message",
+             [](const CO& o) { return o.conf.getMaxPendingChunkedMessage(); })
+        .def("auto_ack_oldest_chunked_message_on_queue_full",
+             [](const CO& o) { return o.conf.isAutoAckOldestChunkedMessageOnQueueFull(); })
+        .def("start_message_id_inclusive",
+             [](const CO& o) { return o.conf.isStartMessageIdInclusive(); })
+        .def("batch_index_ack_enabled", [](const CO& o) { return o.conf.isBatchIndexAckEnabled(); })
+        .def(
+            "batch_receive_policy",
+            [](const CO& o) {
+                const pulsar::BatchReceivePolicy& p = o.conf.getBatchReceivePolicy();
+                return py::make_tuple(p.getMaxNumMessages(), p.getMaxNumBytes(), p.getTimeoutMs());
+            },
+            "(max_num_messages, max_num_bytes, timeout_ms)")
+        .def(
+            "dead_letter_policy",
+            [](const CO& o) {
+                const pulsar::DeadLetterPolicy& p = o.conf.getDeadLetterPolicy();
+                return py::make_tuple(p.getMaxRedeliverCount(), p.getDeadLetterTopic(),
+                                      p.getInitialSubscriptionName());
+            },
+            "(max_redeliver_count, dead_letter_topic, initial_subscription_name)")
+        .def(
+            "key_shared_policy",
+            [](const CO& o) {
+                pulsar::KeySharedPolicy p = o.conf.getKeySharedPolicy();
+                return py::make_tuple(static_cast<int>(p.getKeySharedMode()),
+                                      p.isAllowOutOfOrderDelivery(), p.getStickyRanges());
+            },
+            "(mode, allow_out_of_order_delivery, sticky_ranges)");
+}
+
+void register_reader_configuration(py::module_& m) {
+    // The getters of _core.ReaderConfiguration (bound in register_reader.cpp):
+    // _pulsar.ReaderConfiguration's, libpulsar's values, enums as ints.
+    using RO = ReaderOptions;
+    auto cls = py::reinterpret_borrow<py::class_<RO>>(m.attr("ReaderConfiguration"));
+    cls.def("schema", [](const RO& o) { return o.conf.getSchema(); })
+        .def("receiver_queue_size", [](const RO& o) { return o.conf.getReceiverQueueSize(); })
+        .def("reader_name", [](const RO& o) { return o.conf.getReaderName(); })
+        .def("subscription_role_prefix",
+             [](const RO& o) { return o.conf.getSubscriptionRolePrefix(); })
+        .def("read_compacted", [](const RO& o) { return o.conf.isReadCompacted(); })
+        .def("crypto_failure_action",
+             [](const RO& o) { return static_cast<int>(o.conf.getCryptoFailureAction()); })
+        .def("start_message_id_inclusive",
+             [](const RO& o) { return o.conf.isStartMessageIdInclusive(); });
 }
 
 }  // namespace fastpulsar

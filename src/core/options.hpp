@@ -8,9 +8,9 @@ namespace fastpulsar {
 
 struct ProducerOptions {
     pulsar::ProducerConfiguration conf;
-    // What ProducerCore reads, with pulsar-client's defaults (libpulsar's batching
-    // default is true).
-    bool batching = false;
+    // What ProducerCore reads, with libpulsar's defaults (pulsar.Client always sets both;
+    // a _pulsar.ProducerConfiguration keeps libpulsar's, as pulsar-client 3.13's does).
+    bool batching = true;
     int max_pending = 1000;
 };
 

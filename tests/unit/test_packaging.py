@@ -82,6 +82,11 @@ def test_typed(dist):
     assert Path(str(dist.locate_file("pulsar/py.typed"))).is_file()
 
 
+def test_ships_the_pulsar_client_private_module_beside_pulsar(dist):
+    files = {str(f) for f in dist.files or []}
+    assert {"_pulsar/__init__.py", "_pulsar/py.typed"} <= files
+
+
 def test_project_urls(dist):
     urls = dict(u.split(", ", 1) for u in dist.metadata.get_all("Project-URL") or [])
     assert set(urls) >= {"Homepage", "Repository", "Issues", "Documentation"}
@@ -115,6 +120,7 @@ SDIST_REQUIRED = (
     "pulsar/__init__.py",
     "pulsar/__about__.py",
     "pulsar/py.typed",
+    "_pulsar/__init__.py",
 )
 SDIST_FORBIDDEN = re.compile(
     r"(^|/)(\.venv|venv|build|_skbuild|dist|wheelhouse|__pycache__|\.git|\.ci)/"

@@ -181,8 +181,8 @@ def test_outcomes_match_the_official_client(official_python: Path, tmp_path: Pat
         assert mine == official, case
 
 
-# ---- policy(): 3.13 returns its underlying _pulsar object; ours is a live view of the
-# policy with the same getters (and key-shared setters), compared with 3.13's below.
+# ---- policy(): the policy's _pulsar object (BatchReceivePolicy, DeadLetterPolicy,
+# KeySharedPolicy, whose setters change the policy), compared with 3.13's below.
 
 _POLICY_SCRIPT = """
 import json
