@@ -110,19 +110,28 @@ void register_consumer(py::module_& m) {
         .def("acknowledge_cumulative_async", &ConsumerCore::acknowledge_cumulative_with_callback,
              py::arg("message"), py::arg("callback"),
              "acknowledge_cumulative without waiting: callback(result) runs once, later, on\n"
-             "the pulsar dispatcher thread.")
+             "the pulsar dispatcher thread.\n\n"
+             "Args:\n"
+             "    message: A Message or a MessageId.\n"
+             "    callback: callback(result), a pulsar.Result.")
         .def("negative_acknowledge_async", &ConsumerCore::negative_acknowledge_with_callback,
              py::arg("message"), py::arg("callback"),
              "negative_acknowledge, then callback(result) once, later, on the pulsar\n"
-             "dispatcher thread (pulsar-client 3.13 never calls it).")
+             "dispatcher thread (pulsar-client 3.13 never calls it).\n\n"
+             "Args:\n"
+             "    message: A Message or a MessageId.\n"
+             "    callback: callback(result), a pulsar.Result.")
         .def("get_last_message_id_async", &ConsumerCore::get_last_message_id_with_callback,
              py::arg("callback"),
              "get_last_message_id without waiting: callback(result, message_id) runs once,\n"
              "later, on the pulsar dispatcher thread.")
         .def("seek_async", &ConsumerCore::seek_with_callback, py::arg("messageid"),
              py::arg("callback"),
-             "seek (to a MessageId or a publish time in milliseconds) without waiting:\n"
-             "callback(result) runs once, later, on the pulsar dispatcher thread.")
+             "seek without waiting: callback(result) runs once, later, on the pulsar\n"
+             "dispatcher thread.\n\n"
+             "Args:\n"
+             "    messageid: A MessageId, or a publish time in milliseconds since the epoch.\n"
+             "    callback: callback(result), a pulsar.Result.")
         .def("unsubscribe_async", &ConsumerCore::unsubscribe_with_callback, py::arg("callback"),
              "unsubscribe without waiting: callback(result) runs once, later, on the pulsar\n"
              "dispatcher thread.")

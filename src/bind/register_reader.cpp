@@ -95,8 +95,11 @@ void register_reader(py::module_& m) {
              "later, on the pulsar dispatcher thread.")
         .def("seek_async", &ReaderCore::seek_with_callback, py::arg("messageid"),
              py::arg("callback"),
-             "seek (to a MessageId or a publish time in milliseconds) without waiting:\n"
-             "callback(result) runs once, later, on the pulsar dispatcher thread.")
+             "seek without waiting: callback(result) runs once, later, on the pulsar\n"
+             "dispatcher thread.\n\n"
+             "Args:\n"
+             "    messageid: A MessageId, or a publish time in milliseconds since the epoch.\n"
+             "    callback: callback(result), a pulsar.Result.")
         .def(
             "close_async",
             [](py::object self, py::handle callback) {

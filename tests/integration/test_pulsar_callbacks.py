@@ -257,3 +257,11 @@ def test_a_raising_callback_is_reported_and_the_next_one_runs(client, topic, mon
     consumer.negative_acknowledge_async(pulsar.MessageId(-1, 1, 3, -1), after)
     assert after.wait_one() == (pulsar.Result.Ok,)
     assert len(reported) == 1
+
+
+def test_a_received_message_cannot_be_sent_again(client, topic, producer) -> None:
+    consumer = client.subscribe(topic, "s", initial_position=EARLIEST)
+    producer.send(b"received")
+    (message,) = receive_unique(consumer, 1)
+    with pytest.raises(pulsar.InvalidMessage):  # libpulsar's check, as in 3.13
+        producer.send(message)
