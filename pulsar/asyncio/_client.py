@@ -323,7 +323,8 @@ class Client(AsyncClosing):
 
     async def close(self) -> None:
         """Close the client, its producers, consumers and readers; awaits still pending on
-        them fail with AlreadyClosed. AlreadyClosed when closed already."""
+        them fail with AlreadyClosed. AlreadyClosed when closed already (but the first
+        close() after shutdown() returns quietly, as in pulsar-client)."""
         try:
             await complete(self._client._close_async)
         finally:

@@ -154,7 +154,7 @@ def test_seek_to_earliest_replays_everything(sa_client, topic):
     assert consumer.receive(timeout_millis=15000).data() == b"a"
 
 
-@pytest.mark.parametrize("bad", ["x", 1.5, None, True, -1])
+@pytest.mark.parametrize("bad", ["x", 1.5, None, -1])
 def test_seek_rejects_what_is_neither_an_id_nor_a_timestamp(client, topic, bad):
     consumer = client.subscribe(topic, "s")
     with pytest.raises(ValueError, match="messageid"):

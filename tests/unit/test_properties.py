@@ -82,7 +82,9 @@ def property_client_service_url(url: Any) -> None:
     def make() -> None:
         box["client"] = pulsar.Client(url, operation_timeout_seconds=1)
 
-    call_checked(make, ["service_url", "url", "URL", "Url"], "Client(service_url)", url)
+    call_checked(
+        make, ["service_url", "url", "URL", "Url"], "Client(service_url)", url, also=_libpulsar_url
+    )
     if "client" in box:
         box["client"].close()
 
@@ -209,6 +211,13 @@ def property_authentication(which: str, a: Any, b: Any, c: Any) -> None:
     }
     make, names = makers[which]
     call_checked(make, names, f"authentication {which}", (a, b, c), also=_libpulsar_refusal)
+
+
+def _libpulsar_url(exc: BaseException) -> bool:
+    """libpulsar's refusal of a service URL it cannot parse: a plain ValueError with its own
+    message ("The scheme part is missing: ...", "Invalid scheme: ...", "invalid hostname:
+    ..."), as pulsar-client 3.13 raises (it names no argument)."""
+    return type(exc) is ValueError
 
 
 def _libpulsar_refusal(exc: BaseException) -> bool:

@@ -128,7 +128,8 @@ def test_client_non_positive_operation_timeout(offline_service_url, value):
 
 
 @pytest.mark.parametrize("url", ["foo://bar", "", "pulsar://"])
-def test_malformed_service_url_is_pulsar_exception_and_value_error(url):
-    with pytest.raises(pulsar.PulsarException) as info:
+def test_malformed_service_url_is_a_plain_value_error(url):
+    # As pulsar-client 3.13: `except PulsarException` around set-up does not catch it.
+    with pytest.raises(ValueError, match=r"\w") as info:
         pulsar.Client(url)
-    assert isinstance(info.value, ValueError)
+    assert type(info.value) is ValueError
