@@ -157,13 +157,21 @@ class KeySharedPolicy:
         return list(self._sticky_ranges)
 
     def set_key_shared_mode(self, key_shared_mode: KeySharedMode) -> KeySharedPolicy:
-        """Set the mode; returns the policy."""
+        """Set the mode; returns the policy.
+
+        Args:
+            key_shared_mode: `KeySharedMode.AutoSplit` or `KeySharedMode.Sticky`.
+        """
         check_type(key_shared_mode, KeySharedMode, "key_shared_mode")
         self._mode = key_shared_mode
         return self
 
     def set_allow_out_of_order_delivery(self, allow: bool) -> KeySharedPolicy:
-        """Allow (or not) out-of-order delivery; returns the policy."""
+        """Allow (or not) out-of-order delivery; returns the policy.
+
+        Args:
+            allow: Whether a key's messages may be delivered out of order.
+        """
         check_type(allow, bool, "allow_out_of_order_delivery")
         self._allow_out_of_order_delivery = allow
         return self
@@ -322,19 +330,32 @@ class DeadLetterPolicyBuilder:
         self._subscription = ""
 
     def deadLetterTopic(self, dead_letter_topic: str) -> DeadLetterPolicyBuilder:
-        """The dead letter topic; returns the builder."""
+        """Set the dead letter topic; returns the builder.
+
+        Args:
+            dead_letter_topic: The topic redelivered-too-often messages go to.
+        """
         check_type(dead_letter_topic, str, "dead_letter_topic")
         self._topic = dead_letter_topic
         return self
 
     def maxRedeliverCount(self, max_redeliver_count: int) -> DeadLetterPolicyBuilder:
-        """How many redeliveries before the dead letter topic; returns the builder."""
+        """Set how many redeliveries a message gets first; returns the builder.
+
+        Args:
+            max_redeliver_count: The redeliveries before the dead letter topic (build()
+                wants it positive).
+        """
         check_int(max_redeliver_count, "max_redeliver_count", -(2**31), INT32_MAX)
         self._max_redeliver_count = max_redeliver_count
         return self
 
     def initialSubscriptionName(self, initial_subscription_name: str) -> DeadLetterPolicyBuilder:
-        """The subscription to create on the dead letter topic; returns the builder."""
+        """Set the subscription to create on the dead letter topic; returns the builder.
+
+        Args:
+            initial_subscription_name: The subscription's name.
+        """
         check_type(initial_subscription_name, str, "initial_subscription_name")
         self._subscription = initial_subscription_name
         return self
