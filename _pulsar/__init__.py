@@ -102,9 +102,7 @@ from pulsar.exceptions import (
 )
 from pulsar.tableview import TableView
 
-# ---- TODO(merge): dropin-objects adds pulsar._core.MessageBuilder -------------------------
-# from pulsar._core import MessageBuilder
-# --------------------------------------------------------------------------------------------
+from pulsar._core import MessageBuilder
 
 del pulsar
 

@@ -25,10 +25,7 @@ PROGRAM = textwrap.dedent(
     import json, os, sys, threading
     import pulsar
 
-    try:
-        from _pulsar import MessageBuilder  # pulsar-client 3.13
-    except ImportError:
-        from pulsar._core import MessageBuilder  # fastpulsar (until its _pulsar exists)
+    from _pulsar import MessageBuilder
 
     url, topic = sys.argv[1:3]
     client = pulsar.Client(url)
