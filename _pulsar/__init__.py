@@ -29,7 +29,7 @@ from _pulsar._objects import (
     ServiceInfo,
     TopicRegex,
 )
-from pulsar._core import Consumer, Message, MessageId, Producer, Reader, SchemaInfo
+from pulsar._core import Consumer, Message, MessageBuilder, MessageId, Producer, Reader, SchemaInfo
 from pulsar._crypto import EncryptionContext, EncryptionKey
 from pulsar._enums import (
     BatchingType,
@@ -102,8 +102,6 @@ from pulsar.exceptions import (
 )
 from pulsar.tableview import TableView
 
-from pulsar._core import MessageBuilder
-
 del pulsar
 
 __all__ = [
@@ -158,6 +156,7 @@ __all__ = [
     "MemoryBufferIsFull",
     "Message",
     "MessageBatch",
+    "MessageBuilder",
     "MessageId",
     "MessageTooBig",
     "NotAllowedError",

@@ -191,9 +191,8 @@ class Client:
         conf: _core.ClientConfiguration,
     ) -> None:
         """Make the core client of `conf` (also _pulsar.Client's way in)."""
-
         self._listening_readers: list[_core.Reader] = []
-        _dispatch.client_starting(message_listener_threads)
+        _dispatch.client_starting(conf.message_listener_threads())
         try:
             if isinstance(service_url, AutoClusterFailover):
                 check_thresholds(service_url)
