@@ -339,8 +339,9 @@ class Client:
             schema: How message values are decoded (`Message.value()`) and which schema
                 the subscription checks against the topic's; `BytesSchema()` by default.
             message_listener: `listener(consumer, message)`, called for each message
-                instead of `receive()`. It runs on the pulsar-dispatcher thread, in the
-                order the consumer's messages arrive; an exception it raises goes to
+                instead of `receive()`. It runs on one of the client's listener threads
+                (`pulsar-listener-N`; always the same one), in the order the consumer's
+                messages arrive; an exception it raises goes to
                 `sys.unraisablehook` and the next message is served.
             receiver_queue_size: How many messages the consumer fetches ahead of
                 `receive()`; 0 makes a zero-queue consumer.
@@ -397,8 +398,8 @@ class Client:
         conf, topic_arg, is_pattern = _configure.consumer(**args)
         listener = None
         if message_listener is not None:
-            # Messages wait in C++ (at most about a receiver queue's worth) until the
-            # dispatcher thread serves them to the listener.
+            # Messages wait in C++ (at most about a receiver queue's worth) until a
+            # listener thread serves them to the listener.
             listener = _core.MessageListener(message_listener, schema, receiver_queue_size)
             conf.message_listener(listener)
         schema.attach_client(weakref.proxy(self))
@@ -433,8 +434,8 @@ class Client:
             schema: How message values are decoded (`Message.value()`); `BytesSchema()`
                 by default.
             reader_listener: `listener(reader, message)`, called for each message instead
-                of `read_next()` (which then raises `InvalidConfiguration`). It runs on the
-                pulsar-dispatcher thread, in the order the messages arrive, with `reader`
+                of `read_next()` (which then raises `InvalidConfiguration`). It runs on one
+                of the client's listener threads, in the order the messages arrive, with `reader`
                 the Reader returned here; an exception it raises goes to
                 `sys.unraisablehook` and the next message is served.
             receiver_queue_size: How many messages the reader fetches ahead of
@@ -461,8 +462,8 @@ class Client:
         del args["self"]
         conf = _configure.reader(**args)
         if reader_listener is not None:
-            # Messages wait in C++ (at most about a receiver queue's worth) until the
-            # dispatcher thread serves them to the listener.
+            # Messages wait in C++ (at most about a receiver queue's worth) until a
+            # listener thread serves them to the listener.
             conf.reader_listener(
                 _core.MessageListener(reader_listener, schema, receiver_queue_size)
             )
@@ -540,7 +541,7 @@ class Client:
         """Close the client, its producers and consumers; callbacks of sends still pending
         have run when it returns. Raises AlreadyClosed when already closed (but the first
         close() after shutdown() returns quietly, as in pulsar-client). The last open
-        client to close stops the dispatcher thread."""
+        client to close stops the dispatcher's threads."""
         try:
             self._client.close()
         finally:

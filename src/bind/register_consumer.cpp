@@ -27,7 +27,8 @@ PyMethodDef g_acknowledge_def = {
 void register_consumer(py::module_& m) {
     py::class_<MessageListenerQueue, std::shared_ptr<MessageListenerQueue>>(
         m, "MessageListener",
-        "Where a consumer's messages wait for its message_listener (served on the dispatcher).")
+        "Where a consumer's messages wait for its message_listener (served on a listener "
+        "thread).")
         .def(py::init([](py::object listener, py::object schema, std::size_t capacity) {
                  return std::make_shared<MessageListenerQueue>(std::move(listener),
                                                                std::move(schema), capacity);

@@ -22,8 +22,8 @@ void register_table_view(py::module_& m) {
              "Call callback(key, value) for every entry, on the calling thread.")
         .def("for_each_and_listen", &TableViewCore::for_each_and_listen, py::arg("callback"),
              "Call callback(key, value) for every entry, then for every update (a deletion's\n"
-             "value is empty), on the pulsar-dispatcher thread, in order. An exception it\n"
-             "raises goes to sys.unraisablehook.")
+             "value is empty), on one of the client's listener threads, in order. An\n"
+             "exception it raises goes to sys.unraisablehook.")
         .def("close", &TableViewCore::close,
              "Close the table view. Raises AlreadyClosed when already closed.")
         .def("__len__", &TableViewCore::size, "The number of keys.")
