@@ -107,6 +107,11 @@ class ProducerCore {
     // Drops the reference the send took: may destroy this object.
     void on_callback_done();
 
+    // Whether close() has begun (here or on the client), or the client is closed: a
+    // callback gets AlreadyClosed. Any thread; throws AlreadyClosed when inherited through a
+    // fork.
+    bool closed_for_callback() const;
+
    private:
     struct Queued {
         pulsar::Message message;
@@ -122,9 +127,6 @@ class ProducerCore {
     // The flush of flush_async: queued behind the messages queued before; `done` runs on
     // libpulsar's thread. GIL held; throws AlreadyClosed when the submitter has stopped.
     void start_flush(std::function<void(pulsar::Result)> done);
-    // Whether close() has begun (here or on the client), or the client is closed. Throws
-    // AlreadyClosed when inherited through a fork.
-    bool closed_for_callback() const;
 
     bool closing() const { return closing_.load() || client_->closing.load(); }
     // GIL held; waits for room without it. Throws AlreadyClosed when the producer starts

@@ -13,6 +13,7 @@
 
 #include "core/message.hpp"
 #include "core/producer.hpp"
+#include "runtime/callback_op.hpp"
 #include "runtime/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/loop_sink.hpp"
@@ -335,6 +336,12 @@ PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t 
             raise_type_error("callback", "callable (or None)", callback);
         }
         ProducerCore& core = core_of(self);
+        if (callback != nullptr && core.closed_for_callback()) {
+            // As pulsar-client 3.13 (libpulsar's sendAsync on a closed producer): nothing is
+            // raised, the callback gets AlreadyClosed.
+            call_back_already_closed(callback);
+            Py_RETURN_NONE;
+        }
         core.check_open();
         core.send_async(self, build_message(params, core.schema_kind(), core.schema()), callback);
         Py_RETURN_NONE;

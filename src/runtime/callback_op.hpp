@@ -93,22 +93,26 @@ inline void check_callback(py::handle callback) {
     }
 }
 
-// Calls callback(AlreadyClosed) on the dispatcher thread: an operation (without a value)
-// asked of a closed object. GIL held; `callback` must be callable; never throws (but
+// Calls callback(AlreadyClosed) on the dispatcher thread, or on the calling thread when no
+// dispatcher thread runs (the last client is closed): an operation (without a value) asked
+// of a closed object. GIL held; `callback` must be callable; never throws (but
 // std::bad_alloc).
 inline void call_back_already_closed(py::handle callback) {
     using Finish = py::object (*)(pulsar::Result, Nothing);
     auto op = std::make_shared<CallbackOp<Nothing, Finish>>(
         callback, +[](pulsar::Result, Nothing) -> py::object { return py::none(); });
     op->complete(pulsar::ResultAlreadyClosed, Nothing{});
+    // After the last client closed, no dispatcher thread serves: serve it here, now.
+    Dispatcher::instance().serve_pending();
 }
 
 // Starts one operation whose completion calls `callback` (see CallbackOp): `start(done)`
 // starts libpulsar's asynchronous call, without the GIL; `done` takes (Result, T) (just the
 // Result when T is Nothing). With `closed` (the object or its client is closed), nothing
-// starts: the callback gets AlreadyClosed, as pulsar-client's does from libpulsar.
-// `in_flight`: as for run_op. GIL held; throws error_already_set (a callback that is not
-// callable) before anything starts; the operation's own failure goes to the callback.
+// starts: the callback gets AlreadyClosed, as pulsar-client's does from libpulsar (on the
+// calling thread when no dispatcher thread runs). `in_flight`: as for run_op. GIL held;
+// throws error_already_set (a callback that is not callable) before anything starts; the
+// operation's own failure goes to the callback.
 template <typename T, typename Start, typename Finish>
 void run_callback_op(py::handle callback, bool closed, Start&& start, Finish finish,
                      InFlight* in_flight = nullptr) {
@@ -116,6 +120,8 @@ void run_callback_op(py::handle callback, bool closed, Start&& start, Finish fin
     auto op = std::make_shared<CallbackOp<T, Finish>>(callback, std::move(finish));
     if (closed) {
         op->complete(pulsar::ResultAlreadyClosed, T{});
+        // After the last client closed, no dispatcher thread serves: serve it here, now.
+        Dispatcher::instance().serve_pending();
         return;
     }
     if (in_flight != nullptr) {
