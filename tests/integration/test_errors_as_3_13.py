@@ -10,6 +10,7 @@ pulsar-client 3.13.0 (its own venv), and the two outcomes must be equal.
 - After ``shutdown()``: the first ``close()`` returns quietly (a second raises
   ``AlreadyClosed``), and each operation of the client's producers, consumers and readers
   raises or returns what it does in 3.13.
+- ``send_async`` of a closed producer: nothing raised, the callback gets ``AlreadyClosed``.
 - A malformed service URL: a plain ``ValueError`` with libpulsar's message; batching with
   chunking: a plain ``ValueError``.
 """
@@ -85,3 +86,13 @@ def test_malformed_urls_and_wrong_settings(broker, official_python):
     assert ["Client('localhost')", "builtins.ValueError"] in result
     assert ["message 'localhost'", "The scheme part is missing: localhost"] in result
     assert ["batching and chunking", "builtins.ValueError"] in result
+
+
+def test_send_async_of_a_closed_producer_calls_back_already_closed(broker, official_python):
+    result = both(official_python, "send-async-after-close", broker.service_url)
+    assert result == [
+        ["send_async after producer.close", "ok"],
+        ["send_async after producer.close callback", ["Result.AlreadyClosed"]],
+        ["send_async after client.close", "ok"],
+        ["send_async after client.close callback", ["Result.AlreadyClosed"]],
+    ]

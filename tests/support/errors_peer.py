@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 import uuid
 from typing import Any, Callable
@@ -187,11 +188,37 @@ def bad_urls(url: str, results: list[Outcome]) -> None:
     client.close()
 
 
+def send_async_after_close(url: str, results: list[Outcome]) -> None:
+    """send_async of a closed producer (closed itself, or by its client's close): what it
+    raises, and what its callback gets (waited for: it must come, once)."""
+
+    def send_async(label: str, producer: Any) -> None:
+        called: list[str] = []
+        done = threading.Event()
+
+        def callback(result: Any, message_id: Any) -> None:
+            called.append(str(result))
+            done.set()
+
+        step(results, label, lambda: producer.send_async(b"late", callback))
+        done.wait(OPERATION_TIMEOUT_S)
+        results.append([f"{label} callback", called])
+
+    client = pulsar.Client(url, operation_timeout_seconds=OPERATION_TIMEOUT_S)
+    producer = client.create_producer(topic())
+    producer.close()
+    send_async("send_async after producer.close", producer)
+    other = client.create_producer(topic())
+    client.close()
+    send_async("send_async after client.close", other)
+
+
 SCENARIOS: dict[str, Callable[[str, list[Outcome]], None]] = {
     "missing-plugin": missing_plugin,
     "failing-supplier": failing_supplier,
     "after-shutdown": after_shutdown,
     "bad-urls": bad_urls,
+    "send-async-after-close": send_async_after_close,
 }
 
 
