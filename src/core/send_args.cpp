@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/message.hpp"
+#include "core/message_id.hpp"
 #include "core/producer.hpp"
 #include "runtime/callback_op.hpp"
 #include "runtime/convert.hpp"
@@ -324,6 +326,23 @@ pulsar::Message build_message(const SendArgs& args, SchemaKind kind, py::handle 
     return builder.build();
 }
 
+namespace {
+
+py::object finish_send_id(pulsar::Result, pulsar::MessageId id) { return wrap_message_id(id); }
+
+// send_async of a closed producer, as pulsar-client 3.13 (libpulsar's sendAsync) does it:
+// nothing is raised, callback(AlreadyClosed, MessageId(-1, -1, -1, -1)) runs on the
+// dispatcher thread, or on this one when no dispatcher thread runs (the last client is
+// closed). GIL held; never throws (but std::bad_alloc).
+void call_back_send_already_closed(PyObject* callback) {
+    auto op = std::make_shared<CallbackOp<pulsar::MessageId, decltype(&finish_send_id)>>(
+        py::handle(callback), &finish_send_id);
+    op->complete(pulsar::ResultAlreadyClosed, pulsar::MessageId());
+    Dispatcher::instance().serve_pending();
+}
+
+}  // namespace
+
 PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                               PyObject* kwnames) {
     return c_api_call([&]() -> PyObject* {
@@ -339,7 +358,7 @@ PyObject* producer_send_async(PyObject* self, PyObject* const* args, Py_ssize_t 
         if (callback != nullptr && core.closed_for_callback()) {
             // As pulsar-client 3.13 (libpulsar's sendAsync on a closed producer): nothing is
             // raised, the callback gets AlreadyClosed.
-            call_back_already_closed(callback);
+            call_back_send_already_closed(callback);
             Py_RETURN_NONE;
         }
         core.check_open();

@@ -229,6 +229,9 @@ class Ledger:
         self.raised = {}     # id -> exception type name
         self.runs = collections.Counter()
         self.results = collections.Counter()
+        # A callback got AlreadyClosed: the producer refuses sends (send_async of a closed
+        # producer calls back AlreadyClosed, as in pulsar-client 3.13, instead of raising).
+        self.refused = threading.Event()
 
     def send_async(self, producer, content=b"m"):
         with self.lock:
@@ -239,6 +242,8 @@ class Ledger:
             with self.lock:
                 self.runs[i] += 1
                 self.results[str(result)] += 1
+            if str(result) == "Result.AlreadyClosed":
+                self.refused.set()
 
         try:
             producer.send_async(content, callback)
@@ -469,6 +474,8 @@ def test_case1_close_with_senders_waiting_for_room(lite, tmp_path):
 
             def sender(k):
                 for _ in range(20000):
+                    if ledger.refused.is_set():
+                        return
                     inside[k] = time.monotonic()
                     try:
                         ledger.send_async(producer)
@@ -1070,6 +1077,8 @@ def test_stress_close_races(lite, tmp_path, batching, blocking):
 
         def sender(producer, ledger, errors):
             for _ in range(200000):  # until AlreadyClosed; a safety limit only
+                if ledger.refused.is_set():
+                    return
                 try:
                     ledger.send_async(producer)
                 except Exception as exc:

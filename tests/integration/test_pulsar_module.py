@@ -111,13 +111,13 @@ def test_pulsar_client_v2_callback_gets_an_error_on_failure(module_client):
     assert error.error == pulsar.Result.InvalidTopicName
 
 
-def test_pulsar_client_message_listener_runs_on_the_dispatcher_thread(module_client, topic):
+def test_pulsar_client_message_listener_runs_on_a_listener_thread(module_client, topic):
     outcomes = Outcomes()
     conf = _pulsar.ConsumerConfiguration().message_listener(outcomes.callback)
     consumer = module_client.subscribe(topic, "sub", conf)
     module_client.create_producer(topic, _pulsar.ProducerConfiguration()).send(b"heard")
     thread, (got_consumer, msg) = outcomes.next()
-    assert (thread, got_consumer, msg.data()) == ("pulsar-dispatcher", consumer, b"heard")
+    assert (thread, got_consumer, msg.data()) == ("pulsar-listener-0", consumer, b"heard")
 
 
 def test_pulsar_client_close_async_calls_back_once_closed(broker):

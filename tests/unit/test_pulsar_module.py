@@ -398,7 +398,7 @@ def test_service_info_takes_a_pulsar_module_authentication():
 def test_client_rejects_a_configuration_of_another_class():
     with pytest.raises(TypeError):
         _pulsar.Client("pulsar://127.0.0.1:1", pulsar._core.ClientConfiguration())  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="^The scheme part is missing: bad$") as raised:
+    with pytest.raises(ValueError, match=r"^The scheme part is missing: bad$") as raised:
         _pulsar.Client("bad", _pulsar.ClientConfiguration())
     assert type(raised.value) is ValueError  # as in 3.13: not a PulsarException
 
