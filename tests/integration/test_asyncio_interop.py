@@ -4,15 +4,13 @@ read by the other's asyncio consumer with messages and properties equal."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from fastpulsar_testing.official_venv import clean_env
-from support.children import child_env, describe
+from support.children import child_env, run_program
 
 import pulsar
 
@@ -89,49 +87,16 @@ def program(tmp_path: Path) -> Path:
     return script
 
 
-# pulsar-client 3.13 can abort at interpreter exit after an asyncio program that closed
-# everything ("terminate called without an active exception", return code -6; CI saw it
-# once in ~10 runs). Its runs therefore go through this wrapper, which runs the program
-# unchanged and leaves with os._exit once the program has returned; a program that raises
-# still fails. fastpulsar's runs exit the normal way: a clean exit is part of what they test.
-HARD_EXIT = textwrap.dedent(
-    """
-    import os, runpy, sys
-    program, *args = sys.argv[1:]
-    sys.argv = [program, *args]
-    runpy.run_path(program, run_name="__main__")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-    """
-)
-
-
-def run_program(python, program, env, *args, hard_exit=False):
-    prefix = [str(python), "-c", HARD_EXIT] if hard_exit else [str(python)]
-    proc = subprocess.run(
-        [*prefix, str(program), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=str(program.parent),  # never the source tree
-        check=False,
-    )
-    assert proc.returncode == 0, describe(proc)
-    lines = [x[len(RESULT) :] for x in proc.stdout.splitlines() if x.startswith(RESULT)]
-    assert lines, describe(proc)
-    return json.loads(lines[-1])
-
-
 def official(official_python, program, *args):
-    out = run_program(official_python, program, clean_env(), *args, hard_exit=True)
+    out = run_program(
+        official_python, program, clean_env(), *args, result_prefix=RESULT, hard_exit=True
+    )
     assert "official-venv" in out["module"], out["module"]
     return out
 
 
 def ours(program, *args):
-    out = run_program(sys.executable, program, child_env(), *args)
+    out = run_program(sys.executable, program, child_env(), *args, result_prefix=RESULT)
     assert Path(out["module"]).resolve() == Path(pulsar.__file__).resolve(), out["module"]
     return out
 

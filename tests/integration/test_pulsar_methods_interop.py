@@ -6,15 +6,13 @@ the program takes `getattr(obj, "_producer", obj)`."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from fastpulsar_testing.official_venv import clean_env
-from support.children import child_env, describe
+from support.children import child_env, run_program
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(600)]
 
@@ -109,37 +107,6 @@ EXPECTED = {
     "flush_after_close": ["AlreadyClosed"],
 }
 
-# pulsar-client 3.13 can abort at interpreter exit ("terminate called ...") after a program
-# that closed everything: its runs leave with os._exit once the program has returned.
-HARD_EXIT = textwrap.dedent(
-    """
-    import os, runpy, sys
-    program, *args = sys.argv[1:]
-    sys.argv = [program, *args]
-    runpy.run_path(program, run_name="__main__")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-    """
-)
-
-
-def run_program(python, program, env, *args, hard_exit=False):
-    prefix = [str(python), "-c", HARD_EXIT] if hard_exit else [str(python)]
-    proc = subprocess.run(
-        [*prefix, str(program), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=str(program.parent),  # never the source tree
-        check=False,
-    )
-    assert proc.returncode == 0, describe(proc)
-    lines = [x[len(RESULT) :] for x in proc.stdout.splitlines() if x.startswith(RESULT)]
-    assert lines, describe(proc)
-    return json.loads(lines[-1])
-
 
 @pytest.fixture
 def program(tmp_path: Path) -> Path:
@@ -153,9 +120,17 @@ def test_same_program_using_3_13s_pulsar_methods_runs_on_both(
     side, official_python, program, broker, topic
 ):
     if side == "fastpulsar":
-        out = run_program(sys.executable, program, child_env(), broker.service_url, topic)
+        out = run_program(
+            sys.executable, program, child_env(), broker.service_url, topic, result_prefix=RESULT
+        )
     else:
         out = run_program(
-            official_python, program, clean_env(), broker.service_url, topic, hard_exit=True
+            official_python,
+            program,
+            clean_env(),
+            broker.service_url,
+            topic,
+            result_prefix=RESULT,
+            hard_exit=True,
         )
     assert out == EXPECTED
