@@ -219,7 +219,7 @@ class ProducerConfiguration(_core.ProducerConfiguration):
 
 class ConsumerConfiguration(_core.ConsumerConfiguration):
     """pulsar-client 3.13's `_pulsar.ConsumerConfiguration`, for `_pulsar.Client.subscribe`
-    and its siblings. A `message_listener` runs on fastpulsar's dispatcher thread."""
+    and its siblings. A `message_listener` runs on one of the client's listener threads."""
 
     _listener: Callable[[Any, Any], object] | None = None
 
@@ -261,8 +261,8 @@ class ConsumerConfiguration(_core.ConsumerConfiguration):
     def message_listener(  # type: ignore[override]
         self, listener: Callable[[Any, Any], object]
     ) -> ConsumerConfiguration:
-        """Call `listener(consumer, message)` for each message (on fastpulsar's dispatcher
-        thread, in order); returns the configuration."""
+        """Call `listener(consumer, message)` for each message (on one of the client's
+        listener threads, in order); returns the configuration."""
         _callable(listener, "ConsumerConfiguration", "message_listener")
         self._listener = listener
         return self
@@ -327,7 +327,7 @@ class ConsumerConfiguration(_core.ConsumerConfiguration):
 class ReaderConfiguration(_core.ReaderConfiguration):
     """pulsar-client 3.13's `_pulsar.ReaderConfiguration`, for
     `_pulsar.Client.create_reader(topic, start_message_id, conf)`. A `reader_listener` runs
-    on fastpulsar's dispatcher thread."""
+    on one of the client's listener threads."""
 
     _listener: Callable[[Any, Any], object] | None = None
 
@@ -345,8 +345,8 @@ class ReaderConfiguration(_core.ReaderConfiguration):
     def reader_listener(  # type: ignore[override]
         self, listener: Callable[[Any, Any], object]
     ) -> ReaderConfiguration:
-        """Call `listener(reader, message)` for each message (on fastpulsar's dispatcher
-        thread, in order); returns the configuration."""
+        """Call `listener(reader, message)` for each message (on one of the client's
+        listener threads, in order); returns the configuration."""
         _callable(listener, "ReaderConfiguration", "reader_listener")
         self._listener = listener
         return self
